@@ -1,0 +1,69 @@
+// Rows → the API's view types. One mapping, used by the routes and by the events the ingest emits.
+import type { AddressView, AttachmentView, CaseSummary, MessageView } from '../protocol/api.ts';
+import type { attachments, Case, Message } from '../db/schema.ts';
+
+function list(json: string): AddressView[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? (v as AddressView[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function caseSummary(
+  c: Case,
+  contact: { email: string; name: string } | null,
+  assignee: { id: string; name: string } | null,
+): CaseSummary {
+  return {
+    id: c.id,
+    number: c.number,
+    subject: c.subject,
+    status: c.status,
+    priority: c.priority,
+    mailboxId: c.mailboxId,
+    contact: contact ? { email: contact.email, name: contact.name } : null,
+    assignee,
+    messageCount: c.messageCount,
+    linkedCaseId: c.linkedCaseId,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    lastMessageAt: c.lastMessageAt,
+  };
+}
+
+export function attachmentView(a: typeof attachments.$inferSelect): AttachmentView {
+  return {
+    id: a.id,
+    filename: a.filename,
+    contentType: a.contentType,
+    size: a.size,
+    inline: a.inline,
+    contentId: a.contentId,
+    stored: a.r2Key !== null,
+    skippedReason: a.skippedReason,
+    url: a.r2Key !== null ? `/api/attachments/${a.id}` : null,
+  };
+}
+
+export function messageView(m: Message, atts: (typeof attachments.$inferSelect)[]): MessageView {
+  return {
+    id: m.id,
+    direction: m.direction,
+    kind: m.kind,
+    from: { email: m.fromEmail, name: m.fromName },
+    to: list(m.to),
+    cc: list(m.cc),
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    rfcMessageId: m.rfcMessageId,
+    threadRule: m.threadRule,
+    threadReason: m.threadReason,
+    authVerdict: m.authVerdict,
+    sentAt: m.sentAt,
+    createdAt: m.createdAt,
+    attachments: atts.map(attachmentView),
+  };
+}

@@ -1,0 +1,45 @@
+import { asc, eq } from 'drizzle-orm';
+import { cases, mailboxes, type Mailbox } from '../schema.ts';
+import type { Db } from '../../deps.ts';
+import { tokenFromAddress, verifyReplyToken } from '../../mail/tokens.ts';
+import { normalizeEmail } from '../../ingest/text.ts';
+
+/** Local part of the reply addresses we hand out: reply+<token>@<mailbox domain>. */
+export const REPLY_LOCAL_PART = 'reply';
+
+/**
+ * The mailbox a recipient address belongs to:
+ *  - the address itself (support@acme.test);
+ *  - a plus-addressed variant of it (support+billing@acme.test);
+ *  - a reply address we issued (reply+<token>@acme.test): the mailbox of the case the token names,
+ *    or, when the token does not verify, the oldest mailbox on that domain (threading then falls
+ *    through to the other rules; a mangled token must not bounce a customer's reply).
+ */
+export async function resolveMailbox(db: Db, recipient: string, replyTokenKey: string): Promise<Mailbox | null> {
+  const address = normalizeEmail(recipient);
+  const [local = '', domain = ''] = address.split('@');
+  if (!domain) return null;
+  const exact = await db.select().from(mailboxes).where(eq(mailboxes.address, address)).get();
+  if (exact) return exact;
+  const plus = local.indexOf('+');
+  if (plus === -1) return null;
+  const base = await db.select().from(mailboxes).where(eq(mailboxes.address, `${local.slice(0, plus)}@${domain}`)).get();
+  if (base) return base;
+  if (local.slice(0, plus) !== REPLY_LOCAL_PART) return null;
+  const token = tokenFromAddress(address);
+  if (token) {
+    const check = await verifyReplyToken(replyTokenKey, token);
+    if (check.ok) {
+      const row = await db.select({ mailbox: mailboxes }).from(cases).innerJoin(mailboxes, eq(cases.mailboxId, mailboxes.id)).where(eq(cases.id, check.caseId)).get();
+      if (row && row.mailbox.address.endsWith(`@${domain}`)) return row.mailbox;
+    }
+  }
+  const onDomain = await db.select().from(mailboxes).where(eq(mailboxes.enabled, true)).orderBy(asc(mailboxes.createdAt));
+  return onDomain.find((m) => m.address.endsWith(`@${domain}`)) ?? null;
+}
+
+/** Every address a workspace receives at: mail from one of them is a loop. */
+export async function workspaceAddresses(db: Db, workspaceId: string): Promise<string[]> {
+  const rows = await db.select({ address: mailboxes.address }).from(mailboxes).where(eq(mailboxes.workspaceId, workspaceId));
+  return rows.map((r) => r.address);
+}

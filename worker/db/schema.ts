@@ -1,0 +1,240 @@
+// The data model. This file is the authority: `npm run db:generate` turns changes into a new
+// flat migration under migrations/, which wrangler and the test setup both apply.
+// Times are integers (milliseconds since the epoch, UTC); lists are JSON text.
+
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () => integer('created_at').notNull();
+
+export const workspaces = sqliteTable('workspaces', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  slug: text('slug').notNull().unique(),
+  /** Last case number handed out. Numbers are taken before the case is written, so a failed write
+   * leaves a gap (harmless) and concurrent deliveries never collide. */
+  caseCounter: integer('case_counter').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+export const agents = sqliteTable(
+  'agents',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['admin', 'agent'] }).notNull().default('agent'),
+    passwordHash: text('password_hash'),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('agents_workspace_email').on(t.workspaceId, t.email)],
+);
+
+export const mailboxes = sqliteTable('mailboxes', {
+  id: text('id').primaryKey(),
+  workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+  /** The receiving address, lower case. Plus-addressed variants (reply+token@) resolve to it. */
+  address: text('address').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  defaultAssigneeId: text('default_assignee_id').references(() => agents.id),
+  defaultTeam: text('default_team'),
+  slaPolicyId: text('sla_policy_id'),
+  calendarId: text('calendar_id'),
+  slaOfficeHoursOnly: integer('sla_office_hours_only', { mode: 'boolean' }).notNull().default(false),
+  ackOnCreate: integer('ack_on_create', { mode: 'boolean' }).notNull().default(true),
+  ackOnUpdate: integer('ack_on_update', { mode: 'boolean' }).notNull().default(false),
+  ackCreateTemplate: text('ack_create_template'),
+  ackUpdateTemplate: text('ack_update_template'),
+  /** Who may post into an existing case. */
+  replyPolicy: text('reply_policy', { enum: ['participants', 'verified', 'any'] }).notNull().default('participants'),
+  catchAllAddress: text('catch_all_address'),
+  /** What a reply to a closed case does: reopen it, open a new linked case, or reopen only within N days. */
+  followUpPolicy: text('follow_up_policy', { enum: ['reopen', 'new-linked', 'reopen-within'] }).notNull().default('reopen'),
+  followUpDays: integer('follow_up_days').notNull().default(14),
+  attachmentMaxCount: integer('attachment_max_count').notNull().default(5),
+  attachmentMaxBytes: integer('attachment_max_bytes').notNull().default(10 * 1024 * 1024),
+  /** JSON array of allowed MIME types or `type/*` patterns; empty means any type. */
+  attachmentAllowedTypes: text('attachment_allowed_types').notNull().default('[]'),
+  maxMessageBytes: integer('max_message_bytes').notNull().default(25 * 1024 * 1024),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    email: text('email').notNull(),
+    name: text('name').notNull().default(''),
+    orgDomain: text('org_domain').notNull().default(''),
+    undeliverable: integer('undeliverable', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('contacts_workspace_email').on(t.workspaceId, t.email)],
+);
+
+export const cases = sqliteTable(
+  'cases',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    mailboxId: text('mailbox_id').notNull().references(() => mailboxes.id),
+    /** Human-facing number, unique per workspace, shown as [#123]. */
+    number: integer('number').notNull(),
+    subject: text('subject').notNull(),
+    status: text('status', { enum: ['new', 'open', 'pending', 'resolved', 'closed'] }).notNull().default('new'),
+    priority: text('priority', { enum: ['low', 'normal', 'high', 'urgent'] }).notNull().default('normal'),
+    contactId: text('contact_id').references(() => contacts.id),
+    assigneeId: text('assignee_id').references(() => agents.id),
+    team: text('team'),
+    tags: text('tags').notNull().default('[]'),
+    /** The closed case this one follows up, when the mailbox opens a new linked case for late replies. */
+    linkedCaseId: text('linked_case_id'),
+    messageCount: integer('message_count').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+    lastMessageAt: integer('last_message_at').notNull(),
+    closedAt: integer('closed_at'),
+    firstResponseDueAt: integer('first_response_due_at'),
+    nextResponseDueAt: integer('next_response_due_at'),
+    resolutionDueAt: integer('resolution_due_at'),
+    /** Earliest of the due times above, so the SLA sweep reads only what is due. */
+    nextDueAt: integer('next_due_at'),
+    slaState: text('sla_state', { enum: ['ok', 'warning', 'breached'] }).notNull().default('ok'),
+  },
+  (t) => [
+    uniqueIndex('cases_workspace_number').on(t.workspaceId, t.number),
+    index('cases_workspace_status_last').on(t.workspaceId, t.status, t.lastMessageAt),
+    index('cases_next_due').on(t.nextDueAt),
+  ],
+);
+
+export const participants = sqliteTable(
+  'participants',
+  {
+    caseId: text('case_id').notNull().references(() => cases.id),
+    email: text('email').notNull(),
+    name: text('name').notNull().default(''),
+    role: text('role', { enum: ['requester', 'cc', 'agent'] }).notNull(),
+    contactId: text('contact_id').references(() => contacts.id),
+    addedAt: integer('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.email] }), index('participants_email').on(t.email)],
+);
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    caseId: text('case_id').notNull().references(() => cases.id),
+    mailboxId: text('mailbox_id').notNull().references(() => mailboxes.id),
+    direction: text('direction', { enum: ['inbound', 'outbound', 'note', 'system'] }).notNull(),
+    kind: text('kind', { enum: ['human', 'auto-reply', 'bounce', 'list', 'loop', 'spam-flagged'] }).notNull().default('human'),
+    /** Idempotency key of an inbound message (see ingest/dedupe.ts); unique per mailbox. */
+    messageKey: text('message_key'),
+    /** RFC 5322 Message-ID without angle brackets. */
+    rfcMessageId: text('rfc_message_id'),
+    inReplyTo: text('in_reply_to'),
+    references: text('references').notNull().default('[]'),
+    fromEmail: text('from_email').notNull().default(''),
+    fromName: text('from_name').notNull().default(''),
+    to: text('to').notNull().default('[]'),
+    cc: text('cc').notNull().default('[]'),
+    subject: text('subject').notNull().default(''),
+    text: text('text').notNull().default(''),
+    html: text('html'),
+    rawKey: text('raw_key'),
+    inboundId: text('inbound_id'),
+    threadRule: text('thread_rule').notNull(),
+    threadReason: text('thread_reason').notNull().default(''),
+    authVerdict: text('auth_verdict'),
+    authorAgentId: text('author_agent_id'),
+    sentAt: integer('sent_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_mailbox_key').on(t.mailboxId, t.messageKey),
+    index('messages_workspace_rfc_id').on(t.workspaceId, t.rfcMessageId),
+    index('messages_case_created').on(t.caseId, t.createdAt),
+  ],
+);
+
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    messageId: text('message_id').notNull().references(() => messages.id),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    contentId: text('content_id'),
+    inline: integer('inline', { mode: 'boolean' }).notNull().default(false),
+    /** Null when the part was skipped by the mailbox's attachment policy; the raw mail still holds it. */
+    r2Key: text('r2_key'),
+    sha256: text('sha256').notNull(),
+    skippedReason: text('skipped_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('attachments_message').on(t.messageId)],
+);
+
+export const events = sqliteTable(
+  'events',
+  {
+    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    /** Per-workspace, gap-free, assigned inside the batch that made the change. */
+    seq: integer('seq').notNull(),
+    caseId: text('case_id'),
+    type: text('type').notNull(),
+    actor: text('actor').notNull(),
+    payload: text('payload').notNull().default('{}'),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.seq] }), index('events_case').on(t.caseId)],
+);
+
+export const inbound = sqliteTable(
+  'inbound',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    mailboxId: text('mailbox_id').notNull().references(() => mailboxes.id),
+    envelopeFrom: text('envelope_from').notNull(),
+    envelopeTo: text('envelope_to').notNull(),
+    rawKey: text('raw_key').notNull(),
+    rawSize: integer('raw_size').notNull(),
+    /** Idempotency key computed from the headers before parsing; see ingest/dedupe.ts. */
+    idemKey: text('idem_key').notNull(),
+    status: text('status', { enum: ['received', 'processed', 'ignored', 'quarantined', 'failed'] }).notNull().default('received'),
+    /** Machine-readable reason for ignored/quarantined/failed rows, e.g. `not-a-participant`. */
+    reason: text('reason'),
+    subject: text('subject').notNull().default(''),
+    fromEmail: text('from_email').notNull().default(''),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at'),
+    lastError: text('last_error'),
+    caseId: text('case_id'),
+    messageId: text('message_id'),
+    /** The full decision (kind, threading candidates, rule) as JSON, for the exception log. */
+    decision: text('decision'),
+    receivedAt: integer('received_at').notNull(),
+    processedAt: integer('processed_at'),
+  },
+  (t) => [
+    index('inbound_status_due').on(t.status, t.nextAttemptAt),
+    index('inbound_mailbox_key').on(t.mailboxId, t.idemKey),
+    index('inbound_workspace_received').on(t.workspaceId, t.receivedAt),
+  ],
+);
+
+export type Mailbox = typeof mailboxes.$inferSelect;
+export type Case = typeof cases.$inferSelect;
+export type Message = typeof messages.$inferSelect;
+export type Inbound = typeof inbound.$inferSelect;
+export type Participant = typeof participants.$inferSelect;
+

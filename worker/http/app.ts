@@ -1,0 +1,40 @@
+// The HTTP API. Routes live one file per resource; this file wires them and owns error mapping.
+import { Hono } from 'hono';
+import type { Deps } from '../deps.ts';
+import { makeDeps } from '../deps.ts';
+import { ApiFailure, ERROR_STATUS } from './errors.ts';
+import { requireAgent, sameOrigin } from './middleware/auth.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
+import { caseRoutes } from './routes/cases.ts';
+import { inboundRoutes } from './routes/inbound.ts';
+import { liveRoutes } from './routes/live.ts';
+import type { ApiError } from '../protocol/api.ts';
+
+export type AppEnv = { Bindings: Env; Variables: { deps: Deps; requestId: string; workspaceId: string } };
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+  app.use('/api/*', async (c, next) => {
+    c.set('requestId', c.req.header('Cf-Ray') ?? crypto.randomUUID());
+    c.set('deps', makeDeps(c.env));
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Cache-Control', 'no-store');
+  });
+  app.get('/api/health', (c) => c.json({ ok: true }));
+  app.use('/api/*', requireAgent, sameOrigin);
+  app.route('/api/cases', caseRoutes);
+  app.route('/api/inbound', inboundRoutes);
+  app.route('/api/attachments', attachmentRoutes);
+  app.route('/api/live', liveRoutes);
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } } satisfies ApiError, 404));
+  app.onError((err, c) => {
+    const requestId = c.get('requestId');
+    if (err instanceof ApiFailure) {
+      return c.json({ error: { code: err.code, message: err.message, requestId, issues: err.issues } } satisfies ApiError, ERROR_STATUS[err.code]);
+    }
+    console.error(`request ${requestId} failed`, err);
+    return c.json({ error: { code: 'internal', message: 'internal error', requestId } } satisfies ApiError, 500);
+  });
+  return app;
+}

@@ -1,0 +1,25 @@
+// One error vocabulary. Domain code throws ApiFailure with a code; app.onError maps codes to HTTP
+// status in one place; anything else is logged with the request id and answered with a plain 500.
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unsupported_media_type: 415,
+  not_configured: 501,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+export const notFound = (what: string) => new ApiFailure('not_found', `${what} not found`);

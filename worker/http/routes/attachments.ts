@@ -1,0 +1,31 @@
+import { and, eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { attachments } from '../../db/schema.ts';
+import type { AppEnv } from '../app.ts';
+import { notFound } from '../errors.ts';
+
+export const attachmentRoutes = new Hono<AppEnv>();
+
+/** RFC 6266 filename: an ASCII fallback plus the UTF-8 original. */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+// Always a download, never rendered by the browser: an attachment is the sender's content.
+attachmentRoutes.get('/:id', async (c) => {
+  const row = await c.var.deps.db.select().from(attachments).where(and(eq(attachments.id, c.req.param('id')), eq(attachments.workspaceId, c.var.workspaceId))).get();
+  if (!row || !row.r2Key) throw notFound('attachment');
+  const obj = await c.var.deps.raw.get(row.r2Key);
+  if (!obj) throw notFound('attachment content');
+  return new Response(obj.body, {
+    headers: {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': contentDisposition(row.filename),
+      'Content-Length': String(row.size),
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Cache-Control': 'private, max-age=3600',
+    },
+  });
+});

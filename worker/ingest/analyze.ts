@@ -1,0 +1,44 @@
+// analyze: the pure front half of the pipeline — pre-scan, parse, classify, threading candidates.
+// No bindings and no clock, so `npm run explain` runs exactly this in Node.
+import type { AddressView } from '../protocol/api.ts';
+import { classify, type Classification } from './classify.ts';
+import { parseMail, ParseRefused, type ParsedMail } from './parse.ts';
+import { prescan } from './prescan.ts';
+import { normalizeEmail } from './text.ts';
+import { threadCandidates, type ThreadCandidates } from './thread.ts';
+
+export interface AnalyzeInput {
+  raw: Uint8Array;
+  envelopeFrom: string;
+  /** The address the mail was delivered to (may carry a reply token). */
+  recipient: string;
+  ownAddresses: string[];
+}
+
+export type Analysis =
+  | { ok: true; mail: ParsedMail; sender: AddressView; classification: Classification; candidates: ThreadCandidates }
+  | { ok: false; reason: string; detail: string };
+
+export async function analyze(input: AnalyzeInput): Promise<Analysis> {
+  const pre = prescan(input.raw);
+  if (pre.refuse) return { ok: false, reason: pre.refuse, detail: `pre-scan: ${pre.refuse} (${pre.headerBytes} header bytes, ${pre.partLines} part delimiters)` };
+  let mail: ParsedMail;
+  try {
+    mail = await parseMail(input.raw);
+  } catch (err) {
+    if (err instanceof ParseRefused) return { ok: false, reason: err.reason, detail: err.message };
+    // postal-mime should only throw its own limit errors; anything else is still the message's fault.
+    return { ok: false, reason: 'parse-failed', detail: err instanceof Error ? err.message : String(err) };
+  }
+  // The author is From; a message without one is attributed to its envelope sender.
+  const sender: AddressView = mail.from ?? mail.sender ?? { email: normalizeEmail(input.envelopeFrom), name: '' };
+  const classification = classify({
+    headers: mail.headers,
+    envelopeFrom: input.envelopeFrom,
+    fromEmail: sender.email || null,
+    subject: mail.subject,
+    partTypes: mail.attachments.map((a) => a.contentType),
+    ownAddresses: input.ownAddresses,
+  });
+  return { ok: true, mail, sender, classification, candidates: threadCandidates(input.recipient, mail) };
+}

@@ -1,0 +1,108 @@
+// receive: the email() adapter. Policy refusals (unknown mailbox, too large) are answered with
+// setReject so the sender's server bounces with a reason. Otherwise the raw bytes go to R2 and an
+// `inbound` row to D1 before anything else; if either write fails we throw, which tells the sending
+// server to try again later. Nothing after that point throws: processing failures are retried.
+import { inbound } from '../db/schema.ts';
+import { resolveMailbox } from '../db/queries/mailboxes.ts';
+import type { Deps } from '../deps.ts';
+import { newId } from '../protocol/ids.ts';
+import { idempotencyKey } from './dedupe.ts';
+import { processSafely } from './pipeline.ts';
+import { headerValue, prescan } from './prescan.ts';
+import type { Stored } from './store.ts';
+import { cleanLine, normalizeEmail } from './text.ts';
+
+/** What the Email Worker runtime hands us; a subset of ForwardableEmailMessage, so tests can build one. */
+export interface IncomingEmail {
+  readonly from: string;
+  readonly to: string;
+  readonly raw: ReadableStream<Uint8Array>;
+  readonly rawSize: number;
+  setReject(reason: string): void;
+}
+
+export type ReceiveResult =
+  | { verdict: 'rejected'; reason: string }
+  | { verdict: 'accepted'; inboundId: string; outcome: Stored | null };
+
+function mib(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | null> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    // rawSize is what the sender declared; the stream is what arrived. Bound both.
+    if (total > max) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+export async function receiveEmail(message: IncomingEmail, deps: Deps): Promise<ReceiveResult> {
+  const mailbox = await resolveMailbox(deps.db, message.to, deps.secrets.replyTokenKey);
+  if (!mailbox || !mailbox.enabled) {
+    const reason = mailbox ? 'mailbox disabled' : 'no such mailbox';
+    message.setReject(reason);
+    return { verdict: 'rejected', reason };
+  }
+  const limit = Math.min(deps.config.maxMessageBytes, mailbox.maxMessageBytes);
+  const tooLarge = (size: number) => `message too large: ${mib(size)}, this mailbox accepts up to ${mib(limit)}`;
+  if (message.rawSize > limit) {
+    const reason = tooLarge(message.rawSize);
+    message.setReject(reason);
+    return { verdict: 'rejected', reason };
+  }
+  const raw = await readAll(message.raw, limit);
+  if (!raw) {
+    const reason = tooLarge(limit + 1);
+    message.setReject(reason);
+    return { verdict: 'rejected', reason };
+  }
+
+  const now = deps.now();
+  const id = newId('inbound', now);
+  const pre = prescan(raw);
+  const idemKey = await idempotencyKey(pre, raw, message.from);
+  const day = new Date(now).toISOString().slice(0, 10);
+  const rawKey = `raw/${mailbox.workspaceId}/${day}/${id}.eml`;
+  // Both writes must succeed before we accept; an exception here is a temporary SMTP failure.
+  await deps.raw.put(rawKey, raw, {
+    httpMetadata: { contentType: 'message/rfc822' },
+    customMetadata: { inboundId: id, envelopeFrom: message.from, envelopeTo: message.to },
+  });
+  const row = await deps.db
+    .insert(inbound)
+    .values({
+      id,
+      workspaceId: mailbox.workspaceId,
+      mailboxId: mailbox.id,
+      envelopeFrom: normalizeEmail(message.from),
+      envelopeTo: normalizeEmail(message.to),
+      rawKey,
+      rawSize: raw.byteLength,
+      idemKey,
+      status: 'received',
+      subject: cleanLine(headerValue(pre.headers, 'subject'), 500),
+      fromEmail: cleanLine(headerValue(pre.headers, 'from'), 320),
+      receivedAt: now,
+    })
+    .returning()
+    .get();
+  const outcome = await processSafely(deps, row, raw);
+  return { verdict: 'accepted', inboundId: id, outcome };
+}

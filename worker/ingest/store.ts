@@ -1,0 +1,333 @@
+// store: turns a decision into one D1 batch (D1 has no interactive transactions; a batch is atomic),
+// with the events row that tells agents about it. Attachment bytes go to R2 first, under keys derived
+// from the inbound id, so a retried run overwrites rather than piles up.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { agents, attachments, cases, contacts, events, inbound, mailboxes, messages, participants, workspaces, type Mailbox } from '../db/schema.ts';
+import type { Db } from '../deps.ts';
+import { derivedId, newId } from '../protocol/ids.ts';
+import type { AddressView, CaseStatus, InboundStatus, MessageKind } from '../protocol/api.ts';
+import type { EventBody, ServerEvent } from '../protocol/events.ts';
+import { caseSummary } from '../cases/views.ts';
+import type { ParsedAttachment, ParsedMail } from './parse.ts';
+import type { Decision } from './decide.ts';
+import type { ThreadFacts } from './thread.ts';
+import { sha256Hex } from './text.ts';
+
+type Stmt = BatchItem<'sqlite'>;
+
+/** Appends an events row with the next per-workspace seq; assigned inside the batch, so gap-free. */
+export function eventInsert(db: Db, workspaceId: string, caseId: string | null, actor: string, body: EventBody, at: number) {
+  return db
+    .insert(events)
+    .values({
+      workspaceId,
+      seq: sql`(SELECT COALESCE(MAX(${events.seq}), 0) + 1 FROM ${events} WHERE ${events.workspaceId} = ${workspaceId})`,
+      caseId,
+      type: body.type,
+      actor,
+      payload: JSON.stringify(body),
+      at,
+    })
+    .returning({ seq: events.seq });
+}
+
+/** Runs a batch whose last statements are event inserts, and returns the events with their seq. */
+export async function runWithEvents(db: Db, stmts: Stmt[], eventStmts: Stmt[], bodies: EventBody[], at: number): Promise<ServerEvent[]> {
+  const all = [...stmts, ...eventStmts] as [Stmt, ...Stmt[]];
+  const results = (await db.batch(all)) as unknown[];
+  return bodies.map((body, i) => {
+    const rows = results[stmts.length + i] as Array<{ seq: number }>;
+    return { ...body, seq: rows[0]!.seq, at } as ServerEvent;
+  });
+}
+
+// ---- lookups the threading stage needs -------------------------------------------------------
+
+export async function threadFacts(
+  db: Db,
+  workspaceId: string,
+  ids: string[],
+  tag: number | null,
+  token: { caseId: string } | { rejected: string } | null,
+): Promise<ThreadFacts> {
+  const caseByMessageId: Record<string, string> = {};
+  const uniq = [...new Set(ids)].slice(0, 100);
+  if (uniq.length) {
+    const rows = await db
+      .select({ rfc: messages.rfcMessageId, caseId: messages.caseId })
+      .from(messages)
+      .where(and(eq(messages.workspaceId, workspaceId), inArray(messages.rfcMessageId, uniq)));
+    for (const r of rows) if (r.rfc && !caseByMessageId[r.rfc]) caseByMessageId[r.rfc] = r.caseId;
+  }
+  let caseByTag: string | null = null;
+  if (tag !== null) {
+    const row = await db.select({ id: cases.id }).from(cases).where(and(eq(cases.workspaceId, workspaceId), eq(cases.number, tag))).get();
+    caseByTag = row?.id ?? null;
+  }
+  let tokenFact = token;
+  if (token && 'caseId' in token) {
+    const row = await db.select({ id: cases.id }).from(cases).where(and(eq(cases.id, token.caseId), eq(cases.workspaceId, workspaceId))).get();
+    if (!row) tokenFact = { rejected: 'token names a case that does not exist here' };
+  }
+  const caseIds = new Set<string>(Object.values(caseByMessageId));
+  if (caseByTag) caseIds.add(caseByTag);
+  if (tokenFact && 'caseId' in tokenFact) caseIds.add(tokenFact.caseId);
+  const participantsByCase: Record<string, string[]> = {};
+  if (caseIds.size) {
+    const rows = await db.select({ caseId: participants.caseId, email: participants.email }).from(participants).where(inArray(participants.caseId, [...caseIds]));
+    for (const r of rows) (participantsByCase[r.caseId] ??= []).push(r.email);
+  }
+  return { token: tokenFact, caseByMessageId, caseByTag, participants: participantsByCase };
+}
+
+// ---- attachments -----------------------------------------------------------------------------
+
+export interface AttachmentPlan {
+  row: typeof attachments.$inferInsert;
+  content: Uint8Array | null;
+}
+
+function typeAllowed(type: string, allowed: string[]): boolean {
+  if (allowed.length === 0) return true;
+  return allowed.some((a) => (a.endsWith('/*') ? type.startsWith(a.slice(0, -1)) : type === a));
+}
+
+/** Applies the mailbox's attachment policy. Inline images do not count towards the maximum number. */
+export async function planAttachments(list: ParsedAttachment[], mailbox: Mailbox, workspaceId: string, messageId: string, now: number): Promise<AttachmentPlan[]> {
+  let allowed: string[] = [];
+  try {
+    allowed = JSON.parse(mailbox.attachmentAllowedTypes) as string[];
+  } catch {
+    allowed = [];
+  }
+  let counted = 0;
+  const plans: AttachmentPlan[] = [];
+  for (const [i, a] of list.entries()) {
+    let skipped: string | null = null;
+    if (a.content.byteLength > mailbox.attachmentMaxBytes) skipped = `too-large: ${a.content.byteLength} bytes, limit ${mailbox.attachmentMaxBytes}`;
+    else if (!a.inline && !typeAllowed(a.contentType, allowed)) skipped = `type-not-allowed: ${a.contentType}`;
+    else if (!a.inline && ++counted > mailbox.attachmentMaxCount) skipped = `too-many: limit ${mailbox.attachmentMaxCount} per message`;
+    const id = `${derivedId('attachment', messageId)}-${i}`;
+    plans.push({
+      row: {
+        id,
+        workspaceId,
+        messageId,
+        filename: a.filename,
+        contentType: a.contentType,
+        size: a.content.byteLength,
+        contentId: a.contentId,
+        inline: a.inline,
+        r2Key: skipped ? null : `att/${messageId}/${i}`,
+        sha256: await sha256Hex(a.content),
+        skippedReason: skipped,
+        createdAt: now,
+      },
+      content: skipped ? null : a.content,
+    });
+  }
+  return plans;
+}
+
+export async function putAttachments(raw: R2Bucket, plans: AttachmentPlan[]): Promise<void> {
+  await Promise.all(
+    plans
+      .filter((p) => p.content && p.row.r2Key)
+      .map((p) =>
+        raw.put(p.row.r2Key!, p.content!, {
+          httpMetadata: { contentType: p.row.contentType },
+          customMetadata: { filename: p.row.filename, sha256: p.row.sha256 },
+        }),
+      ),
+  );
+}
+
+// ---- the outcome batches ---------------------------------------------------------------------
+
+export interface StoreContext {
+  db: Db;
+  mailbox: Mailbox;
+  inboundId: string;
+  messageKey: string;
+  rawKey: string;
+  envelopeFrom: string;
+  mail: ParsedMail;
+  sender: AddressView;
+  /** Addresses we receive at: never added as participants or contacts. */
+  ownAddresses: string[];
+  decisionJson: string;
+  now: number;
+}
+
+function contactUpsert(db: Db, workspaceId: string, a: AddressView, now: number) {
+  return db
+    .insert(contacts)
+    .values({ id: newId('contact', now), workspaceId, email: a.email, name: a.name, orgDomain: a.email.split('@')[1] ?? '', createdAt: now })
+    .onConflictDoUpdate({
+      target: [contacts.workspaceId, contacts.email],
+      set: { name: sql`CASE WHEN ${contacts.name} = '' THEN excluded.name ELSE ${contacts.name} END` },
+    });
+}
+
+function contactIdOf(workspaceId: string, email: string) {
+  return sql`(SELECT ${contacts.id} FROM ${contacts} WHERE ${contacts.workspaceId} = ${workspaceId} AND ${contacts.email} = ${email})`;
+}
+
+/** The people a message brings into its case: sender as `role`, the other To/Cc as cc. */
+function peopleOf(ctx: StoreContext, senderRole: 'requester' | 'cc'): Array<AddressView & { role: 'requester' | 'cc' }> {
+  const own = new Set(ctx.ownAddresses);
+  const seen = new Set<string>();
+  const out: Array<AddressView & { role: 'requester' | 'cc' }> = [];
+  for (const [a, role] of [[ctx.sender, senderRole] as const, ...ctx.mail.to.map((a) => [a, 'cc'] as const), ...ctx.mail.cc.map((a) => [a, 'cc'] as const)]) {
+    if (!a.email || own.has(a.email) || seen.has(a.email) || isOurReplyAddress(a.email, own)) continue;
+    seen.add(a.email);
+    out.push({ ...a, role });
+  }
+  return out;
+}
+
+function isOurReplyAddress(email: string, own: Set<string>): boolean {
+  const [local, domain] = email.split('@');
+  if (!local || !domain || !local.includes('+')) return false;
+  return [...own].some((o) => o.endsWith(`@${domain}`));
+}
+
+function messageInsert(ctx: StoreContext, caseId: string, messageId: string, kind: MessageKind, rule: string, reason: string) {
+  const m = ctx.mail;
+  return ctx.db.insert(messages).values({
+    id: messageId,
+    workspaceId: ctx.mailbox.workspaceId,
+    caseId,
+    mailboxId: ctx.mailbox.id,
+    direction: 'inbound',
+    kind,
+    messageKey: ctx.messageKey,
+    rfcMessageId: m.messageId,
+    inReplyTo: m.inReplyTo[0] ?? null,
+    references: JSON.stringify(m.references),
+    fromEmail: ctx.sender.email,
+    fromName: ctx.sender.name,
+    to: JSON.stringify(m.to),
+    cc: JSON.stringify(m.cc),
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    rawKey: ctx.rawKey,
+    inboundId: ctx.inboundId,
+    threadRule: rule,
+    threadReason: reason,
+    sentAt: m.date,
+    createdAt: ctx.now,
+  });
+}
+
+function inboundDone(ctx: StoreContext, status: InboundStatus, reason: string | null, caseId: string | null, messageId: string | null) {
+  return ctx.db
+    .update(inbound)
+    .set({ status, reason, caseId, messageId, decision: ctx.decisionJson, subject: ctx.mail.subject, fromEmail: ctx.sender.email, processedAt: ctx.now, lastError: null, nextAttemptAt: null })
+    .where(eq(inbound.id, ctx.inboundId));
+}
+
+export interface Stored {
+  events: ServerEvent[];
+  caseId: string | null;
+  messageId: string | null;
+  status: InboundStatus;
+}
+
+export async function storeNewCase(ctx: StoreContext, decision: Decision & { action: 'new-case' }, raw: R2Bucket): Promise<Stored> {
+  const { db, mailbox, now } = ctx;
+  const ws = mailbox.workspaceId;
+  const messageId = derivedId('message', ctx.inboundId);
+  const caseId = derivedId('case', ctx.inboundId);
+  const plans = await planAttachments(ctx.mail.attachments, mailbox, ws, messageId, now);
+  await putAttachments(raw, plans);
+  const counter = await db.update(workspaces).set({ caseCounter: sql`${workspaces.caseCounter} + 1` }).where(eq(workspaces.id, ws)).returning({ n: workspaces.caseCounter }).get();
+  if (!counter) throw new Error(`workspace ${ws} not found`);
+  const people = peopleOf(ctx, 'requester');
+  const subject = ctx.mail.subject || '(no subject)';
+  const row = {
+    id: caseId,
+    workspaceId: ws,
+    mailboxId: mailbox.id,
+    number: counter.n,
+    subject,
+    status: 'new' as const,
+    priority: 'normal' as const,
+    assigneeId: mailbox.defaultAssigneeId,
+    team: mailbox.defaultTeam,
+    linkedCaseId: decision.linkedCaseId,
+    messageCount: 1,
+    createdAt: now,
+    updatedAt: now,
+    lastMessageAt: now,
+  };
+  const stmts: Stmt[] = [
+    ...people.map((p) => contactUpsert(db, ws, p, now)),
+    db.insert(cases).values({ ...row, contactId: contactIdOf(ws, ctx.sender.email) }),
+    ...people.map((p) => db.insert(participants).values({ caseId, email: p.email, name: p.name, role: p.role, contactId: contactIdOf(ws, p.email), addedAt: now }).onConflictDoNothing()),
+    messageInsert(ctx, caseId, messageId, decision.kind, decision.rule, decision.reason),
+    ...plans.map((p) => db.insert(attachments).values(p.row)),
+    inboundDone(ctx, 'processed', null, caseId, messageId),
+  ];
+  const assignee = mailbox.defaultAssigneeId ? await assigneeOf(db, mailbox.defaultAssigneeId) : null;
+  const summary = caseSummary({ ...row, contactId: null, tags: '[]', closedAt: null, firstResponseDueAt: null, nextResponseDueAt: null, resolutionDueAt: null, nextDueAt: null, slaState: 'ok' }, ctx.sender, assignee);
+  const body: EventBody = { type: 'case.created', caseId, case: summary };
+  const evs = await runWithEvents(db, stmts, [eventInsert(db, ws, caseId, `contact:${ctx.sender.email}`, body, now)], [body], now);
+  return { events: evs, caseId, messageId, status: 'processed' };
+}
+
+async function assigneeOf(db: Db, agentId: string): Promise<{ id: string; name: string } | null> {
+  const a = await db.select({ id: agents.id, name: agents.name }).from(agents).where(eq(agents.id, agentId)).get();
+  return a ?? null;
+}
+
+export async function storeAppend(ctx: StoreContext, decision: Decision & { action: 'append' }, current: { status: CaseStatus }, raw: R2Bucket): Promise<Stored> {
+  const { db, mailbox, now } = ctx;
+  const ws = mailbox.workspaceId;
+  const caseId = decision.match.caseId;
+  const messageId = derivedId('message', ctx.inboundId);
+  const plans = await planAttachments(ctx.mail.attachments, mailbox, ws, messageId, now);
+  await putAttachments(raw, plans);
+  // A participant vouches for the people they copy in; auto-replies bring nobody.
+  const people = decision.kind === 'auto-reply' ? [] : peopleOf(ctx, 'cc').filter((p) => p.email !== ctx.sender.email);
+  const status = decision.newStatus ?? current.status;
+  const stmts: Stmt[] = [
+    ...people.map((p) => contactUpsert(db, ws, p, now)),
+    ...people.map((p) => db.insert(participants).values({ caseId, email: p.email, name: p.name, role: 'cc', contactId: contactIdOf(ws, p.email), addedAt: now }).onConflictDoNothing()),
+    messageInsert(ctx, caseId, messageId, decision.kind, decision.match.rule, decision.reason),
+    ...plans.map((p) => db.insert(attachments).values(p.row)),
+    db
+      .update(cases)
+      .set({
+        messageCount: sql`${cases.messageCount} + 1`,
+        updatedAt: now,
+        lastMessageAt: now,
+        ...(decision.newStatus ? { status: decision.newStatus, closedAt: null } : {}),
+      })
+      .where(eq(cases.id, caseId)),
+    inboundDone(ctx, 'processed', null, caseId, messageId),
+  ];
+  const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'inbound', kind: decision.kind, reopened: decision.newStatus !== null, status };
+  const evs = await runWithEvents(db, stmts, [eventInsert(db, ws, caseId, `contact:${ctx.sender.email}`, body, now)], [body], now);
+  return { events: evs, caseId, messageId, status: 'processed' };
+}
+
+/** Quarantined or ignored: the inbound row is the record (the raw mail stays in R2), plus one event. */
+export async function storeHeld(ctx: StoreContext, status: 'quarantined' | 'ignored', reason: string, caseId: string | null, duplicateOf?: { messageId: string | null }): Promise<Stored> {
+  const { db, mailbox, now } = ctx;
+  const body: EventBody = { type: 'inbound.held', caseId, inboundId: ctx.inboundId, status, reason };
+  const evs = await runWithEvents(
+    db,
+    [inboundDone(ctx, status, reason, caseId, duplicateOf?.messageId ?? null)],
+    [eventInsert(db, mailbox.workspaceId, caseId, 'system', body, now)],
+    [body],
+    now,
+  );
+  return { events: evs, caseId, messageId: duplicateOf?.messageId ?? null, status };
+}
+
+export async function mailboxById(db: Db, id: string): Promise<Mailbox | undefined> {
+  return db.select().from(mailboxes).where(eq(mailboxes.id, id)).get();
+}

@@ -1,0 +1,88 @@
+// thread: which case a message belongs to. Layered and explained (ARCHITECTURE rule 4):
+//   1. a signed reply token in the recipient address,
+//   2. In-Reply-To, then References (newest first), against Message-IDs we stored or issued,
+//   3. the subject tag [#123].
+// Every rule also needs the sender to take part in the case: headers and subjects are easy to forge,
+// so a match from a stranger is held, never appended. Pure: the lookups arrive as `facts`.
+import type { ThreadRule } from '../protocol/api.ts';
+import { tokenFromAddress } from '../mail/tokens.ts';
+
+export interface ThreadCandidates {
+  token: string | null;
+  inReplyTo: string[];
+  /** References, newest (last in the header) first, without the In-Reply-To ids. */
+  references: string[];
+  subjectTag: number | null;
+}
+
+const SUBJECT_TAG = /\[#(\d{1,9})\]/;
+
+export function threadCandidates(recipient: string, mail: { inReplyTo: string[]; references: string[]; subject: string }): ThreadCandidates {
+  const tag = SUBJECT_TAG.exec(mail.subject);
+  return {
+    token: tokenFromAddress(recipient),
+    inReplyTo: mail.inReplyTo,
+    references: [...mail.references].reverse().filter((id) => !mail.inReplyTo.includes(id)),
+    subjectTag: tag ? Number(tag[1]) : null,
+  };
+}
+
+export interface ThreadFacts {
+  /** The token's verdict: the case it names, or why it was not accepted. */
+  token: { caseId: string } | { rejected: string } | null;
+  /** Message-ID → case id, for the ids we know. */
+  caseByMessageId: Record<string, string>;
+  /** The case whose number the subject tag names, when it exists in this workspace. */
+  caseByTag: string | null;
+  /** Lower-case participant addresses per candidate case. */
+  participants: Record<string, string[]>;
+}
+
+export interface ThreadMatch {
+  caseId: string;
+  rule: Exclude<ThreadRule, 'new' | 'follow-up'>;
+  reason: string;
+}
+
+export interface ThreadChoice {
+  match: ThreadMatch | null;
+  /** A case the message points at, but whose participants do not include the sender. */
+  held: ThreadMatch | null;
+  /** Every rule that was tried and what it said, for "why threaded here". */
+  considered: string[];
+}
+
+export function chooseThread(c: ThreadCandidates, facts: ThreadFacts, sender: string, anySender = false): ThreadChoice {
+  const considered: string[] = [];
+  const ordered: ThreadMatch[] = [];
+  if (c.token) {
+    if (facts.token && 'caseId' in facts.token) ordered.push({ caseId: facts.token.caseId, rule: 'token', reason: 'signed reply token in the recipient address' });
+    else considered.push(`token: ${facts.token && 'rejected' in facts.token ? facts.token.rejected : 'not checked'}`);
+  }
+  for (const id of c.inReplyTo) {
+    const caseId = facts.caseByMessageId[id];
+    if (caseId) ordered.push({ caseId, rule: 'in-reply-to', reason: `In-Reply-To <${id}>` });
+    else considered.push(`in-reply-to <${id}>: unknown`);
+  }
+  for (const id of c.references) {
+    const caseId = facts.caseByMessageId[id];
+    if (caseId) ordered.push({ caseId, rule: 'references', reason: `References <${id}>` });
+  }
+  if (c.references.length && !c.references.some((id) => facts.caseByMessageId[id])) considered.push(`references: ${c.references.length} unknown`);
+  if (c.subjectTag !== null) {
+    if (facts.caseByTag) ordered.push({ caseId: facts.caseByTag, rule: 'subject-tag', reason: `subject tag [#${c.subjectTag}]` });
+    else considered.push(`subject-tag [#${c.subjectTag}]: no such case`);
+  }
+
+  let held: ThreadMatch | null = null;
+  for (const m of ordered) {
+    const isParticipant = (facts.participants[m.caseId] ?? []).includes(sender);
+    if (isParticipant || anySender) {
+      considered.push(`${m.rule}: matched ${m.caseId}${isParticipant ? '' : ' (mailbox accepts any sender)'}`);
+      return { match: m, held: null, considered };
+    }
+    considered.push(`${m.rule}: ${m.caseId}, but ${sender || 'the sender'} is not a participant`);
+    held ??= m;
+  }
+  return { match: null, held, considered };
+}

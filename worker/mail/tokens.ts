@@ -1,0 +1,65 @@
+// Signed reply tokens: the `<token>` in `reply+<token>@support.example`. A token names a case and a
+// purpose and carries an HMAC, so a reply to that address threads to that case and nothing can forge
+// one for another case. Lower-case base32 only: mail systems may change the case of a local part.
+
+const B32 = '0123456789abcdefghjkmnpqrstvwxyz';
+const MAC_CHARS = 16; // 80 bits
+
+export type TokenPurpose = 'c'; // customer reply; agent-bound purposes come with notifications
+
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+}
+
+function base32(bytes: Uint8Array, chars: number): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5 && out.length < chars) {
+      out += B32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    if (out.length >= chars) break;
+  }
+  return out;
+}
+
+async function mac(secret: string, caseId: string, purpose: string): Promise<string> {
+  const sig = await crypto.subtle.sign('HMAC', await hmacKey(secret), new TextEncoder().encode(`${caseId}|${purpose}`));
+  return base32(new Uint8Array(sig), MAC_CHARS);
+}
+
+/** `case_01abc…` + purpose → `01abc…-c-<mac>`. */
+export async function signReplyToken(secret: string, caseId: string, purpose: TokenPurpose = 'c'): Promise<string> {
+  const body = caseId.startsWith('case_') ? caseId.slice(5) : caseId;
+  return `${body}-${purpose}-${await mac(secret, `case_${body}`, purpose)}`;
+}
+
+export type TokenCheck = { ok: true; caseId: string; purpose: string } | { ok: false; reason: string };
+
+function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+export async function verifyReplyToken(secret: string, token: string): Promise<TokenCheck> {
+  const m = /^([0-9a-z]{8,40})-([a-z])-([0-9a-z]{16})$/.exec(token.toLowerCase());
+  if (!m) return { ok: false, reason: 'token-malformed' };
+  const caseId = `case_${m[1]}`;
+  const expected = await mac(secret, caseId, m[2]!);
+  return constantTimeEqual(expected, m[3]!) ? { ok: true, caseId, purpose: m[2]! } : { ok: false, reason: 'token-bad-signature' };
+}
+
+/** `reply+TOKEN@domain` → TOKEN; anything else → null. */
+export function tokenFromAddress(address: string): string | null {
+  const local = address.toLowerCase().split('@')[0] ?? '';
+  const plus = local.indexOf('+');
+  if (plus === -1) return null;
+  const tag = local.slice(plus + 1);
+  return tag.length > 0 ? tag : null;
+}

@@ -1,0 +1,133 @@
+// Request schemas and response shapes of the HTTP API, defined once for the Worker and the web app.
+import { z } from 'zod';
+
+export const CASE_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+export const CASE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type CasePriority = (typeof CASE_PRIORITIES)[number];
+export const MESSAGE_KINDS = ['human', 'auto-reply', 'bounce', 'list', 'loop', 'spam-flagged'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export const INBOUND_STATUSES = ['received', 'processed', 'ignored', 'quarantined', 'failed'] as const;
+export type InboundStatus = (typeof INBOUND_STATUSES)[number];
+/** Which rule put a message into its case. */
+export const THREAD_RULES = ['new', 'token', 'in-reply-to', 'references', 'subject-tag', 'follow-up'] as const;
+export type ThreadRule = (typeof THREAD_RULES)[number];
+
+export const listCasesQuery = z.object({
+  status: z.enum([...CASE_STATUSES, 'active', 'all']).default('active'),
+  mailbox: z.string().max(100).optional(),
+  assignee: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor: z.string().max(200).optional(),
+});
+export type ListCasesQuery = z.infer<typeof listCasesQuery>;
+
+export const updateCaseBody = z
+  .object({
+    status: z.enum(CASE_STATUSES).optional(),
+    priority: z.enum(CASE_PRIORITIES).optional(),
+    assigneeId: z.string().max(100).nullable().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
+export type UpdateCaseBody = z.infer<typeof updateCaseBody>;
+
+export const listInboundQuery = z.object({
+  status: z.enum([...INBOUND_STATUSES, 'all']).default('all'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export interface AddressView {
+  email: string;
+  name: string;
+}
+
+export interface CaseSummary {
+  id: string;
+  number: number;
+  subject: string;
+  status: CaseStatus;
+  priority: CasePriority;
+  mailboxId: string;
+  contact: AddressView | null;
+  assignee: { id: string; name: string } | null;
+  messageCount: number;
+  linkedCaseId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  lastMessageAt: number;
+}
+
+export interface AttachmentView {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  inline: boolean;
+  contentId: string | null;
+  /** False when the mailbox's attachment policy skipped it; `skippedReason` says why. */
+  stored: boolean;
+  skippedReason: string | null;
+  url: string | null;
+}
+
+export interface MessageView {
+  id: string;
+  direction: 'inbound' | 'outbound' | 'note' | 'system';
+  kind: MessageKind;
+  from: AddressView;
+  to: AddressView[];
+  cc: AddressView[];
+  subject: string;
+  text: string;
+  html: string | null;
+  rfcMessageId: string | null;
+  threadRule: string;
+  threadReason: string;
+  authVerdict: string | null;
+  sentAt: number | null;
+  createdAt: number;
+  attachments: AttachmentView[];
+}
+
+export interface ParticipantView {
+  email: string;
+  name: string;
+  role: 'requester' | 'cc' | 'agent';
+}
+
+export interface CaseDetail {
+  case: CaseSummary;
+  participants: ParticipantView[];
+  messages: MessageView[];
+}
+
+export interface InboundView {
+  id: string;
+  mailboxId: string;
+  envelopeFrom: string;
+  envelopeTo: string;
+  fromEmail: string;
+  subject: string;
+  rawSize: number;
+  status: InboundStatus;
+  reason: string | null;
+  attempts: number;
+  lastError: string | null;
+  caseId: string | null;
+  messageId: string | null;
+  decision: unknown;
+  receivedAt: number;
+  processedAt: number | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ApiError {
+  error: { code: string; message: string; requestId?: string; issues?: unknown };
+}

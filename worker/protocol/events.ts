@@ -1,0 +1,24 @@
+// Events the Worker pushes to agents. Every one is first written to the `events` table with its
+// per-workspace `seq`, then published; a client that missed some can refetch by seq.
+import type { CaseStatus, InboundStatus, MessageKind, CaseSummary } from './api.ts';
+
+interface Base {
+  seq: number;
+  at: number;
+}
+
+export type ServerEvent =
+  | (Base & { type: 'case.created'; caseId: string; case: CaseSummary })
+  | (Base & { type: 'case.updated'; caseId: string; changes: Partial<Pick<CaseSummary, 'status' | 'priority' | 'assignee'>> })
+  | (Base & { type: 'message.added'; caseId: string; messageId: string; direction: 'inbound' | 'outbound' | 'note' | 'system'; kind: MessageKind; reopened: boolean; status: CaseStatus })
+  | (Base & { type: 'inbound.held'; caseId: string | null; inboundId: string; status: InboundStatus; reason: string });
+
+export type ServerEventType = ServerEvent['type'];
+export type EventBody = ServerEvent extends infer E ? (E extends ServerEvent ? Omit<E, 'seq' | 'at'> : never) : never;
+
+/** Frames on the agent WebSocket: events, plus the hub's own greeting. */
+export type ServerFrame =
+  | { type: 'hello'; lastSeq: number }
+  | { type: 'event'; event: ServerEvent }
+  /** The client is too far behind to replay: refetch lists, then continue from `lastSeq`. */
+  | { type: 'resync'; lastSeq: number };
