@@ -6,6 +6,7 @@ import { ApiFailure, ERROR_STATUS } from './errors.ts';
 import { requireAgent, sameOrigin } from './middleware/auth.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { caseRoutes } from './routes/cases.ts';
+import { devRoutes } from './routes/dev.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { liveRoutes } from './routes/live.ts';
 import type { ApiError } from '../protocol/api.ts';
@@ -22,6 +23,7 @@ export function createApp() {
     c.header('Cache-Control', 'no-store');
   });
   app.get('/api/health', (c) => c.json({ ok: true }));
+  app.route('/api/dev', devRoutes);
   app.use('/api/*', requireAgent, sameOrigin);
   app.route('/api/cases', caseRoutes);
   app.route('/api/inbound', inboundRoutes);

@@ -303,7 +303,8 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
       .set({
         messageCount: sql`${cases.messageCount} + 1`,
         updatedAt: now,
-        lastMessageAt: now,
+        // An auto-reply is not activity: it must not float the case to the top of the inbox.
+        ...(decision.kind === 'auto-reply' ? {} : { lastMessageAt: now }),
         ...(decision.newStatus ? { status: decision.newStatus, closedAt: null } : {}),
       })
       .where(eq(cases.id, caseId)),

@@ -1,0 +1,100 @@
+// Starts `wrangler dev` for edgecase on loopback: .dev.vars, the web build, local migrations, then the
+// server, the demo seed and the demo mail. Used by `npm start` and by the browser tests.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { childEnv, root, run, tool } from './env.mjs';
+import { demoMessages } from './demo-mail.mjs';
+
+/** Creates .dev.vars with a fresh reply-token key on first run; never overwrites one. */
+export function ensureDevVars() {
+  const file = path.join(root, '.dev.vars');
+  if (existsSync(file)) return { file, created: false };
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, `# Local secrets for wrangler dev. Production: wrangler secret put REPLY_TOKEN_KEY\nREPLY_TOKEN_KEY=${key}\n# Only on a machine nobody else can reach: the API asks for no sign-in.\nAUTH_MODE=open\n`, { mode: 0o600 });
+  return { file, created: true };
+}
+
+export async function buildWeb() {
+  await run(tool('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+}
+
+export async function migrateLocal(persistTo) {
+  const args = ['d1', 'migrations', 'apply', 'DB', '--local'];
+  if (persistTo) args.push('--persist-to', persistTo);
+  await run(tool('wrangler'), args, { env: { CI: 'true' } });
+}
+
+/**
+ * Spawns wrangler dev and resolves once it answers. `output` receives its lines (default: ours).
+ * Returns { url, child, stop }.
+ */
+export async function startWrangler({ port = 8787, persistTo, output = (line) => process.stdout.write(line), vars = {} } = {}) {
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
+  if (persistTo) args.push('--persist-to', persistTo);
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const child = spawn(tool('wrangler'), args, { cwd: root, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+  let ready = null;
+  const seen = [];
+  const onData = (chunk) => {
+    const text = chunk.toString();
+    seen.push(text);
+    output(text);
+    const m = /Ready on (http:\/\/[^\s]+)/.exec(text);
+    if (m && !ready) ready = m[1].replace('localhost', '127.0.0.1');
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${seen.join('').slice(-2000)}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not answer within 90 s:\n${seen.join('').slice(-2000)}`);
+    }
+    const url = ready ?? `http://127.0.0.1:${port}`;
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) return { url, child, stop, exited };
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** Delivers a raw message to the local email handler the way Email Routing would. */
+export async function deliver(url, raw, { from, to }) {
+  const q = new URLSearchParams({ from, to });
+  const res = await fetch(`${url}/cdn-cgi/handler/email?${q}`, { method: 'POST', body: raw });
+  return { status: res.status, text: await res.text() };
+}
+
+export async function seedDemo(url) {
+  const res = await fetch(`${url}/api/dev/seed`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  if (!res.ok) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+  const seed = await res.json();
+  for (const m of demoMessages()) {
+    const r = await deliver(url, m.raw, { from: m.from, to: m.to });
+    if (r.status >= 300) throw new Error(`demo mail "${m.subject}" was refused: ${r.status} ${r.text}`);
+  }
+  return seed;
+}
+
+export function readDevVar(name) {
+  const file = path.join(root, '.dev.vars');
+  if (!existsSync(file)) return null;
+  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${name}=`));
+  return line ? line.slice(name.length + 1) : null;
+}

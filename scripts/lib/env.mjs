@@ -1,0 +1,41 @@
+// Shared by the Node scripts: where the project is, and how to run its own tools.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'node_modules', '.bin');
+
+/** Environment for child processes: the project's pinned Node first on PATH, no telemetry. */
+export function childEnv(extra = {}) {
+  return {
+    ...process.env,
+    PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+    WRANGLER_SEND_METRICS: 'false',
+    ...extra,
+  };
+}
+
+export function tool(name) {
+  const p = path.join(bin, name);
+  if (!existsSync(p)) throw new Error(`${name} is not installed: run npm install first`);
+  return p;
+}
+
+/** Runs a command to completion, inheriting stdio; rejects on a non-zero exit. */
+export function run(cmd, args, { env, ...opts } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', ...opts, env: childEnv(env) });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited with ${signal ?? code}`))));
+  });
+}
+
+export function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 12)) {
+    console.error(`edgecase needs Node 22.12 or newer; this is ${process.version}. Run it through npm (npm start, npm test), which uses the Node that npm install put in node_modules.`);
+    process.exit(1);
+  }
+}

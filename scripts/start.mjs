@@ -1,0 +1,36 @@
+// npm start: edgecase on this machine, with demo data. Everything is local: D1, R2 and the Durable
+// Object live under .wrangler/, and mail sent by the Worker is captured there rather than delivered.
+import { checkNode } from './lib/env.mjs';
+import { buildWeb, ensureDevVars, migrateLocal, seedDemo, startWrangler } from './lib/devserver.mjs';
+
+checkNode();
+const port = Number(process.env.PORT ?? 8787);
+const vars = ensureDevVars();
+if (vars.created) console.log('Created .dev.vars with a new reply-token key (local only).');
+console.log('Building the web inbox…');
+await buildWeb();
+console.log('Applying migrations to the local D1 database…');
+await migrateLocal();
+const server = await startWrangler({ port });
+const seed = await seedDemo(server.url);
+console.log(`
+  edgecase is running.
+
+  Inbox        ${server.url}/
+  API          ${server.url}/api/cases
+  Mailbox      ${seed.mailbox} (demo agents: ${seed.agents.map((a) => `${a.name} <${a.email}>, ${a.role}`).join('; ')})
+
+  Send it a message (the way Cloudflare Email Routing would):
+    curl -X POST '${server.url}/cdn-cgi/handler/email?from=you@example.com&to=${seed.mailbox}' \\
+      --data-binary $'From: You <you@example.com>\\r\\nTo: ${seed.mailbox}\\r\\nSubject: Hello\\r\\nMessage-ID: <hello-1@example.com>\\r\\n\\r\\nMy first case.\\r\\n'
+
+  Stop with Ctrl+C.
+`);
+const shutdown = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+const code = await server.exited;
+process.exit(code ?? 0);
