@@ -1,5 +1,5 @@
 // Rows → the API's view types. One mapping, used by the routes and by the events the ingest emits.
-import type { AddressView, AttachmentView, CaseSummary, MessageView } from '../protocol/api.ts';
+import type { AddressView, AttachmentView, CaseSummary, MessageView, ThreadRule } from '../protocol/api.ts';
 import type { attachments, Case, Message } from '../db/schema.ts';
 
 function list(json: string): AddressView[] {
@@ -59,7 +59,7 @@ export function messageView(m: Message, atts: (typeof attachments.$inferSelect)[
     text: m.text,
     html: m.html,
     rfcMessageId: m.rfcMessageId,
-    threadRule: m.threadRule,
+    threadRule: m.threadRule as ThreadRule,
     threadReason: m.threadReason,
     authVerdict: m.authVerdict,
     sentAt: m.sentAt,

@@ -30,14 +30,16 @@ export interface ParsedMail {
   text: string;
   html: string | null;
   attachments: ParsedAttachment[];
-  /** All headers, lower-case names, decoded values, in order (repeats kept). */
+  /** All headers, lower-case names, values unfolded but not RFC 2047-decoded, in order (repeats kept). */
   headers: Array<[string, string]>;
 }
 
 export class ParseRefused extends Error {
-  constructor(readonly reason: string, detail: string) {
+  readonly reason: string;
+  constructor(reason: string, detail: string) {
     super(`${reason}: ${detail}`);
     this.name = 'ParseRefused';
+    this.reason = reason;
   }
 }
 

@@ -28,7 +28,9 @@ export function stripMboxFromLine(raw: Uint8Array): Uint8Array {
   return raw;
 }
 
-export function prescan(raw: Uint8Array, limits = PARSE_LIMITS): PreScan {
+export type ParseLimits = { [K in keyof typeof PARSE_LIMITS]: number };
+
+export function prescan(raw: Uint8Array, limits: ParseLimits = PARSE_LIMITS): PreScan {
   // Header block: up to the first empty line (CRLF CRLF, LF LF, or mixed).
   let bodyOffset = raw.length;
   let lineStart = 0;

@@ -1,17 +1,9 @@
 // Request schemas and response shapes of the HTTP API, defined once for the Worker and the web app.
 import { z } from 'zod';
 
-export const CASE_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
-export type CaseStatus = (typeof CASE_STATUSES)[number];
-export const CASE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type CasePriority = (typeof CASE_PRIORITIES)[number];
-export const MESSAGE_KINDS = ['human', 'auto-reply', 'bounce', 'list', 'loop', 'spam-flagged'] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
-export const INBOUND_STATUSES = ['received', 'processed', 'ignored', 'quarantined', 'failed'] as const;
-export type InboundStatus = (typeof INBOUND_STATUSES)[number];
-/** Which rule put a message into its case. */
-export const THREAD_RULES = ['new', 'token', 'in-reply-to', 'references', 'subject-tag', 'follow-up'] as const;
-export type ThreadRule = (typeof THREAD_RULES)[number];
+import { CASE_PRIORITIES, CASE_STATUSES, INBOUND_STATUSES, type CasePriority, type CaseStatus, type InboundStatus, type MessageKind, type ThreadRule } from './constants.ts';
+
+export * from './constants.ts';
 
 export const listCasesQuery = z.object({
   status: z.enum([...CASE_STATUSES, 'active', 'all']).default('active'),
@@ -34,7 +26,8 @@ export const updateCaseBody = z
 export type UpdateCaseBody = z.infer<typeof updateCaseBody>;
 
 export const listInboundQuery = z.object({
-  status: z.enum([...INBOUND_STATUSES, 'all']).default('all'),
+  /** `held` is quarantined and ignored together: everything that did not become a case message. */
+  status: z.enum([...INBOUND_STATUSES, 'held', 'all']).default('all'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
@@ -84,7 +77,7 @@ export interface MessageView {
   text: string;
   html: string | null;
   rfcMessageId: string | null;
-  threadRule: string;
+  threadRule: ThreadRule;
   threadReason: string;
   authVerdict: string | null;
   sentAt: number | null;

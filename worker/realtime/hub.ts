@@ -23,7 +23,8 @@ export class InboxHub extends DurableObject<Env> {
     if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket upgrade', { status: 426 });
     const url = new URL(request.url);
     const workspaceId = url.searchParams.get('workspace') ?? '';
-    const since = Number(url.searchParams.get('since') ?? '');
+    // No `since` (or 0): a fresh client that fetches lists itself and needs no history.
+    const since = Number(url.searchParams.get('since') || '0');
     const agentId = request.headers.get('X-Agent-Id') ?? 'anonymous';
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
@@ -33,7 +34,7 @@ export class InboxHub extends DurableObject<Env> {
     const last = await this.env.DB.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE workspace_id = ?').bind(workspaceId).first<{ seq: number }>();
     const lastSeq = last?.seq ?? 0;
     send(server, { type: 'hello', lastSeq });
-    if (Number.isInteger(since) && since >= 0 && since < lastSeq) {
+    if (Number.isInteger(since) && since > 0 && since < lastSeq) {
       if (lastSeq - since > MAX_REPLAY) send(server, { type: 'resync', lastSeq });
       else for (const event of await this.replay(workspaceId, since)) send(server, { type: 'event', event });
     }

@@ -16,7 +16,7 @@ describe('email() handler end to end', () => {
     );
     const msg = incoming(raw);
     const ctx = createExecutionContext();
-    await worker.email(msg as unknown as ForwardableEmailMessage, env, ctx);
+    await worker.email(msg as unknown as ForwardableEmailMessage, env);
     await waitOnExecutionContext(ctx);
     expect(msg.rejected).toBeNull();
 
@@ -106,7 +106,7 @@ describe('email() handler end to end', () => {
     const deps = await seeded({ d1: flakyD1(1) });
     await receiveEmail(incoming(mail({ Subject: 'Via cron' })), deps);
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + 5 * 60_000 }), env, ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + 5 * 60_000 }), env);
     await waitOnExecutionContext(ctx);
     const [row] = await deps.db.select().from(inbound);
     expect(row!.status).toBe('processed');

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { inbound } from '../../db/schema.ts';
 import { listInboundQuery, type InboundView, type Page } from '../../protocol/api.ts';
@@ -44,7 +44,7 @@ inboundRoutes.get('/', async (c) => {
     .where(
       and(
         eq(inbound.workspaceId, c.var.workspaceId),
-        q.status === 'all' ? undefined : eq(inbound.status, q.status),
+        q.status === 'all' ? undefined : q.status === 'held' ? inArray(inbound.status, ['quarantined', 'ignored']) : eq(inbound.status, q.status),
         cursor ? or(lt(inbound.receivedAt, cursor[0]), and(eq(inbound.receivedAt, cursor[0]), lt(inbound.id, cursor[1]))) : undefined,
       ),
     )

@@ -1,0 +1,253 @@
+// One case: header with status control, participants, and the thread as plain text.
+import { For, Match, Show, Switch, createEffect, createResource, createSignal, onCleanup } from 'solid-js';
+import type { Accessor, ResourceFetcherInfo } from 'solid-js';
+import type { AttachmentView, CaseDetail, CaseStatus, MessageView } from '../../worker/protocol/api.ts';
+import { RequestError, errorMessage, getCase, updateCase } from './client.ts';
+import { PRIORITY_LABELS, STATUS_LABELS, STATUS_ORDER, addressList, caseHref, formatAddress, formatDate, formatSize, isoDate, safeApiUrl } from './format.ts';
+import { onResync, onServerEvent } from './live.ts';
+import { createDeepSignal } from './store.ts';
+import { createDebounced, isTyping } from './util.ts';
+
+/** Kinds that are machine-made: shown muted so the human conversation stands out. */
+const MUTED_KINDS = new Set<MessageView['kind']>(['auto-reply', 'bounce', 'list', 'loop']);
+
+async function fetchCase(id: string, info: ResourceFetcherInfo<CaseDetail>): Promise<CaseDetail> {
+  try {
+    return await getCase(id);
+  } catch (err) {
+    // A failed background refresh keeps the thread on screen (a 404 means it really is gone).
+    if (info.refetching && info.value?.case.id === id && !(err instanceof RequestError && err.status === 404)) {
+      console.warn('refreshing the case failed', err);
+      return info.value;
+    }
+    throw err;
+  }
+}
+
+export function CaseView(props: { id: string }) {
+  const [detail, { refetch, mutate }] = createResource(() => props.id, fetchCase, { storage: createDeepSignal });
+  const refresh = createDebounced(() => void refetch(), 150);
+
+  onServerEvent((event) => {
+    if (event.caseId === props.id) refresh();
+  });
+  onResync(refresh);
+
+  const loaded = (): CaseDetail | undefined => {
+    if (detail.error) return undefined;
+    const d = detail();
+    return d && d.case.id === props.id ? d : undefined;
+  };
+
+  createEffect(() => {
+    const d = loaded();
+    if (d) document.title = `#${d.case.number} ${d.case.subject} · edgecase`;
+  });
+
+  // Escape (outside form controls) goes back to the inbox.
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && !e.defaultPrevented && !isTyping(e.target)) location.hash = '#/';
+  };
+  document.addEventListener('keydown', onKeyDown);
+  onCleanup(() => document.removeEventListener('keydown', onKeyDown));
+
+  return (
+    <section class="case">
+      <a class="back" href="#/" data-testid="back-link">
+        ← Inbox
+      </a>
+      <Switch>
+        <Match when={detail.error && !detail.loading}>
+          <div class="error" role="alert">
+            <Show
+              when={detail.error instanceof RequestError && detail.error.status === 404}
+              fallback={
+                <>
+                  <p>Could not load this case: {errorMessage(detail.error)}</p>
+                  <button type="button" onClick={() => void refetch()}>
+                    Retry
+                  </button>
+                </>
+              }
+            >
+              <p>Case not found.</p>
+            </Show>
+          </div>
+        </Match>
+        <Match when={loaded()}>{(d) => <CaseBody detail={d} onUpdated={(c) => mutate((prev) => (prev && prev.case.id === c.id ? { ...prev, case: c } : prev))} />}</Match>
+        <Match when={true}>
+          <p class="loading">Loading…</p>
+        </Match>
+      </Switch>
+    </section>
+  );
+}
+
+function CaseBody(props: { detail: Accessor<CaseDetail>; onUpdated: (c: CaseDetail['case']) => void }) {
+  const c = () => props.detail().case;
+  const [saving, setSaving] = createSignal(false);
+  const [saveError, setSaveError] = createSignal<string | null>(null);
+
+  async function changeStatus(select: HTMLSelectElement): Promise<void> {
+    const before = c().status;
+    const next = select.value as CaseStatus;
+    if (next === before) return;
+    setSaving(true);
+    setSaveError(null);
+    try {
+      props.onUpdated(await updateCase(c().id, { status: next }));
+    } catch (err) {
+      setSaveError(`Could not change the status: ${errorMessage(err)}`);
+      select.value = c().status;
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <>
+      <header class="case-head">
+        <h2 class="case-title">
+          <span class="num">#{c().number}</span> <span class="subject">{c().subject || '(no subject)'}</span>
+        </h2>
+        <div class="case-meta">
+          <span class={`badge status status-${c().status}`} data-testid="case-status">
+            {STATUS_LABELS[c().status]}
+          </span>
+          <label class="field">
+            Status{' '}
+            <select data-testid="status-select" disabled={saving()} onChange={(e) => void changeStatus(e.currentTarget)}>
+              <For each={STATUS_ORDER}>
+                {(s) => (
+                  <option value={s} selected={s === c().status}>
+                    {STATUS_LABELS[s]}
+                  </option>
+                )}
+              </For>
+            </select>
+          </label>
+          <span class={`badge prio prio-${c().priority}`} title="Priority">
+            {PRIORITY_LABELS[c().priority]}
+          </span>
+          <span class="muted">{c().assignee ? `Assigned to ${c().assignee?.name}` : 'Unassigned'}</span>
+          <span class="muted" title={formatDate(c().createdAt)}>
+            Opened {formatDate(c().createdAt)}
+          </span>
+          <Show when={c().linkedCaseId}>
+            {(id) => (
+              <a href={caseHref(id())} class="muted">
+                linked case
+              </a>
+            )}
+          </Show>
+        </div>
+        <Show when={saveError()}>
+          {(msg) => (
+            <p class="error-text" role="alert">
+              {msg()}
+            </p>
+          )}
+        </Show>
+      </header>
+
+      <section class="participants" aria-label="Participants">
+        <h3>Participants</h3>
+        <ul data-testid="participants">
+          <For each={props.detail().participants} fallback={<li class="muted">None recorded.</li>}>
+            {(p) => (
+              <li>
+                <span class="name">{p.name || p.email}</span>
+                <Show when={p.name && p.name !== p.email}>
+                  <span class="email"> {p.email}</span>
+                </Show>{' '}
+                <span class={`badge role role-${p.role}`}>{p.role}</span>
+              </li>
+            )}
+          </For>
+        </ul>
+      </section>
+
+      <section class="thread" aria-label="Messages">
+        <For each={props.detail().messages} fallback={<p class="empty">No messages.</p>}>
+          {(m) => <Message message={m} />}
+        </For>
+      </section>
+    </>
+  );
+}
+
+function Message(props: { message: MessageView }) {
+  const m = () => props.message;
+  const at = () => m().sentAt ?? m().createdAt;
+  return (
+    <article
+      data-testid="message"
+      data-message-id={m().id}
+      data-kind={m().kind}
+      data-direction={m().direction}
+      classList={{ message: true, [`dir-${m().direction}`]: true, muted: MUTED_KINDS.has(m().kind), spam: m().kind === 'spam-flagged' }}
+    >
+      <header class="msg-head">
+        <span class="from" title={m().from.email}>
+          {formatAddress(m().from)}
+        </span>
+        <span class={`badge dir dir-${m().direction}`}>{m().direction}</span>
+        <Show when={m().kind !== 'human'}>
+          <span class={`badge kind kind-${m().kind}`}>{m().kind}</span>
+        </Show>
+        <time class="date" datetime={isoDate(at())}>
+          {formatDate(at())}
+        </time>
+      </header>
+      <Show when={m().to.length > 0 || m().cc.length > 0}>
+        <p class="recipients">
+          <Show when={m().to.length > 0}>to: {addressList(m().to)}</Show>
+          <Show when={m().cc.length > 0}>
+            {m().to.length > 0 ? ' · ' : ''}cc: {addressList(m().cc)}
+          </Show>
+        </p>
+      </Show>
+      <p class="why" data-testid="why-here">
+        why here: {m().threadRule} — {m().threadReason}
+        <Show when={m().authVerdict}>{(v) => <span class="auth"> · auth: {v()}</span>}</Show>
+      </p>
+      <pre class="body">{m().text || (m().html ? '(no plain-text version)' : '(empty message)')}</pre>
+      <Show when={m().html !== null}>
+        <p class="note">HTML version available</p>
+      </Show>
+      <Show when={m().attachments.length > 0}>
+        <ul class="attachments" aria-label="Attachments">
+          <For each={m().attachments}>{(a) => <Attachment attachment={a} />}</For>
+        </ul>
+      </Show>
+    </article>
+  );
+}
+
+function Attachment(props: { attachment: AttachmentView }) {
+  const a = () => props.attachment;
+  const name = () => a().filename || 'unnamed attachment';
+  return (
+    <li data-testid="attachment" classList={{ skipped: !a().stored }}>
+      <Show
+        when={a().stored ? safeApiUrl(a().url) : null}
+        fallback={
+          <>
+            <span class="filename">{name()}</span>{' '}
+            <span class="skip-reason">{a().stored ? 'download unavailable' : `skipped: ${a().skippedReason ?? 'not stored'}`}</span>
+          </>
+        }
+      >
+        {(url) => (
+          <a href={url()} download={name()}>
+            {name()}
+          </a>
+        )}
+      </Show>{' '}
+      <span class="size">{formatSize(a().size)}</span>
+      <Show when={a().inline}>
+        <span class="badge">inline</span>
+      </Show>
+    </li>
+  );
+}

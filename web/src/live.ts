@@ -1,0 +1,168 @@
+// The agent WebSocket. Keeps the highest event seq seen, drops anything at or below it, and on a
+// dropped connection reconnects with backoff (1s doubling to 30s) asking the hub for what it missed.
+import { createSignal, getOwner, onCleanup } from 'solid-js';
+import type { ServerEvent, ServerFrame } from '../../worker/protocol/events.ts';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+
+const MIN_DELAY = 1_000;
+const MAX_DELAY = 30_000;
+/** A connection that stayed up this long resets the backoff. */
+const STABLE_AFTER = 10_000;
+const PING_EVERY = 25_000;
+/** Nothing heard (not even the hub's "pong") for this long: assume the socket is dead. */
+const SILENCE_LIMIT = 60_000;
+
+const [state, setState] = createSignal<ConnectionState>('connecting');
+export const connectionState = state;
+
+type EventListener = (event: ServerEvent) => void;
+type ResyncListener = () => void;
+const eventListeners = new Set<EventListener>();
+const resyncListeners = new Set<ResyncListener>();
+
+let lastSeq = 0;
+/** Set by the first hello: history before it is already in whatever the page fetched. */
+let baselined = false;
+let socket: WebSocket | null = null;
+let delay = MIN_DELAY;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let pingTimer: ReturnType<typeof setInterval> | undefined;
+let openedAt = 0;
+let lastHeard = 0;
+let started = false;
+
+/** Calls `fn` for every new event while the calling component is mounted. */
+export function onServerEvent(fn: EventListener): void {
+  eventListeners.add(fn);
+  if (getOwner()) onCleanup(() => eventListeners.delete(fn));
+}
+
+/** Calls `fn` when events may have been missed and whatever is on screen should be refetched. */
+export function onResync(fn: ResyncListener): void {
+  resyncListeners.add(fn);
+  if (getOwner()) onCleanup(() => resyncListeners.delete(fn));
+}
+
+export function currentSeq(): number {
+  return lastSeq;
+}
+
+export function startLive(): void {
+  if (started) return;
+  started = true;
+  window.addEventListener('online', () => reconnectNow());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') reconnectNow();
+  });
+  connect();
+}
+
+function reconnectNow(): void {
+  if (socket) return;
+  clearTimeout(retryTimer);
+  delay = MIN_DELAY;
+  connect();
+}
+
+function connect(): void {
+  retryTimer = undefined;
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  let ws: WebSocket;
+  try {
+    ws = new WebSocket(`${scheme}://${location.host}/api/live?since=${lastSeq}`);
+  } catch {
+    scheduleReconnect();
+    return;
+  }
+  socket = ws;
+  openedAt = 0;
+  ws.onopen = () => {
+    openedAt = Date.now();
+    lastHeard = openedAt;
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => {
+      if (Date.now() - lastHeard > SILENCE_LIMIT) ws.close(4000, 'silent');
+      else if (ws.readyState === WebSocket.OPEN) ws.send('ping');
+    }, PING_EVERY);
+  };
+  ws.onmessage = (msg) => {
+    lastHeard = Date.now();
+    if (typeof msg.data !== 'string' || msg.data === 'pong') return;
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(msg.data) as ServerFrame;
+    } catch {
+      return;
+    }
+    handleFrame(frame);
+  };
+  ws.onclose = () => {
+    if (socket !== ws) return;
+    socket = null;
+    clearInterval(pingTimer);
+    if (openedAt && Date.now() - openedAt > STABLE_AFTER) delay = MIN_DELAY;
+    scheduleReconnect();
+  };
+  // Errors are always followed by close, which does the work.
+  ws.onerror = () => {};
+}
+
+function scheduleReconnect(): void {
+  setState('reconnecting');
+  clearTimeout(retryTimer);
+  const wait = delay * (0.8 + Math.random() * 0.4);
+  delay = Math.min(delay * 2, MAX_DELAY);
+  retryTimer = setTimeout(connect, wait);
+}
+
+function handleFrame(frame: ServerFrame): void {
+  switch (frame.type) {
+    case 'hello': {
+      setState('live');
+      if (!baselined) {
+        // First connection of this page: the hub would replay history we already fetched over HTTP.
+        // Start from its position, and refetch once to cover anything between our fetch and now.
+        baselined = true;
+        lastSeq = Math.max(lastSeq, frame.lastSeq);
+        emitResync();
+      } else if (frame.lastSeq < lastSeq) {
+        // The hub's sequence went backwards (a reset database): start over from its position.
+        lastSeq = frame.lastSeq;
+        emitResync();
+      }
+      // Otherwise the hub replays everything after `since`, or sends `resync`.
+      return;
+    }
+    case 'resync':
+      lastSeq = Math.max(lastSeq, frame.lastSeq);
+      emitResync();
+      return;
+    case 'event': {
+      const event = frame.event;
+      if (!event || typeof event.seq !== 'number' || event.seq <= lastSeq) return;
+      lastSeq = event.seq;
+      for (const fn of [...eventListeners]) {
+        try {
+          fn(event);
+        } catch (err) {
+          console.error('live event handler failed', err);
+        }
+      }
+      return;
+    }
+    default:
+      // Frame types this build does not know yet are ignored.
+      return;
+  }
+}
+
+function emitResync(): void {
+  for (const fn of [...resyncListeners]) {
+    try {
+      fn();
+    } catch (err) {
+      console.error('resync handler failed', err);
+    }
+  }
+}

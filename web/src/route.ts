@@ -1,0 +1,35 @@
+// A two-screen hash router: `#/` is the inbox, `#/cases/<id>` a case.
+import { createSignal } from 'solid-js';
+
+export type Route = { name: 'inbox' } | { name: 'case'; id: string };
+
+function parse(hash: string): Route {
+  const m = /^#\/cases\/([^/?#]+)/.exec(hash);
+  if (m?.[1]) {
+    try {
+      return { name: 'case', id: decodeURIComponent(m[1]) };
+    } catch {
+      return { name: 'inbox' };
+    }
+  }
+  return { name: 'inbox' };
+}
+
+const same = (a: Route, b: Route) => a.name === b.name && (a.name !== 'case' || (b.name === 'case' && a.id === b.id));
+const [route, setRoute] = createSignal<Route>(parse(location.hash), { equals: same });
+window.addEventListener('hashchange', () => {
+  window.scrollTo(0, 0);
+  setRoute(parse(location.hash));
+});
+
+export { route };
+
+/** The open case's id, or undefined on the inbox. */
+export const openCaseId = (): string | undefined => {
+  const r = route();
+  return r.name === 'case' ? r.id : undefined;
+};
+
+export function navigate(hash: string): void {
+  location.hash = hash;
+}

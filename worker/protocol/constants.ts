@@ -1,0 +1,14 @@
+// The closed sets of the domain, as const arrays with derived unions. No dependencies, so the web
+// app can import them without pulling in the schema library.
+
+export const CASE_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+export const CASE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type CasePriority = (typeof CASE_PRIORITIES)[number];
+export const MESSAGE_KINDS = ['human', 'auto-reply', 'bounce', 'list', 'loop', 'spam-flagged'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export const INBOUND_STATUSES = ['received', 'processed', 'ignored', 'quarantined', 'failed'] as const;
+export type InboundStatus = (typeof INBOUND_STATUSES)[number];
+/** Which rule put a message into its case. */
+export const THREAD_RULES = ['new', 'token', 'in-reply-to', 'references', 'subject-tag', 'follow-up'] as const;
+export type ThreadRule = (typeof THREAD_RULES)[number];
