@@ -1,0 +1,326 @@
+/// <reference lib="dom" />
+// What an agent sees, end to end: a real `wrangler dev` (fresh storage in a temp dir, demo seed
+// delivered through the email handler) and the built web inbox in headless Chromium.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { buildWeb, deliver, ensureDevVars, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
+
+declare global {
+  interface Window {
+    __marker?: number;
+    __xss?: unknown;
+    __seenAt?: number;
+  }
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+const MAILBOX = 'support@acme.test';
+const DEMO_SUBJECTS = ['Order #4411 arrived damaged', 'Invoice address change', 'This week in widgets'];
+const LIVE_BOUND_MS = 5_000;
+
+// ---------------------------------------------------------------------------------------------
+// Server, browser and logs (shown only when something fails)
+
+const logs: string[] = [];
+let printedUpTo = 0;
+function log(line: string): void {
+  logs.push(line.endsWith('\n') ? line : `${line}\n`);
+}
+function dumpLogs(why: string): void {
+  const fresh = logs.slice(printedUpTo).join('');
+  printedUpTo = logs.length;
+  process.stderr.write(`\n----- wrangler dev and browser output (${why}) -----\n${fresh || '(nothing new)\n'}----- end of output -----\n`);
+}
+
+let server: { url: string; stop: () => Promise<void> } | undefined;
+let persistTo: string | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium). Not skipping: this is a failure.`);
+  }
+  try {
+    ensureDevVars();
+    await buildWeb();
+    persistTo = await mkdtemp(path.join(tmpdir(), 'edgecase-browser-'));
+    await migrateLocal(persistTo);
+    const port = await freePort();
+    // AUTH_MODE=open is what .dev.vars says too; passing it keeps the seed route reachable whatever that file holds.
+    server = await startWrangler({ port, persistTo, output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
+    await seedDemo(server.url);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  } catch (err) {
+    dumpLogs('setup failed');
+    throw err;
+  }
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.stop();
+  if (persistTo) await rm(persistTo, { recursive: true, force: true });
+});
+
+beforeEach((ctx) => {
+  ctx.onTestFailed(() => dumpLogs(`"${ctx.task.name}" failed`));
+});
+
+function url(): string {
+  if (!server) throw new Error('server not started');
+  return server.url;
+}
+
+/** A browser context is one agent: its own cookies, storage and WebSocket. */
+async function newAgent(name: string): Promise<BrowserContext> {
+  if (!browser) throw new Error('browser not started');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  context.on('page', (page) => watch(page, name));
+  return context;
+}
+
+function watch(page: Page, name: string): void {
+  page.on('console', (msg) => log(`[${name} console.${msg.type()}] ${msg.text()}`));
+  page.on('pageerror', (err) => log(`[${name} pageerror] ${err.message}`));
+  page.on('requestfailed', (req) => log(`[${name} requestfailed] ${req.method()} ${req.url()} ${req.failure()?.errorText ?? ''}`));
+}
+
+/** Opens the inbox and waits until the list has rows and the live connection is up. */
+async function openInbox(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url()}/`);
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid="case-row"]').first().waitFor();
+  return page;
+}
+
+function caseRow(page: Page, subject: string) {
+  return page.locator('[data-testid="case-row"]', { hasText: subject });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail and API
+
+function suffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+function mail(fields: { from: string; subject: string; body: string; contentType?: string; headers?: Record<string, string> }): string {
+  const lines = [
+    `From: ${fields.from}`,
+    `To: ${MAILBOX}`,
+    `Subject: ${fields.subject}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <browser-${suffix()}@example.com>`,
+    'MIME-Version: 1.0',
+    `Content-Type: ${fields.contentType ?? 'text/plain; charset=utf-8'}`,
+    'Content-Transfer-Encoding: 8bit',
+    ...Object.entries(fields.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+  ];
+  return `${lines.join('\r\n')}\r\n\r\n${fields.body.replace(/\r?\n/g, '\r\n')}\r\n`;
+}
+
+async function send(envelopeFrom: string, raw: string): Promise<void> {
+  const res = await deliver(url(), raw, { from: envelopeFrom, to: MAILBOX });
+  expect(res.status, `email handler answered ${res.status}: ${res.text}`).toBeLessThan(300);
+}
+
+async function api<T>(pathname: string): Promise<T> {
+  const res = await fetch(`${url()}${pathname}`, { headers: { Accept: 'application/json' } });
+  expect(res.status, `GET ${pathname}`).toBe(200);
+  return (await res.json()) as T;
+}
+
+interface Summary {
+  id: string;
+  number: number;
+  subject: string;
+  status: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the agent inbox in a browser', () => {
+  test('shows the seeded demo cases and goes live', async () => {
+    const page = await openInbox(await newAgent('agent'));
+    const subjects = await page.locator('[data-testid="case-row"] .subject').allTextContents();
+    expect(subjects).toEqual(expect.arrayContaining(DEMO_SUBJECTS));
+    // The reply and the auto-reply were threaded into the order case, not listed as cases of their own.
+    expect(subjects.filter((s) => /^(Re|Automatic reply):/i.test(s))).toEqual([]);
+    expect(await page.locator('[data-testid="connection"]').getAttribute('data-state')).toBe('live');
+    expect(await page.locator('[data-testid="tab-active"]').getAttribute('aria-selected')).toBe('true');
+  });
+
+  test('a new message appears at the top of the open inbox without a reload', async () => {
+    const page = await openInbox(await newAgent('agent'));
+    const subject = `Live delivery check ${suffix()}`;
+    await page.evaluate((s) => {
+      window.__marker = 1;
+      const check = () => {
+        const first = document.querySelector('[data-testid="case-row"]');
+        if (!window.__seenAt && first?.textContent?.includes(s)) window.__seenAt = Date.now();
+      };
+      new MutationObserver(check).observe(document.body, { subtree: true, childList: true, characterData: true });
+    }, subject);
+
+    const sentAt = Date.now();
+    await send('newcomer@example.com', mail({ from: 'New Comer <newcomer@example.com>', subject, body: 'Does the inbox update by itself?' }));
+    await page.waitForFunction(() => window.__seenAt !== undefined, null, { timeout: LIVE_BOUND_MS - (Date.now() - sentAt) });
+    const seenAt = await page.evaluate(() => window.__seenAt ?? 0);
+    const elapsed = seenAt - sentAt;
+    console.log(`delivery → visible in the open inbox: ${elapsed} ms`);
+    expect(elapsed).toBeLessThan(LIVE_BOUND_MS);
+
+    expect(await page.locator('[data-testid="case-row"] .subject').first().textContent()).toBe(subject);
+    expect(await page.evaluate(() => window.__marker)).toBe(1);
+    // The demo cases are still there below it.
+    const subjects = await page.locator('[data-testid="case-row"] .subject').allTextContents();
+    expect(subjects).toEqual(expect.arrayContaining(DEMO_SUBJECTS));
+  });
+
+  test('opening a case shows its thread, why each message is there, and the participants', async () => {
+    const page = await openInbox(await newAgent('agent'));
+    const row = caseRow(page, 'Order #4411 arrived damaged');
+    const caseId = await row.getAttribute('data-case-id');
+    expect(caseId).toBeTruthy();
+    await row.locator('a').click();
+
+    await page.locator('[data-testid="participants"]').waitFor();
+    expect(page.url()).toContain(`#/cases/${encodeURIComponent(caseId ?? '')}`);
+    expect(await page.locator('.case-title .subject').textContent()).toBe('Order #4411 arrived damaged');
+
+    const messages = page.locator('[data-testid="message"]');
+    expect(await messages.count()).toBe(3);
+    const whys = await page.locator('[data-testid="why-here"]').allTextContents();
+    expect(whys).toHaveLength(3);
+    expect(whys[0]).toMatch(/why here: new\b/);
+    // The reply and the auto-reply both point at the original with In-Reply-To; the auto-reply's
+    // reason says instead why it left the status alone.
+    expect(whys[1]).toMatch(/why here: in-reply-to\b.*demo-1@example\.com/);
+    expect(whys[2]).toMatch(/why here: in-reply-to\b/);
+    expect(await messages.nth(2).getAttribute('data-kind')).toBe('auto-reply');
+    expect(await messages.nth(0).locator('.body').textContent()).toContain('cracked shade');
+
+    const participants = await page.locator('[data-testid="participants"]').textContent();
+    expect(participants).toContain('maria@example.com');
+    expect(participants).toContain('lars@example.com');
+
+    await page.locator('[data-testid="back-link"]').click();
+    await page.locator('[data-testid="case-list"]').waitFor();
+  });
+
+  test('hostile subject and HTML body are shown as text, never run', async () => {
+    const subject = '<img src=x onerror="window.__xss=1">Hi';
+    const html = '<p>Hello from the other side</p><script>window.__xss=2</script><b>bold</b><img src=x onerror="window.__xss=3">';
+    await send('mallet@example.net', mail({ from: 'Mallet <mallet@example.net>', subject, body: html, contentType: 'text/html; charset=utf-8' }));
+
+    const page = await openInbox(await newAgent('agent'));
+    const row = caseRow(page, '<img src=x');
+    await row.waitFor();
+    expect(await row.locator('.subject').textContent()).toBe(subject);
+    await row.locator('a').click();
+    await page.locator('[data-testid="message"]').first().waitFor();
+
+    const title = await page.locator('.case-title .subject').textContent();
+    expect(title).toContain('<img');
+    expect(title).toBe(subject);
+    // Give a would-be onerror or script time to run before looking.
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => window.__xss)).toBeUndefined();
+    const found = await page.evaluate(() => ({
+      images: document.querySelectorAll('img').length,
+      bold: document.querySelectorAll('main b').length,
+      scripts: [...document.querySelectorAll('script')].filter((s) => (s.textContent ?? '').includes('__xss')).length,
+      iframes: document.querySelectorAll('iframe').length,
+    }));
+    expect(found).toEqual({ images: 0, bold: 0, scripts: 0, iframes: 0 });
+  });
+
+  test('a status change persists and another agent sees it live', async () => {
+    const subject = 'Invoice address change';
+    const watcher = await openInbox(await newAgent('agent-b'));
+    const watchedRow = caseRow(watcher, subject);
+    const caseId = await watchedRow.getAttribute('data-case-id');
+    expect(caseId).toBeTruthy();
+    expect(await watchedRow.locator('.badge.status').textContent()).toBe('New');
+    await watcher.evaluate(() => {
+      window.__marker = 1;
+    });
+
+    const agent = await openInbox(await newAgent('agent-a'));
+    await caseRow(agent, subject).locator('a').click();
+    const select = agent.locator('[data-testid="status-select"]');
+    await select.waitFor();
+    expect(await agent.locator('[data-testid="case-status"]').textContent()).toBe('New');
+    await select.selectOption('pending');
+    await agent.waitForFunction(() => document.querySelector('[data-testid="case-status"]')?.textContent === 'Pending', null, { timeout: LIVE_BOUND_MS });
+
+    const detail = await api<{ case: Summary }>(`/api/cases/${encodeURIComponent(caseId ?? '')}`);
+    expect(detail.case.status).toBe('pending');
+
+    await watcher.waitForFunction(
+      (id) => document.querySelector(`[data-testid="case-row"][data-case-id="${CSS.escape(id)}"] .badge.status`)?.textContent === 'Pending',
+      caseId ?? '',
+      { timeout: LIVE_BOUND_MS },
+    );
+    expect(await watcher.evaluate(() => window.__marker)).toBe(1);
+  });
+
+  test('mail from a stranger pointing at case #1 is held as not-a-participant', async () => {
+    const cases = await api<{ items: Summary[] }>('/api/cases?status=all&limit=200');
+    const first = cases.items.find((c) => c.number === 1);
+    expect(first?.subject).toBe('Order #4411 arrived damaged');
+    const before = await api<{ messages: unknown[] }>(`/api/cases/${encodeURIComponent(first?.id ?? '')}`);
+
+    const page = await openInbox(await newAgent('agent'));
+    await page.locator('[data-testid="tab-held"]').click();
+    await page.locator('[data-testid="held-list"]').waitFor();
+    await page.evaluate(() => {
+      window.__marker = 1;
+    });
+
+    const stranger = `stranger-${suffix()}@example.org`;
+    const subject = '[#1] let me in';
+    await send(stranger, mail({ from: `Stranger <${stranger}>`, subject, body: 'I am handling this order now, send the replacement to me.' }));
+
+    // The held list refreshes itself on the inbound.held event.
+    const row = page.locator('[data-testid="held-row"]', { hasText: stranger });
+    await row.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await row.locator('.subject').textContent()).toBe(subject);
+    expect(await row.locator('.reason').textContent()).toContain('not-a-participant');
+    expect(await row.locator('.badge.inbound').textContent()).toBe('quarantined');
+    expect(await page.evaluate(() => window.__marker)).toBe(1);
+
+    const held = await api<{ items: Array<{ fromEmail: string; subject: string; reason: string | null; caseId: string | null; status: string }> }>('/api/inbound?status=held');
+    const item = held.items.find((i) => i.fromEmail === stranger);
+    expect(item).toMatchObject({ subject, reason: 'not-a-participant', caseId: first?.id, status: 'quarantined' });
+    // Nothing was appended to the case the stranger named.
+    const after = await api<{ messages: unknown[] }>(`/api/cases/${encodeURIComponent(first?.id ?? '')}`);
+    expect(after.messages).toHaveLength(before.messages.length);
+  });
+});

@@ -1,0 +1,13 @@
+// Browser tests: a real `wrangler dev` with its own temporary storage, driven through headless
+// Chromium (playwright-core). Plain Node environment; one file at a time, since each starts a server.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    environment: 'node',
+    include: ['test/browser/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    fileParallelism: false,
+  },
+});
