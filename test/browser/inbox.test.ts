@@ -236,7 +236,8 @@ describe('the agent inbox in a browser', () => {
 
   test('hostile subject and HTML body are shown as text, never run', async () => {
     const subject = '<img src=x onerror="window.__xss=1">Hi';
-    const html = '<p>Hello from the other side</p><script>window.__xss=2</script><b>bold</b><img src=x onerror="window.__xss=3">';
+    // The last paragraph is entity-encoded markup: turned into text, it reads as a tag, and must stay text.
+    const html = '<p>Hello from the other side</p><script>window.__xss=2</script><b>bold</b><img src=x onerror="window.__xss=3"><p>&lt;img src=x onerror=&quot;window.__xss=4&quot;&gt;</p>';
     await send('mallet@example.net', mail({ from: 'Mallet <mallet@example.net>', subject, body: html, contentType: 'text/html; charset=utf-8' }));
 
     const page = await openInbox(await newAgent('agent'));
@@ -259,6 +260,10 @@ describe('the agent inbox in a browser', () => {
       iframes: document.querySelectorAll('iframe').length,
     }));
     expect(found).toEqual({ images: 0, bold: 0, scripts: 0, iframes: 0 });
+    const body = await page.locator('[data-testid="message"] .body').first().textContent();
+    expect(body).toContain('Hello from the other side');
+    expect(body).toContain('bold');
+    expect(body).toContain('<img src=x onerror="window.__xss=4">');
   });
 
   test('a status change persists and another agent sees it live', async () => {
