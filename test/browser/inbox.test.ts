@@ -56,9 +56,13 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Why setup failed, if it did: every test then fails with it (vitest would only mark them skipped). */
+let setupError: Error | undefined;
+
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium). Not skipping: this is a failure.`);
+    setupError = new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium).`);
+    return;
   }
   try {
     ensureDevVars();
@@ -75,7 +79,7 @@ beforeAll(async () => {
     });
   } catch (err) {
     dumpLogs('setup failed');
-    throw err;
+    setupError = err instanceof Error ? err : new Error(String(err));
   }
 });
 
@@ -87,6 +91,7 @@ afterAll(async () => {
 });
 
 beforeEach((ctx) => {
+  if (setupError) throw new Error(`browser test setup failed: ${setupError.message}`, { cause: setupError });
   ctx.onTestFailed(() => dumpLogs(`"${ctx.task.name}" failed`));
 });
 
@@ -256,7 +261,7 @@ describe('the agent inbox in a browser', () => {
     const found = await page.evaluate(() => ({
       images: document.querySelectorAll('img').length,
       bold: document.querySelectorAll('main b').length,
-      scripts: [...document.querySelectorAll('script')].filter((s) => (s.textContent ?? '').includes('__xss')).length,
+      scripts: Array.from(document.querySelectorAll('script')).filter((s) => (s.textContent ?? '').includes('__xss')).length,
       iframes: document.querySelectorAll('iframe').length,
     }));
     expect(found).toEqual({ images: 0, bold: 0, scripts: 0, iframes: 0 });

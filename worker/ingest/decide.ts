@@ -44,7 +44,7 @@ export function decide(input: {
     case 'auto-reply':
       // Attached to its case so agents see it, but it never reopens the case or starts one.
       if (thread.match && matchedCase) {
-        return { action: 'append', kind: 'auto-reply', match: thread.match, newStatus: null, reason: `auto-reply (${why}); status unchanged` };
+        return { action: 'append', kind: 'auto-reply', match: thread.match, newStatus: null, reason: `${thread.match.reason}; auto-reply (${why}), status unchanged` };
       }
       return { action: 'ignore', reason: 'auto-reply', caseId, detail: `automatic reply (${why})` };
     case 'human':

@@ -230,7 +230,7 @@ describe('PATCH /api/cases/:id', () => {
   it('a same-origin request, or one without browser headers (a script), is allowed', async () => {
     const deps = await seeded();
     const id = await newCase(deps, 'same origin', T0);
-    for (const headers of [{ Origin: ORIGIN }, { 'Sec-Fetch-Site': 'same-origin' }, { 'Sec-Fetch-Site': 'none' }, {}]) {
+    for (const headers of [{ Origin: ORIGIN }, { 'Sec-Fetch-Site': 'same-origin' }, { 'Sec-Fetch-Site': 'none' }, {}] as Record<string, string>[]) {
       const res = await call(`/api/cases/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json', ...headers }, body: '{"priority":"high"}' });
       expect(res.status).toBe(200);
     }

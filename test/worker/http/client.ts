@@ -40,7 +40,7 @@ export async function expectError(res: Response, status: number, code: string): 
 }
 
 /** Delivers one message through the email entry point at a fixed time; returns the inbound id. */
-export async function deliver(deps: Deps, raw: string, opts: { from?: string; to?: string; at?: number } = {}): Promise<string> {
+export async function deliver(deps: Deps, raw: string | Uint8Array, opts: { from?: string; to?: string; at?: number } = {}): Promise<string> {
   const at = opts.at ?? Date.now();
   const result = await receiveEmail(incoming(raw, opts), { ...deps, now: () => at });
   if (result.verdict !== 'accepted') throw new Error(`mail was rejected: ${result.reason}`);
