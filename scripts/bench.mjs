@@ -43,11 +43,11 @@ const benches = {
     const total = Number(process.env.BENCH_INGEST_MAILS ?? 400);
     const senders = 4;
     ensureDevVars();
-    await buildWeb();
+    await buildWeb({ quiet: true });
     const persist = mkdtempSync(path.join(os.tmpdir(), 'edgecase-bench-'));
     let server;
     try {
-      await migrateLocal(persist);
+      await migrateLocal(persist, { quiet: true });
       server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {} });
       await seedDemo(server.url);
       const body = (i) => `From: Sender ${i} <sender${i % 50}@example.com>\r\nTo: support@acme.test\r\nSubject: Bench message ${i}\r\nMessage-ID: <bench-${i}-${Date.now()}@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello, this is message ${i}. ${'Some words to make it a realistic size. '.repeat(40)}\r\n`;

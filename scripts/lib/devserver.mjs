@@ -16,14 +16,14 @@ export function ensureDevVars() {
   return { file, created: true };
 }
 
-export async function buildWeb() {
-  await run(tool('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+export async function buildWeb({ quiet = false } = {}) {
+  await run(tool('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { quiet });
 }
 
-export async function migrateLocal(persistTo) {
+export async function migrateLocal(persistTo, { quiet = false } = {}) {
   const args = ['d1', 'migrations', 'apply', 'DB', '--local'];
   if (persistTo) args.push('--persist-to', persistTo);
-  await run(tool('wrangler'), args, { env: { CI: 'true' } });
+  await run(tool('wrangler'), args, { env: { CI: 'true' }, quiet });
 }
 
 /**

@@ -23,12 +23,24 @@ export function tool(name) {
   return p;
 }
 
-/** Runs a command to completion, inheriting stdio; rejects on a non-zero exit. */
-export function run(cmd, args, { env, ...opts } = {}) {
+/**
+ * Runs a command to completion; rejects on a non-zero exit. With `quiet`, its output is kept and
+ * shown only when it fails.
+ */
+export function run(cmd, args, { env, quiet = false, ...opts } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', ...opts, env: childEnv(env) });
+    const child = spawn(cmd, args, { cwd: root, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', ...opts, env: childEnv(env) });
+    const kept = [];
+    if (quiet) {
+      child.stdout.on('data', (d) => kept.push(d));
+      child.stderr.on('data', (d) => kept.push(d));
+    }
     child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited with ${signal ?? code}`))));
+    child.on('exit', (code, signal) => {
+      if (code === 0) return resolve();
+      if (quiet) process.stderr.write(Buffer.concat(kept));
+      reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited with ${signal ?? code}`));
+    });
   });
 }
 
