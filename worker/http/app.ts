@@ -20,11 +20,13 @@ export function createApp() {
     c.set('deps', makeDeps(c.env));
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Cache-Control', 'no-store');
+    // API answers are per agent and change constantly; a route may choose otherwise (attachments).
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
   app.get('/api/health', (c) => c.json({ ok: true }));
+  app.use('/api/*', sameOrigin);
   app.route('/api/dev', devRoutes);
-  app.use('/api/*', requireAgent, sameOrigin);
+  app.use('/api/*', requireAgent);
   app.route('/api/cases', caseRoutes);
   app.route('/api/inbound', inboundRoutes);
   app.route('/api/attachments', attachmentRoutes);

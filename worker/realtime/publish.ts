@@ -7,13 +7,11 @@ export interface Publisher {
   publish(workspaceId: string, events: ServerEvent[]): Promise<void>;
 }
 
-// The generated Env types the namespace without its class; this is the one place that names it.
-export function hubFor(ns: DurableObjectNamespace, workspaceId: string): DurableObjectStub<InboxHub> {
-  const typed = ns as unknown as DurableObjectNamespace<InboxHub>;
-  return typed.get(typed.idFromName(workspaceId));
+export function hubFor(ns: DurableObjectNamespace<InboxHub>, workspaceId: string): DurableObjectStub<InboxHub> {
+  return ns.get(ns.idFromName(workspaceId));
 }
 
-export function hubPublisher(ns: DurableObjectNamespace): Publisher {
+export function hubPublisher(ns: DurableObjectNamespace<InboxHub>): Publisher {
   return {
     async publish(workspaceId, events) {
       if (events.length === 0) return;

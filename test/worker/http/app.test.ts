@@ -103,6 +103,13 @@ describe('/api/dev', () => {
     expect(await deps.db.select().from(workspaces)).toHaveLength(0);
   });
 
+  it('refuses a cross-site POST to the seed route', async () => {
+    const deps = await seeded();
+    await noWorkspace(deps);
+    await expectError(await call('/api/dev/seed', { method: 'POST', headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' } }), 403, 'forbidden');
+    expect(await deps.db.select().from(workspaces)).toHaveLength(0);
+  });
+
   it('GET /api/dev/seed is not a route', async () => {
     await seeded();
     await expectError(await call('/api/dev/seed'), 404, 'not_found');

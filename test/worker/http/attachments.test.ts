@@ -32,6 +32,15 @@ describe('GET /api/attachments/:id', () => {
     expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
     expect(res.headers.get('Content-Security-Policy')).toContain('sandbox');
     expect(res.headers.get('Content-Length')).toBe('3000');
+    // The route's own caching survives the API's default of no-store.
+    expect(res.headers.get('Cache-Control')).toBe('private, max-age=3600');
+  });
+
+  it("encodes the characters RFC 8187 does not allow in filename* (' ( ) * !)", async () => {
+    const deps = await seeded();
+    const detail = await caseWith(deps, [{ disposition: `attachment; filename="it's (1)*!.txt"`, contentType: 'text/plain', content: bytes(5) }]);
+    const res = await call(`/api/attachments/${detail.messages[0]!.attachments[0]!.id}`);
+    expect(res.headers.get('Content-Disposition')).toBe(`attachment; filename="it's (1)*!.txt"; filename*=UTF-8''it%27s%20%281%29%2A%21.txt`);
   });
 
   it('serves an HTML or SVG attachment as octet-stream, not as a page', async () => {

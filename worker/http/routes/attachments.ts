@@ -6,10 +6,12 @@ import { notFound } from '../errors.ts';
 
 export const attachmentRoutes = new Hono<AppEnv>();
 
-/** RFC 6266 filename: an ASCII fallback plus the UTF-8 original. */
+/** RFC 6266 filename: an ASCII fallback plus the UTF-8 original, encoded as RFC 8187 requires. */
 export function contentDisposition(filename: string): string {
   const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+  // encodeURIComponent leaves ' ( ) * ! as they are; RFC 8187's attr-char does not allow them.
+  const encoded = encodeURIComponent(filename).replace(/['()*!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 // Always a download, never rendered by the browser: an attachment is the sender's content.
