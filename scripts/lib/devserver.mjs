@@ -34,7 +34,7 @@ export async function startWrangler({ port = 8787, persistTo, output = (line) =>
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
   if (persistTo) args.push('--persist-to', persistTo);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
-  const child = spawn(tool('wrangler'), args, { cwd: root, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+  const child = spawn(tool('wrangler'), args, { cwd: root, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let ready = null;
   const seen = [];
   const onData = (chunk) => {
@@ -49,12 +49,10 @@ export async function startWrangler({ port = 8787, persistTo, output = (line) =>
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode !== null) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      child.kill('SIGTERM');
-    }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    // wrangler stops its workerd on SIGTERM; SIGKILL only if it does not go in time.
+    child.kill('SIGTERM');
+    const gone = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+    if (!gone) child.kill('SIGKILL');
   };
   const deadline = Date.now() + 90_000;
   for (;;) {
