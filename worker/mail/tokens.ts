@@ -63,3 +63,28 @@ export function tokenFromAddress(address: string): string | null {
   const tag = local.slice(plus + 1);
   return tag.length > 0 ? tag : null;
 }
+
+// ---- thread markers ----------------------------------------------------------------------------
+// Cloudflare sets the Message-ID of mail we send, so we cannot rely on recognising it when a reply
+// comes back. Instead every mail we send about a case carries a signed marker of ours in References
+// (`<ec-<case>-<mac>@<mailbox domain>>`); mail clients keep References in replies, so the marker
+// threads the reply, and a message whose own Message-ID is such a marker is our own mail, looping.
+
+const MARKER = /^ec-([0-9a-z]{8,40})-([0-9a-z]{16})@([^@\s<>]+)$/;
+
+export async function threadMarker(secret: string, caseId: string, domain: string): Promise<string> {
+  const body = caseId.startsWith('case_') ? caseId.slice(5) : caseId;
+  return `ec-${body}-${await mac(secret, `case_${body}`, 'marker')}@${domain.toLowerCase()}`;
+}
+
+/** A Message-ID (without angle brackets) that is one of our markers, verified: the case it names. */
+export async function verifyThreadMarker(secret: string, id: string): Promise<string | null> {
+  const m = MARKER.exec(id.toLowerCase());
+  if (!m) return null;
+  const caseId = `case_${m[1]}`;
+  return constantTimeEqual(await mac(secret, caseId, 'marker'), m[2]!) ? caseId : null;
+}
+
+export function looksLikeThreadMarker(id: string): boolean {
+  return MARKER.test(id.toLowerCase());
+}
