@@ -2,23 +2,36 @@
 import { stripMboxFromLine } from './prescan.ts';
 
 const LF = 0x0a;
+// A real separator: `From <sender> <asctime date>` (the date has a clock time and a year), or
+// Thunderbird's `From - …`. "From Russia with love" at the start of a body line is not one.
+const SEPARATOR = /^From (-(\s.*)?|\S+\s.*\b\d{1,2}:\d{2}(:\d{2})?\b.*\b\d{4}\b.*)$/;
+const HEADER = /^[\x21-\x39\x3b-\x7e]+:/;
 
-function startsWithFrom(bytes: Uint8Array, at: number): boolean {
-  return bytes[at] === 0x46 && bytes[at + 1] === 0x72 && bytes[at + 2] === 0x6f && bytes[at + 3] === 0x6d && bytes[at + 4] === 0x20;
+function lineAt(bytes: Uint8Array, at: number): string {
+  let end = bytes.indexOf(LF, at);
+  if (end === -1) end = bytes.length;
+  return new TextDecoder('latin1').decode(bytes.subarray(at, Math.min(end, at + 500))).replace(/\r$/, '');
+}
+
+/** Whether the line at `at` starts a message: a separator followed by a header line. */
+function separatorAt(bytes: Uint8Array, at: number): boolean {
+  if (bytes[at] !== 0x46 || !SEPARATOR.test(lineAt(bytes, at))) return false;
+  const next = bytes.indexOf(LF, at);
+  return next !== -1 && HEADER.test(lineAt(bytes, next + 1));
 }
 
 /**
  * Splits an mbox archive into messages, without their `From ` separator lines. A separator is a
- * `From ` line at the start of the file or after an empty line; a bare `From ` line inside a body
- * (unescaped, as some writers leave them) does not split unless it follows a blank line.
- * Bytes that do not start with `From ` are one message.
+ * `From ` line with a date (or `From -`), at the start of the file or after an empty line, and
+ * followed by a header; writers that do not escape `From ` in bodies are handled by those rules.
+ * Bytes that do not start with a separator are one message.
  */
 export function splitMbox(bytes: Uint8Array): Uint8Array[] {
-  if (!startsWithFrom(bytes, 0)) return [bytes];
+  if (!separatorAt(bytes, 0)) return [bytes];
   const starts: number[] = [0];
   for (let i = bytes.indexOf(LF); i !== -1 && i + 5 < bytes.length; i = bytes.indexOf(LF, i + 1)) {
     const prevBlank = i >= 1 && (bytes[i - 1] === LF || (bytes[i - 1] === 0x0d && i >= 2 && bytes[i - 2] === LF));
-    if (prevBlank && startsWithFrom(bytes, i + 1)) starts.push(i + 1);
+    if (prevBlank && separatorAt(bytes, i + 1)) starts.push(i + 1);
   }
   const out: Uint8Array[] = [];
   for (let k = 0; k < starts.length; k++) {
@@ -26,4 +39,9 @@ export function splitMbox(bytes: Uint8Array): Uint8Array[] {
     if (part.some((b) => b !== 0x0a && b !== 0x0d && b !== 0x20)) out.push(part);
   }
   return out;
+}
+
+/** Whether a file should be read as an archive of many messages, from its name. */
+export function isMboxArchive(path: string): boolean {
+  return /(^|\/)mailbox\/|mbox/i.test(path);
 }
