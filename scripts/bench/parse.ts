@@ -5,7 +5,7 @@ import path from 'node:path';
 import PostalMime from 'postal-mime';
 import { analyze } from '../../worker/ingest/analyze.ts';
 import { chooseThread } from '../../worker/ingest/thread.ts';
-import { decide } from '../../worker/ingest/decide.ts';
+import { ackEligibility, decide } from '../../worker/ingest/decide.ts';
 import { idempotencyKey } from '../../worker/ingest/dedupe.ts';
 import { splitMbox } from '../../worker/ingest/mbox.ts';
 import { prescan } from '../../worker/ingest/prescan.ts';
@@ -30,7 +30,8 @@ async function ours(raw: Uint8Array): Promise<void> {
   await idempotencyKey(prescan(raw), raw, 'sender@example.com');
   if (!a.ok) return;
   const thread = chooseThread(a.candidates, { token: null, caseByMessageId: {}, caseByTag: null, participants: {} }, a.sender.email);
-  decide({ classification: a.classification, thread, matchedCase: null, mailbox: { followUpPolicy: 'reopen', followUpDays: 14 }, now: 0 });
+  const acknowledge = ackEligibility({ kind: a.classification.kind, sender: a.sender.email, ownAddresses: ['support@acme.test'], auth: a.auth.verdict, undeliverable: false });
+  decide({ classification: a.classification, thread, matchedCase: null, mailbox: { followUpPolicy: 'reopen', followUpDays: 14 }, now: 0, acknowledge });
 }
 
 async function parserAlone(raw: Uint8Array): Promise<void> {

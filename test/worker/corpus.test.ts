@@ -5,8 +5,10 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { inbound } from '../../worker/db/schema.ts';
 import { receiveEmail } from '../../worker/ingest/receive.ts';
-import { splitMbox } from '../../worker/ingest/mbox.ts';
-import { headerValue, prescan } from '../../worker/ingest/prescan.ts';
+import { isMboxArchive, splitMbox } from '../../worker/ingest/mbox.ts';
+import { envelopeOf } from '../../worker/ingest/corpus.ts';
+import { stripMboxFromLine } from '../../worker/ingest/prescan.ts';
+import { mailboxes } from '../../worker/db/schema.ts';
 import { incoming, seeded, DEMO } from './helpers.ts';
 
 const present = env.HAS_CORPUS === 'yes';
@@ -16,14 +18,6 @@ interface Row {
   path: string;
   category: string;
   expected: string;
-}
-
-function envelopeFrom(raw: Uint8Array): string {
-  const pre = prescan(raw);
-  const rp = headerValue(pre.headers, 'return-path');
-  if (rp !== null) return /<([^>]*)>/.exec(rp)?.[1] ?? rp.trim();
-  const from = headerValue(pre.headers, 'from') ?? '';
-  return /<([^>]+@[^>]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? 'unknown@corpus.invalid';
 }
 
 function tally(map: Record<string, number>, key: string) {
@@ -37,6 +31,9 @@ function fmt(map: Record<string, number>): string {
 describe.skipIf(!present)('corpus', () => {
   it('every message goes through ingest without an exception escaping', { timeout: 600_000 }, async () => {
     const deps = await seeded();
+    // The corpus arrives as one burst with many messages per sender; the flood breaker (tested on
+    // its own) would hold a share of it, which says nothing about the messages themselves.
+    await deps.db.update(mailboxes).set({ floodMaxPerSender: 100_000, floodMaxIdentical: 100_000 });
     const manifest = await (await env.CORPUS.fetch('http://corpus/manifest')).text();
     const rows: Row[] = manifest.trim().split('\n').slice(1).map((line) => {
       const [path = '', , category = '', expected = ''] = line.split('\t');
@@ -54,10 +51,10 @@ describe.skipIf(!present)('corpus', () => {
       const res = await env.CORPUS.fetch(`http://corpus/file?path=${encodeURIComponent(row.path)}`);
       expect(res.status, row.path).toBe(200);
       const file = new Uint8Array(await res.arrayBuffer());
-      for (const raw of splitMbox(file)) {
+      for (const raw of isMboxArchive(row.path) ? splitMbox(file) : [stripMboxFromLine(file)]) {
         outcome.messages++;
         // Each message its own sender's copy: distinct envelopes keep unrelated files from deduping.
-        const msg = incoming(raw, { from: envelopeFrom(raw), to: DEMO.mailbox });
+        const msg = incoming(raw, { from: envelopeOf(raw), to: DEMO.mailbox });
         let did = '';
         try {
           const result = await receiveEmail(msg, deps);

@@ -47,8 +47,19 @@ export const mailboxes = sqliteTable('mailboxes', {
   ackOnUpdate: integer('ack_on_update', { mode: 'boolean' }).notNull().default(false),
   ackCreateTemplate: text('ack_create_template'),
   ackUpdateTemplate: text('ack_update_template'),
-  /** Who may post into an existing case. */
+  /** Who may post into an existing case: its participants (default), or anyone who finds it. */
   replyPolicy: text('reply_policy', { enum: ['participants', 'verified', 'any'] }).notNull().default('participants'),
+  /**
+   * What a sender whose mail Cloudflare could not authenticate (no aligned DKIM/SPF, no DMARC pass)
+   * may do in an existing case: only reply through the signed reply address (`token-only`, the
+   * default), or thread like anyone else (`allow`). Mail that fails DMARC is held under `token-only`.
+   */
+  unverifiedPolicy: text('unverified_policy', { enum: ['token-only', 'allow'] }).notNull().default('token-only'),
+  /** Flood breaker: more than this many messages from one sender inside the window are held. */
+  floodMaxPerSender: integer('flood_max_per_sender').notNull().default(15),
+  /** … or more than this many with the same subject and body, from anyone. */
+  floodMaxIdentical: integer('flood_max_identical').notNull().default(5),
+  floodWindowMinutes: integer('flood_window_minutes').notNull().default(10),
   catchAllAddress: text('catch_all_address'),
   /** What a reply to a closed case does: reopen it, open a new linked case, or reopen only within N days. */
   followUpPolicy: text('follow_up_policy', { enum: ['reopen', 'new-linked', 'reopen-within'] }).notNull().default('reopen'),
@@ -70,7 +81,10 @@ export const contacts = sqliteTable(
     email: text('email').notNull(),
     name: text('name').notNull().default(''),
     orgDomain: text('org_domain').notNull().default(''),
+    /** Set by a permanent bounce of our mail: no acknowledgements go to this address any more. */
     undeliverable: integer('undeliverable', { mode: 'boolean' }).notNull().default(false),
+    undeliverableReason: text('undeliverable_reason'),
+    undeliverableAt: integer('undeliverable_at'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('contacts_workspace_email').on(t.workspaceId, t.email)],
@@ -151,7 +165,11 @@ export const messages = sqliteTable(
     inboundId: text('inbound_id'),
     threadRule: text('thread_rule').notNull(),
     threadReason: text('thread_reason').notNull().default(''),
-    authVerdict: text('auth_verdict'),
+    /** Classification reasons (JSON array), e.g. ["auto-submitted:auto-replied"]. */
+    kindReasons: text('kind_reasons').notNull().default('[]'),
+    authVerdict: text('auth_verdict', { enum: ['verified', 'unverified', 'failed'] }),
+    /** The authentication results the verdict was drawn from (JSON). */
+    authResults: text('auth_results'),
     authorAgentId: text('author_agent_id'),
     sentAt: integer('sent_at'),
     createdAt: createdAt(),
@@ -210,11 +228,20 @@ export const inbound = sqliteTable(
     rawSize: integer('raw_size').notNull(),
     /** Idempotency key computed from the headers before parsing; see ingest/dedupe.ts. */
     idemKey: text('idem_key').notNull(),
-    status: text('status', { enum: ['received', 'processed', 'ignored', 'quarantined', 'failed'] }).notNull().default('received'),
+    status: text('status', { enum: ['received', 'processed', 'ignored', 'quarantined', 'failed', 'discarded'] }).notNull().default('received'),
     /** Machine-readable reason for ignored/quarantined/failed rows, e.g. `not-a-participant`. */
     reason: text('reason'),
     subject: text('subject').notNull().default(''),
+    /** The author's address (From, else the envelope sender), lower case: what the flood breaker counts. */
     fromEmail: text('from_email').notNull().default(''),
+    /** Hash of subject and text, set once parsed: what the flood breaker compares. */
+    contentHash: text('content_hash'),
+    /** Where a held message was forwarded (the mailbox's catch-all address), or why that failed. */
+    forwardedTo: text('forwarded_to'),
+    forwardError: text('forward_error'),
+    /** Who released or discarded a held message, and when (the audit trail of the exception log). */
+    resolvedBy: text('resolved_by'),
+    resolvedAt: integer('resolved_at'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at'),
     lastError: text('last_error'),
@@ -228,6 +255,8 @@ export const inbound = sqliteTable(
   (t) => [
     index('inbound_status_due').on(t.status, t.nextAttemptAt),
     index('inbound_mailbox_key').on(t.mailboxId, t.idemKey),
+    index('inbound_mailbox_sender').on(t.mailboxId, t.fromEmail, t.receivedAt),
+    index('inbound_mailbox_content').on(t.mailboxId, t.contentHash, t.receivedAt),
     index('inbound_workspace_received').on(t.workspaceId, t.receivedAt),
   ],
 );

@@ -1,6 +1,7 @@
 // analyze: the pure front half of the pipeline — pre-scan, parse, classify, threading candidates.
 // No bindings and no clock, so `npm run explain` runs exactly this in Node.
 import type { AddressView } from '../protocol/api.ts';
+import { authenticate, type AuthResult } from './authenticate.ts';
 import { classify, type Classification } from './classify.ts';
 import { parseMail, ParseRefused, type ParsedMail } from './parse.ts';
 import { headerValue, prescan } from './prescan.ts';
@@ -19,7 +20,7 @@ export interface AnalyzeInput {
 }
 
 export type Analysis =
-  | { ok: true; mail: ParsedMail; sender: AddressView; classification: Classification; candidates: ThreadCandidates }
+  | { ok: true; mail: ParsedMail; sender: AddressView; classification: Classification; candidates: ThreadCandidates; auth: AuthResult }
   | { ok: false; reason: string; detail: string };
 
 /** Old Mac mail ends lines with CR alone; parsers and header scans expect LF. */
@@ -61,5 +62,6 @@ export async function analyze(input: AnalyzeInput): Promise<Analysis> {
     ownMessageId,
     text: mail.text,
   });
-  return { ok: true, mail, sender, classification, candidates: threadCandidates(input.recipient, mail) };
+  const auth = authenticate(mail.headers, sender.email);
+  return { ok: true, mail, sender, classification, candidates: threadCandidates(input.recipient, mail), auth };
 }

@@ -3,7 +3,8 @@
 import { headerValue, type PreScan } from './prescan.ts';
 import { extractMessageIds, normalizeEmail, sha256Hex } from './text.ts';
 
-function firstAddress(value: string | null): string {
+/** The first address in a raw (undecoded) header value, lower case; '' when there is none. */
+export function firstAddress(value: string | null): string {
   if (!value) return '';
   const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(value);
   if (angle) return normalizeEmail(angle[1]);

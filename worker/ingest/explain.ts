@@ -4,7 +4,7 @@
 import type { CaseStatus } from '../protocol/api.ts';
 import { verifyReplyToken } from '../mail/tokens.ts';
 import { analyze } from './analyze.ts';
-import { decide, type Decision, type FollowUpPolicy } from './decide.ts';
+import { ackEligibility, decide, type Decision, type FollowUpPolicy } from './decide.ts';
 import { idempotencyKey } from './dedupe.ts';
 import { prescan, stripMboxFromLine } from './prescan.ts';
 import { chooseThread, type ThreadFacts } from './thread.ts';
@@ -34,6 +34,7 @@ export interface Explanation {
   parsed: { subject: string; from: string | null; to: string[]; cc: string[]; messageId: string | null; date: string | null; attachments: number } | null;
   kind: string | null;
   reasons: string[];
+  auth: { verdict: string; reasons: string[] } | null;
   candidates: unknown;
   considered: string[];
   decision: Decision | { action: 'duplicate'; of: string } | { action: 'quarantine'; reason: string; detail: string };
@@ -56,9 +57,9 @@ export class MemoryInbox {
     const pre = prescan(raw);
     const messageKey = await idempotencyKey(pre, raw, envelopeFrom);
     const base = { file, size: raw.byteLength, messageKey };
-    const analysis = await analyze({ raw, envelopeFrom: envelopeFrom || 'unknown@invalid', recipient: o.recipient, ownAddresses: o.ownAddresses });
+    const analysis = await analyze({ raw, envelopeFrom: envelopeFrom || 'unknown@invalid', recipient: o.recipient, ownAddresses: o.ownAddresses, replyTokenKey: o.replyTokenKey });
     if (!analysis.ok) {
-      return { ...base, parsed: null, kind: null, reasons: [], candidates: null, considered: [], decision: { action: 'quarantine', reason: analysis.reason, detail: analysis.detail }, caseNumber: null };
+      return { ...base, parsed: null, kind: null, reasons: [], auth: null, candidates: null, considered: [], decision: { action: 'quarantine', reason: analysis.reason, detail: analysis.detail }, caseNumber: null };
     }
     const { mail, sender, classification, candidates } = analysis;
     const parsed = {
@@ -70,7 +71,8 @@ export class MemoryInbox {
       date: mail.date !== null ? new Date(mail.date).toISOString() : null,
       attachments: mail.attachments.length,
     };
-    const common = { ...base, parsed, kind: classification.kind, reasons: classification.reasons, candidates };
+    const auth = { verdict: analysis.auth.verdict, reasons: analysis.auth.reasons };
+    const common = { ...base, parsed, kind: classification.kind, reasons: classification.reasons, auth, candidates };
     if (this.keys.has(messageKey)) {
       return { ...common, considered: [], decision: { action: 'duplicate', of: messageKey }, caseNumber: this.keys.get(messageKey) ?? null };
     }
@@ -91,9 +93,11 @@ export class MemoryInbox {
     const tagged = candidates.subjectTag !== null ? this.cases.find((c) => c.number === candidates.subjectTag) : undefined;
     const participants: Record<string, string[]> = {};
     for (const c of this.cases) participants[c.id] = [...c.participants];
-    const thread = chooseThread(candidates, { token, caseByMessageId, caseByTag: tagged?.id ?? null, participants }, sender.email, o.mailbox?.replyPolicy === 'any');
+    const thread = chooseThread(candidates, { token, caseByMessageId, caseByTag: tagged?.id ?? null, participants }, sender.email, { anySender: o.mailbox?.replyPolicy === 'any', trust: 'all-rules' });
     const matched = thread.match ? this.cases.find((c) => c.id === thread.match!.caseId) ?? null : null;
+    const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses: o.ownAddresses, auth: analysis.auth.verdict, undeliverable: false });
     const decision = decide({
+      acknowledge,
       classification,
       thread,
       matchedCase: matched ? { id: matched.id, status: matched.status, closedAt: matched.closedAt } : null,

@@ -1,13 +1,15 @@
 // pipeline: one stored inbound message → its outcome. Reads top-down like the diagram in
 // ARCHITECTURE.md: analyze (pre-scan, parse, classify) → dedupe → thread → decide → store → publish.
-import { and, eq, inArray, ne } from 'drizzle-orm';
-import { cases, inbound, messages, type Inbound } from '../db/schema.ts';
-import { mailboxById, storeAppend, storeHeld, storeNewCase, threadFacts, type StoreContext, type Stored } from './store.ts';
+import { and, count, eq, gte, inArray, ne } from 'drizzle-orm';
+import { cases, contacts, inbound, messages, type Inbound, type Mailbox } from '../db/schema.ts';
+import { mailboxById, storeAppend, storeBounce, storeHeld, storeNewCase, threadFacts, type StoreContext, type Stored } from './store.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
-import { verifyReplyToken } from '../mail/tokens.ts';
+import { looksLikeThreadMarker, tokenFromAddress, verifyReplyToken, verifyThreadMarker } from '../mail/tokens.ts';
 import { analyze } from './analyze.ts';
-import { decide } from './decide.ts';
+import { parseBounce, type BounceReport } from './bounce.ts';
+import { ackEligibility, decide, type Flood } from './decide.ts';
+import { sha256Hex } from './text.ts';
 import { chooseThread } from './thread.ts';
 
 export class RawMissing extends Error {}
@@ -39,48 +41,131 @@ function isUniqueViolation(err: unknown): boolean {
   return /UNIQUE constraint failed: messages\./.test(text);
 }
 
-export async function processInbound(deps: Deps, row: Inbound, rawBytes?: Uint8Array): Promise<Stored> {
+/** Ids of ours among the threading candidates: signed markers name their case directly. */
+async function markerCases(deps: Deps, workspaceId: string, ids: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const id of ids) {
+    if (!looksLikeThreadMarker(id)) continue;
+    const caseId = await verifyThreadMarker(deps.secrets.replyTokenKey, id);
+    if (caseId) out[id] = caseId;
+  }
+  if (Object.keys(out).length === 0) return out;
+  const known = new Set((await deps.db.select({ id: cases.id }).from(cases).where(and(eq(cases.workspaceId, workspaceId), inArray(cases.id, [...new Set(Object.values(out))])))).map((r) => r.id));
+  for (const [id, caseId] of Object.entries(out)) if (!known.has(caseId)) delete out[id];
+  return out;
+}
+
+/**
+ * The case a delivery report is about, by evidence we signed: a marker of ours in the original's
+ * References (or anywhere in the report), our reply address in its Reply-To, or the Message-ID of
+ * mail we sent. A Message-ID a customer wrote is not enough: anyone could quote it in a fake report.
+ */
+async function bounceCase(deps: Deps, workspaceId: string, report: BounceReport): Promise<string | null> {
+  const o = report.original;
+  const ids = [...(o?.references ?? []), ...(o?.inReplyTo ?? []), ...(o?.messageId ? [o.messageId] : []), ...report.mentionedIds];
+  const byMarker = Object.values(await markerCases(deps, workspaceId, ids))[0];
+  if (byMarker) return byMarker;
+  for (const address of [...(o?.replyAddresses ?? []), ...report.mentionedReplyAddresses]) {
+    const token = tokenFromAddress(address);
+    if (!token) continue;
+    const check = await verifyReplyToken(deps.secrets.replyTokenKey, token);
+    if (!check.ok) continue;
+    const row = await deps.db.select({ id: cases.id }).from(cases).where(and(eq(cases.id, check.caseId), eq(cases.workspaceId, workspaceId))).get();
+    if (row) return row.id;
+  }
+  if (o?.messageId) {
+    const sent = await deps.db
+      .select({ caseId: messages.caseId })
+      .from(messages)
+      .where(and(eq(messages.workspaceId, workspaceId), eq(messages.rfcMessageId, o.messageId), eq(messages.direction, 'outbound')))
+      .get();
+    if (sent) return sent.caseId;
+  }
+  return null;
+}
+
+/** The flood breaker: counts what this mailbox received recently, from D1, so restarts lose nothing. */
+async function floodCheck(deps: Deps, mailbox: Mailbox, row: Inbound, sender: string, contentHash: string, now: number): Promise<Flood | null> {
+  const since = now - mailbox.floodWindowMinutes * 60_000;
+  const recent = (extra: ReturnType<typeof eq>) =>
+    deps.db
+      .select({ n: count() })
+      .from(inbound)
+      .where(and(eq(inbound.mailboxId, mailbox.id), extra, gte(inbound.receivedAt, since), ne(inbound.id, row.id), ne(inbound.status, 'discarded')))
+      .get();
+  const fromSender = sender ? ((await recent(eq(inbound.fromEmail, sender)))?.n ?? 0) + 1 : 0;
+  if (fromSender > mailbox.floodMaxPerSender) return { by: 'sender', count: fromSender, limit: mailbox.floodMaxPerSender, windowMinutes: mailbox.floodWindowMinutes };
+  const identical = ((await recent(eq(inbound.contentHash, contentHash)))?.n ?? 0) + 1;
+  if (identical > mailbox.floodMaxIdentical) return { by: 'identical', count: identical, limit: mailbox.floodMaxIdentical, windowMinutes: mailbox.floodWindowMinutes };
+  return null;
+}
+
+export interface ProcessOptions {
+  /** Raw bytes already in memory (the email handler has them); otherwise read from R2. */
+  raw?: Uint8Array;
+}
+
+export async function processInbound(deps: Deps, row: Inbound, options: ProcessOptions = {}): Promise<Stored> {
   const { db } = deps;
   const now = deps.now();
   const mailbox = await mailboxById(db, row.mailboxId);
   if (!mailbox) throw new Error(`mailbox ${row.mailboxId} of inbound ${row.id} no longer exists`);
-  const raw = rawBytes ?? (await loadRaw(deps.raw, row.rawKey));
+  const raw = options.raw ?? (await loadRaw(deps.raw, row.rawKey));
   const ownAddresses = await workspaceAddresses(db, mailbox.workspaceId);
-  const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses });
+  const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses, replyTokenKey: deps.secrets.replyTokenKey });
 
   const base = { db, mailbox, inboundId: row.id, messageKey: row.idemKey, rawKey: row.rawKey, envelopeFrom: row.envelopeFrom, ownAddresses, now };
   if (!analysis.ok) {
     const ctx: StoreContext = {
       ...base,
       mail: emptyMail(row),
-      sender: { email: row.envelopeFrom.toLowerCase(), name: '' },
+      sender: { email: row.fromEmail || row.envelopeFrom, name: '' },
+      classification: { kind: 'human', reasons: [] },
+      auth: null,
+      contentHash: null,
       decisionJson: JSON.stringify({ action: 'quarantine', reason: analysis.reason, detail: analysis.detail }),
     };
     return publish(deps, mailbox.workspaceId, await storeHeld(ctx, 'quarantined', analysis.reason, null));
   }
 
-  const { mail, sender, classification, candidates } = analysis;
+  const { mail, sender, classification, candidates, auth } = analysis;
+  const contentHash = await sha256Hex(`${mail.subject.toLowerCase()}\n${mail.text.trim()}`);
+  const explain = (extra: object) =>
+    JSON.stringify({ kind: classification.kind, reasons: classification.reasons, auth: { verdict: auth.verdict, reasons: auth.reasons }, candidates, ...extra });
+  const ctxFor = (decisionJson: string): StoreContext => ({ ...base, mail, sender, classification, auth, contentHash, decisionJson });
+
   const duplicate = await findDuplicate(deps, row);
-  const explain = (extra: object) => JSON.stringify({ kind: classification.kind, reasons: classification.reasons, candidates, ...extra });
   if (duplicate) {
-    const ctx: StoreContext = { ...base, mail, sender, decisionJson: explain({ action: 'ignore', reason: 'duplicate', of: duplicate }) };
-    return publish(deps, mailbox.workspaceId, await storeHeld(ctx, 'ignored', 'duplicate', duplicate.caseId, duplicate));
+    return publish(deps, mailbox.workspaceId, await storeHeld(ctxFor(explain({ action: 'ignore', reason: 'duplicate', of: duplicate })), 'ignored', 'duplicate', duplicate.caseId, duplicate));
   }
 
   const token = candidates.token ? await verifyReplyToken(deps.secrets.replyTokenKey, candidates.token) : null;
-  const facts = await threadFacts(
-    db,
-    mailbox.workspaceId,
-    [...candidates.inReplyTo, ...candidates.references],
-    candidates.subjectTag,
-    token ? (token.ok ? { caseId: token.caseId } : { rejected: token.reason }) : null,
-  );
-  const thread = chooseThread(candidates, facts, sender.email, mailbox.replyPolicy === 'any');
+  const referenced = [...candidates.inReplyTo, ...candidates.references];
+  const facts = await threadFacts(db, mailbox.workspaceId, referenced, candidates.subjectTag, token ? (token.ok ? { caseId: token.caseId } : { rejected: token.reason }) : null);
+  const markers = await markerCases(deps, mailbox.workspaceId, referenced);
+  if (Object.keys(markers).length) {
+    Object.assign(facts.caseByMessageId, markers);
+    const missing = Object.values(markers).filter((id) => !facts.participants[id]);
+    if (missing.length) Object.assign(facts.participants, (await threadFacts(db, mailbox.workspaceId, [], null, null, missing)).participants);
+    for (const id of missing) facts.participants[id] ??= [];
+  }
+  const trust = auth.verdict === 'verified' || mailbox.unverifiedPolicy === 'allow' ? 'all-rules' : auth.verdict === 'failed' ? 'none' : 'token-only';
+  const thread = chooseThread(candidates, facts, sender.email, { anySender: mailbox.replyPolicy === 'any', trust });
   const matchedCase = thread.match
     ? ((await db.select({ id: cases.id, status: cases.status, closedAt: cases.closedAt }).from(cases).where(eq(cases.id, thread.match.caseId)).get()) ?? null)
     : null;
-  const decision = decide({ classification, thread, matchedCase, mailbox, now });
-  const ctx: StoreContext = { ...base, mail, sender, decisionJson: explain({ considered: thread.considered, decision }) };
+
+  let bounceCaseId: string | null = null;
+  let report: BounceReport | null = null;
+  if (classification.kind === 'bounce') {
+    report = await parseBounce(raw, mail.headers, mail.text);
+    bounceCaseId = await bounceCase(deps, mailbox.workspaceId, report);
+  }
+  const flood = ['human', 'list', 'auto-reply'].includes(classification.kind) ? await floodCheck(deps, mailbox, row, sender.email, contentHash, now) : null;
+  const contact = await db.select({ undeliverable: contacts.undeliverable }).from(contacts).where(and(eq(contacts.workspaceId, mailbox.workspaceId), eq(contacts.email, sender.email))).get();
+  const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses, auth: auth.verdict, undeliverable: contact?.undeliverable ?? false });
+  const decision = decide({ classification, thread, matchedCase, mailbox, now, bounceCaseId, flood, acknowledge });
+  const ctx = ctxFor(explain({ considered: thread.considered, decision, ...(report ? { bounce: report } : {}) }));
 
   try {
     switch (decision.action) {
@@ -88,8 +173,10 @@ export async function processInbound(deps: Deps, row: Inbound, rawBytes?: Uint8A
         return publish(deps, mailbox.workspaceId, await storeNewCase(ctx, decision, deps.raw));
       case 'append':
         return publish(deps, mailbox.workspaceId, await storeAppend(ctx, decision, matchedCase!, deps.raw));
+      case 'bounce':
+        return publish(deps, mailbox.workspaceId, await storeBounce(ctx, decision.caseId, report!));
       case 'quarantine':
-        return publish(deps, mailbox.workspaceId, await storeHeld(ctx, 'quarantined', decision.reason, decision.caseId));
+        return publish(deps, mailbox.workspaceId, await storeHeld(ctx, 'quarantined', decision.reason, decision.caseId, undefined, flood && flood.count === flood.limit + 1 ? flood : null));
       case 'ignore':
         return publish(deps, mailbox.workspaceId, await storeHeld(ctx, 'ignored', decision.reason, decision.caseId));
     }
@@ -98,8 +185,7 @@ export async function processInbound(deps: Deps, row: Inbound, rawBytes?: Uint8A
     // other's whole batch back. The loser is a duplicate, not a failure.
     if (!isUniqueViolation(err)) throw err;
     const winner = await findDuplicate(deps, row);
-    const dup: StoreContext = { ...ctx, decisionJson: explain({ action: 'ignore', reason: 'duplicate', of: winner }) };
-    return publish(deps, mailbox.workspaceId, await storeHeld(dup, 'ignored', 'duplicate', winner?.caseId ?? null, winner ?? undefined));
+    return publish(deps, mailbox.workspaceId, await storeHeld(ctxFor(explain({ action: 'ignore', reason: 'duplicate', of: winner })), 'ignored', 'duplicate', winner?.caseId ?? null, winner ?? undefined));
   }
 }
 
@@ -143,7 +229,7 @@ export async function recordFailure(deps: Deps, row: Inbound, err: unknown): Pro
 /** Runs the pipeline; a failure is recorded, never thrown: the raw mail is safe, a retry will come. */
 export async function processSafely(deps: Deps, row: Inbound, raw?: Uint8Array): Promise<Stored | null> {
   try {
-    return await processInbound(deps, row, raw);
+    return await processInbound(deps, row, { raw });
   } catch (err) {
     try {
       await recordFailure(deps, row, err);

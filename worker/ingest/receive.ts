@@ -6,7 +6,7 @@ import { inbound } from '../db/schema.ts';
 import { resolveMailbox } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
 import { newId } from '../protocol/ids.ts';
-import { idempotencyKey } from './dedupe.ts';
+import { firstAddress, idempotencyKey } from './dedupe.ts';
 import { processSafely } from './pipeline.ts';
 import { headerValue, prescan } from './prescan.ts';
 import type { Stored } from './store.ts';
@@ -98,7 +98,8 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps): Promise<
       idemKey,
       status: 'received',
       subject: cleanLine(headerValue(pre.headers, 'subject'), 500),
-      fromEmail: cleanLine(headerValue(pre.headers, 'from'), 320),
+      // Normalised now, so the flood breaker can count this sender before the message is parsed.
+      fromEmail: firstAddress(headerValue(pre.headers, 'from')) || normalizeEmail(message.from),
       receivedAt: now,
     })
     .returning()

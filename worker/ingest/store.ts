@@ -10,7 +10,10 @@ import type { AddressView, CaseStatus, InboundStatus, MessageKind } from '../pro
 import type { EventBody, ServerEvent } from '../protocol/events.ts';
 import { caseSummary } from '../cases/views.ts';
 import type { ParsedAttachment, ParsedMail } from './parse.ts';
-import type { Decision } from './decide.ts';
+import type { Decision, Flood } from './decide.ts';
+import type { Classification } from './classify.ts';
+import type { AuthResult } from './authenticate.ts';
+import { describeBounce, isPermanent, type BounceReport } from './bounce.ts';
 import type { ThreadFacts } from './thread.ts';
 import { sha256Hex } from './text.ts';
 
@@ -50,6 +53,8 @@ export async function threadFacts(
   ids: string[],
   tag: number | null,
   token: { caseId: string } | { rejected: string } | null,
+  /** Further cases whose participants are needed (found by other means, e.g. our markers). */
+  extraCaseIds: string[] = [],
 ): Promise<ThreadFacts> {
   const caseByMessageId: Record<string, string> = {};
   const uniq = [...new Set(ids)].slice(0, 100);
@@ -70,7 +75,7 @@ export async function threadFacts(
     const row = await db.select({ id: cases.id }).from(cases).where(and(eq(cases.id, token.caseId), eq(cases.workspaceId, workspaceId))).get();
     if (!row) tokenFact = { rejected: 'token names a case that does not exist here' };
   }
-  const caseIds = new Set<string>(Object.values(caseByMessageId));
+  const caseIds = new Set<string>([...Object.values(caseByMessageId), ...extraCaseIds]);
   if (caseByTag) caseIds.add(caseByTag);
   if (tokenFact && 'caseId' in tokenFact) caseIds.add(tokenFact.caseId);
   const participantsByCase: Record<string, string[]> = {};
@@ -154,6 +159,10 @@ export interface StoreContext {
   envelopeFrom: string;
   mail: ParsedMail;
   sender: AddressView;
+  classification: Classification;
+  /** Null when the message could not be parsed far enough to tell. */
+  auth: AuthResult | null;
+  contentHash: string | null;
   /** Addresses we receive at: never added as participants or contacts. */
   ownAddresses: string[];
   decisionJson: string;
@@ -217,6 +226,9 @@ function messageInsert(ctx: StoreContext, caseId: string, messageId: string, kin
     inboundId: ctx.inboundId,
     threadRule: rule,
     threadReason: reason,
+    kindReasons: JSON.stringify(ctx.classification.reasons),
+    authVerdict: ctx.auth?.verdict ?? null,
+    authResults: ctx.auth ? JSON.stringify(ctx.auth) : null,
     sentAt: m.date,
     createdAt: ctx.now,
   });
@@ -225,7 +237,19 @@ function messageInsert(ctx: StoreContext, caseId: string, messageId: string, kin
 function inboundDone(ctx: StoreContext, status: InboundStatus, reason: string | null, caseId: string | null, messageId: string | null) {
   return ctx.db
     .update(inbound)
-    .set({ status, reason, caseId, messageId, decision: ctx.decisionJson, subject: ctx.mail.subject, fromEmail: ctx.sender.email, processedAt: ctx.now, lastError: null, nextAttemptAt: null })
+    .set({
+      status,
+      reason,
+      caseId,
+      messageId,
+      decision: ctx.decisionJson,
+      subject: ctx.mail.subject,
+      fromEmail: ctx.sender.email,
+      contentHash: ctx.contentHash,
+      processedAt: ctx.now,
+      lastError: null,
+      nextAttemptAt: null,
+    })
     .where(eq(inbound.id, ctx.inboundId));
 }
 
@@ -316,17 +340,76 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
 }
 
 /** Quarantined or ignored: the inbound row is the record (the raw mail stays in R2), plus one event. */
-export async function storeHeld(ctx: StoreContext, status: 'quarantined' | 'ignored', reason: string, caseId: string | null, duplicateOf?: { messageId: string | null }): Promise<Stored> {
+export async function storeHeld(
+  ctx: StoreContext,
+  status: 'quarantined' | 'ignored',
+  reason: string,
+  caseId: string | null,
+  duplicateOf?: { messageId: string | null },
+  /** The first message over the flood limit also raises one event for admins. */
+  floodStarted?: Flood | null,
+): Promise<Stored> {
   const { db, mailbox, now } = ctx;
-  const body: EventBody = { type: 'inbound.held', caseId, inboundId: ctx.inboundId, status, reason };
+  const bodies: EventBody[] = [{ type: 'inbound.held', caseId, inboundId: ctx.inboundId, status, reason }];
+  if (floodStarted) {
+    bodies.push({ type: 'flood.detected', caseId: null, inboundId: ctx.inboundId, by: floodStarted.by, sender: ctx.sender.email, count: floodStarted.count, windowMinutes: floodStarted.windowMinutes });
+  }
   const evs = await runWithEvents(
     db,
     [inboundDone(ctx, status, reason, caseId, duplicateOf?.messageId ?? null)],
-    [eventInsert(db, mailbox.workspaceId, caseId, 'system', body, now)],
-    [body],
+    bodies.map((b) => eventInsert(db, mailbox.workspaceId, caseId, 'system', b, now)),
+    bodies,
     now,
   );
   return { events: evs, caseId, messageId: duplicateOf?.messageId ?? null, status };
+}
+
+/**
+ * A delivery report about mail of a case: a system message on the case ("Delivery to x failed:
+ * 5.1.1 …"), and permanently failed recipients marked undeliverable, so no acknowledgement goes
+ * to them again. The case's status and its place in the inbox do not change.
+ */
+export async function storeBounce(ctx: StoreContext, caseId: string, report: BounceReport): Promise<Stored> {
+  const { db, mailbox, now } = ctx;
+  const ws = mailbox.workspaceId;
+  const messageId = derivedId('message', ctx.inboundId);
+  const text = describeBounce(report);
+  const permanent = report.recipients.filter(isPermanent);
+  const stmts: Stmt[] = [
+    db.insert(messages).values({
+      id: messageId,
+      workspaceId: ws,
+      caseId,
+      mailboxId: mailbox.id,
+      direction: 'system',
+      kind: 'bounce',
+      messageKey: ctx.messageKey,
+      rfcMessageId: ctx.mail.messageId,
+      fromEmail: ctx.sender.email,
+      fromName: ctx.sender.name,
+      subject: ctx.mail.subject,
+      text,
+      rawKey: ctx.rawKey,
+      inboundId: ctx.inboundId,
+      threadRule: 'references',
+      threadReason: 'a delivery report about mail we sent for this case',
+      kindReasons: JSON.stringify(ctx.classification.reasons),
+      authVerdict: ctx.auth?.verdict ?? null,
+      authResults: ctx.auth ? JSON.stringify(ctx.auth) : null,
+      createdAt: now,
+    }),
+    db.update(cases).set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now }).where(eq(cases.id, caseId)),
+    ...permanent.map((r) =>
+      db
+        .update(contacts)
+        .set({ undeliverable: true, undeliverableReason: `${r.status || 'failed'} ${r.diagnostic}`.trim().slice(0, 500), undeliverableAt: now })
+        .where(and(eq(contacts.workspaceId, ws), eq(contacts.email, r.recipient))),
+    ),
+    inboundDone(ctx, 'processed', null, caseId, messageId),
+  ];
+  const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'system', kind: 'bounce', reopened: false, status: (await db.select({ s: cases.status }).from(cases).where(eq(cases.id, caseId)).get())?.s ?? 'open' };
+  const evs = await runWithEvents(db, stmts, [eventInsert(db, ws, caseId, 'system', body, now)], [body], now);
+  return { events: evs, caseId, messageId, status: 'processed' };
 }
 
 export async function mailboxById(db: Db, id: string): Promise<Mailbox | undefined> {

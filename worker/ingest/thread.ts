@@ -44,15 +44,27 @@ export interface ThreadMatch {
   reason: string;
 }
 
+/** Why a message that points at a case was held instead of appended. */
+export type HoldReason = 'not-a-participant' | 'unverified-sender' | 'auth-failed';
+
 export interface ThreadChoice {
   match: ThreadMatch | null;
-  /** A case the message points at, but whose participants do not include the sender. */
-  held: ThreadMatch | null;
+  /** A case the message points at, but may not join, and why. */
+  held: (ThreadMatch & { why: HoldReason }) | null;
   /** Every rule that was tried and what it said, for "why threaded here". */
   considered: string[];
 }
 
-export function chooseThread(c: ThreadCandidates, facts: ThreadFacts, sender: string, anySender = false): ThreadChoice {
+export interface ThreadPolicy {
+  /** The mailbox lets anyone who finds a case post to it (participants are not checked). */
+  anySender: boolean;
+  /** What the sender's authentication allows: every rule, only the signed reply token, or nothing. */
+  trust: 'all-rules' | 'token-only' | 'none';
+}
+
+export const DEFAULT_POLICY: ThreadPolicy = { anySender: false, trust: 'all-rules' };
+
+export function chooseThread(c: ThreadCandidates, facts: ThreadFacts, sender: string, policy: ThreadPolicy = DEFAULT_POLICY): ThreadChoice {
   const considered: string[] = [];
   const ordered: ThreadMatch[] = [];
   if (c.token) {
@@ -74,15 +86,25 @@ export function chooseThread(c: ThreadCandidates, facts: ThreadFacts, sender: st
     else considered.push(`subject-tag [#${c.subjectTag}]: no such case`);
   }
 
-  let held: ThreadMatch | null = null;
+  let held: ThreadChoice['held'] = null;
   for (const m of ordered) {
+    if (policy.trust === 'none') {
+      considered.push(`${m.rule}: ${m.caseId}, but the sender failed authentication`);
+      held ??= { ...m, why: 'auth-failed' };
+      continue;
+    }
+    if (policy.trust === 'token-only' && m.rule !== 'token') {
+      considered.push(`${m.rule}: ${m.caseId}, but an unverified sender may only reply through the signed reply address`);
+      held ??= { ...m, why: 'unverified-sender' };
+      continue;
+    }
     const isParticipant = (facts.participants[m.caseId] ?? []).includes(sender);
-    if (isParticipant || anySender) {
+    if (isParticipant || policy.anySender) {
       considered.push(`${m.rule}: matched ${m.caseId}${isParticipant ? '' : ' (mailbox accepts any sender)'}`);
       return { match: m, held: null, considered };
     }
     considered.push(`${m.rule}: ${m.caseId}, but ${sender || 'the sender'} is not a participant`);
-    held ??= m;
+    held ??= { ...m, why: 'not-a-participant' };
   }
   return { match: null, held, considered };
 }

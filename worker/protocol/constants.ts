@@ -7,8 +7,10 @@ export const CASE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type CasePriority = (typeof CASE_PRIORITIES)[number];
 export const MESSAGE_KINDS = ['human', 'auto-reply', 'bounce', 'list', 'loop', 'spam-flagged'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
-export const INBOUND_STATUSES = ['received', 'processed', 'ignored', 'quarantined', 'failed'] as const;
+export const INBOUND_STATUSES = ['received', 'processed', 'ignored', 'quarantined', 'failed', 'discarded'] as const;
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 /** Which rule put a message into its case. */
 export const THREAD_RULES = ['new', 'token', 'in-reply-to', 'references', 'subject-tag', 'follow-up'] as const;
 export type ThreadRule = (typeof THREAD_RULES)[number];
+export const AUTH_VERDICTS = ['verified', 'unverified', 'failed'] as const;
+export type AuthVerdict = (typeof AUTH_VERDICTS)[number];

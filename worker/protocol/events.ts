@@ -11,7 +11,11 @@ export type ServerEvent =
   | (Base & { type: 'case.created'; caseId: string; case: CaseSummary })
   | (Base & { type: 'case.updated'; caseId: string; changes: Partial<Pick<CaseSummary, 'status' | 'priority' | 'assignee'>> })
   | (Base & { type: 'message.added'; caseId: string; messageId: string; direction: 'inbound' | 'outbound' | 'note' | 'system'; kind: MessageKind; reopened: boolean; status: CaseStatus })
-  | (Base & { type: 'inbound.held'; caseId: string | null; inboundId: string; status: InboundStatus; reason: string });
+  | (Base & { type: 'inbound.held'; caseId: string | null; inboundId: string; status: InboundStatus; reason: string })
+  /** A held message was released into a case or discarded by an agent. */
+  | (Base & { type: 'inbound.resolved'; caseId: string | null; inboundId: string; status: 'processed' | 'discarded'; by: string })
+  /** The flood breaker tripped for a sender (or a text): raised once per window, for admins. */
+  | (Base & { type: 'flood.detected'; caseId: null; inboundId: string; by: 'sender' | 'identical'; sender: string; count: number; windowMinutes: number });
 
 export type ServerEventType = ServerEvent['type'];
 export type EventBody = ServerEvent extends infer E ? (E extends ServerEvent ? Omit<E, 'seq' | 'at'> : never) : never;

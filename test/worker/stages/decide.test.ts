@@ -12,7 +12,7 @@ const autoReply: Classification = { kind: 'auto-reply', reasons: ['auto-submitte
 const match: ThreadMatch = { caseId: CASE, rule: 'in-reply-to', reason: 'In-Reply-To <first-plain@example.com>' };
 const matched: ThreadChoice = { match, held: null, considered: [`in-reply-to: matched ${CASE}`] };
 const nothing: ThreadChoice = { match: null, held: null, considered: [] };
-const held: ThreadChoice = { match: null, held: { ...match, rule: 'subject-tag', reason: 'subject tag [#1]' }, considered: [] };
+const held: ThreadChoice = { match: null, held: { ...match, rule: 'subject-tag', reason: 'subject tag [#1]', why: 'not-a-participant' }, considered: [] };
 
 const reopen: FollowUpPolicy = { followUpPolicy: 'reopen', followUpDays: 14 };
 const newLinked: FollowUpPolicy = { followUpPolicy: 'new-linked', followUpDays: 14 };
@@ -22,13 +22,15 @@ function state(status: CaseState['status'], closedDaysAgo: number | null = null)
   return { id: CASE, status, closedAt: closedDaysAgo === null ? null : NOW - closedDaysAgo * DAY };
 }
 
+const ACK = { eligible: true, reason: 'human mail from a reachable sender' };
+
 function run(classification: Classification, thread: ThreadChoice, matchedCase: CaseState | null, mailbox = reopen) {
-  return decide({ classification, thread, matchedCase, mailbox, now: NOW });
+  return decide({ classification, thread, matchedCase, mailbox, now: NOW, acknowledge: ACK });
 }
 
 describe('decide', () => {
   it('opens a new case when nothing matched', () => {
-    expect(run(human, nothing, null)).toEqual({ action: 'new-case', kind: 'human', rule: 'new', linkedCaseId: null, reason: 'no threading headers, token or tag' });
+    expect(run(human, nothing, null)).toEqual({ action: 'new-case', kind: 'human', rule: 'new', linkedCaseId: null, reason: 'no threading headers, token or tag', acknowledge: ACK });
   });
 
   it('says what was tried when a new case is opened after misses', () => {
@@ -38,7 +40,7 @@ describe('decide', () => {
   });
 
   it('appends to an open case without changing its status', () => {
-    expect(run(human, matched, state('open'))).toEqual({ action: 'append', kind: 'human', match, newStatus: null, reason: match.reason });
+    expect(run(human, matched, state('open'))).toEqual({ action: 'append', kind: 'human', match, newStatus: null, reason: match.reason, acknowledge: ACK });
     expect(run(human, matched, state('new'))).toMatchObject({ action: 'append', newStatus: null });
   });
 

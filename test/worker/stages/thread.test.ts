@@ -105,7 +105,7 @@ describe('chooseThread', () => {
   });
 
   it('lets a stranger match when the mailbox accepts any sender', async () => {
-    const choice = chooseThread(await candidates('stranger-subject-tag'), facts({ caseByTag: CASE }), 'mallory@example.org', true);
+    const choice = chooseThread(await candidates('stranger-subject-tag'), facts({ caseByTag: CASE }), 'mallory@example.org', { anySender: true, trust: 'all-rules' });
     expect(choice.match).toMatchObject({ caseId: CASE, rule: 'subject-tag' });
     expect(choice.held).toBeNull();
     expect(choice.considered.at(-1)).toContain('mailbox accepts any sender');
