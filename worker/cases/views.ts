@@ -11,6 +11,25 @@ function list(json: string): AddressView[] {
   }
 }
 
+function strings(json: string): string[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function authReasons(json: string | null): string[] {
+  if (!json) return [];
+  try {
+    const v = JSON.parse(json) as { reasons?: unknown };
+    return Array.isArray(v.reasons) ? v.reasons.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 export function caseSummary(
   c: Case,
   contact: { email: string; name: string } | null,
@@ -61,7 +80,9 @@ export function messageView(m: Message, atts: (typeof attachments.$inferSelect)[
     rfcMessageId: m.rfcMessageId,
     threadRule: m.threadRule as ThreadRule,
     threadReason: m.threadReason,
+    kindReasons: strings(m.kindReasons),
     authVerdict: m.authVerdict,
+    authReasons: authReasons(m.authResults),
     sentAt: m.sentAt,
     createdAt: m.createdAt,
     attachments: atts.map(attachmentView),

@@ -11,7 +11,7 @@ import { inboundRoutes } from './routes/inbound.ts';
 import { liveRoutes } from './routes/live.ts';
 import type { ApiError } from '../protocol/api.ts';
 
-export type AppEnv = { Bindings: Env; Variables: { deps: Deps; requestId: string; workspaceId: string } };
+export type AppEnv = { Bindings: Env; Variables: { deps: Deps; requestId: string; workspaceId: string; actor: string } };
 
 export function createApp() {
   const app = new Hono<AppEnv>();

@@ -2,6 +2,7 @@
 // setReject so the sender's server bounces with a reason. Otherwise the raw bytes go to R2 and an
 // `inbound` row to D1 before anything else; if either write fails we throw, which tells the sending
 // server to try again later. Nothing after that point throws: processing failures are retried.
+import { eq } from 'drizzle-orm';
 import { inbound } from '../db/schema.ts';
 import { resolveMailbox } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
@@ -19,7 +20,12 @@ export interface IncomingEmail {
   readonly raw: ReadableStream<Uint8Array>;
   readonly rawSize: number;
   setReject(reason: string): void;
+  /** Email Routing can pass a message on to a verified destination address. */
+  forward?(rcptTo: string, headers?: Headers): Promise<unknown>;
 }
+
+/** Held for these reasons, a message goes on to the mailbox's catch-all address when it has one. */
+const FORWARD_WHEN_HELD = new Set(['not-a-participant', 'unverified-sender', 'auth-failed']);
 
 export type ReceiveResult =
   | { verdict: 'rejected'; reason: string }
@@ -105,5 +111,24 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps): Promise<
     .returning()
     .get();
   const outcome = await processSafely(deps, row, raw);
+  if (outcome?.status === 'quarantined' && FORWARD_WHEN_HELD.has(outcome.reason ?? '') && mailbox.catchAllAddress && message.forward) {
+    await forwardToCatchAll(deps, message, id, mailbox.catchAllAddress);
+  }
   return { verdict: 'accepted', inboundId: id, outcome };
+}
+
+/** The catch-all: a copy to a person who looks at held mail. The original stays held either way. */
+async function forwardToCatchAll(deps: Deps, message: IncomingEmail, inboundId: string, address: string): Promise<void> {
+  let error: string | null = null;
+  try {
+    await message.forward!(address, new Headers({ 'X-Edgecase-Held': 'catch-all' }));
+  } catch (err) {
+    // Typically: the address is not a verified destination in Email Routing.
+    error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+  }
+  try {
+    await deps.db.update(inbound).set({ forwardedTo: error ? null : address, forwardError: error }).where(eq(inbound.id, inboundId));
+  } catch (err) {
+    console.error(`inbound ${inboundId}: could not record the catch-all forward`, err);
+  }
 }

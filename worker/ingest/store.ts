@@ -167,6 +167,8 @@ export interface StoreContext {
   ownAddresses: string[];
   decisionJson: string;
   now: number;
+  /** Set when an agent released this message from quarantine: who, for the audit trail. */
+  releasedBy?: string;
 }
 
 function contactUpsert(db: Db, workspaceId: string, a: AddressView, now: number) {
@@ -246,6 +248,7 @@ function inboundDone(ctx: StoreContext, status: InboundStatus, reason: string | 
       subject: ctx.mail.subject,
       fromEmail: ctx.sender.email,
       contentHash: ctx.contentHash,
+      ...(ctx.releasedBy ? { resolvedBy: ctx.releasedBy, resolvedAt: ctx.now } : {}),
       processedAt: ctx.now,
       lastError: null,
       nextAttemptAt: null,
@@ -257,6 +260,8 @@ export interface Stored {
   events: ServerEvent[];
   caseId: string | null;
   messageId: string | null;
+  /** For held messages, why (e.g. `not-a-participant`). */
+  reason?: string;
   status: InboundStatus;
 }
 
@@ -297,8 +302,9 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   ];
   const assignee = mailbox.defaultAssigneeId ? await assigneeOf(db, mailbox.defaultAssigneeId) : null;
   const summary = caseSummary({ ...row, contactId: null, tags: '[]', closedAt: null, firstResponseDueAt: null, nextResponseDueAt: null, resolutionDueAt: null, nextDueAt: null, slaState: 'ok' }, ctx.sender, assignee);
-  const body: EventBody = { type: 'case.created', caseId, case: summary };
-  const evs = await runWithEvents(db, stmts, [eventInsert(db, ws, caseId, `contact:${ctx.sender.email}`, body, now)], [body], now);
+  const bodies: EventBody[] = [{ type: 'case.created', caseId, case: summary }];
+  if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
+  const evs = await runWithEvents(db, stmts, bodies.map((b) => eventInsert(db, ws, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, b, now)), bodies, now);
   return { events: evs, caseId, messageId, status: 'processed' };
 }
 
@@ -315,7 +321,9 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
   const plans = await planAttachments(ctx.mail.attachments, mailbox, ws, messageId, now);
   await putAttachments(raw, plans);
   // A participant vouches for the people they copy in; auto-replies bring nobody.
-  const people = decision.kind === 'auto-reply' ? [] : peopleOf(ctx, 'cc').filter((p) => p.email !== ctx.sender.email);
+  // A participant vouches for the people they copy in; auto-replies bring nobody. A message an
+  // agent released from quarantine makes its sender a participant too: that is what releasing means.
+  const people = decision.kind === 'auto-reply' ? [] : peopleOf(ctx, 'cc').filter((p) => p.email !== ctx.sender.email || ctx.releasedBy);
   const status = decision.newStatus ?? current.status;
   const stmts: Stmt[] = [
     ...people.map((p) => contactUpsert(db, ws, p, now)),
@@ -334,8 +342,9 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
       .where(eq(cases.id, caseId)),
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
-  const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'inbound', kind: decision.kind, reopened: decision.newStatus !== null, status };
-  const evs = await runWithEvents(db, stmts, [eventInsert(db, ws, caseId, `contact:${ctx.sender.email}`, body, now)], [body], now);
+  const bodies: EventBody[] = [{ type: 'message.added', caseId, messageId, direction: 'inbound', kind: decision.kind, reopened: decision.newStatus !== null, status }];
+  if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
+  const evs = await runWithEvents(db, stmts, bodies.map((b) => eventInsert(db, ws, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, b, now)), bodies, now);
   return { events: evs, caseId, messageId, status: 'processed' };
 }
 
@@ -361,7 +370,7 @@ export async function storeHeld(
     bodies,
     now,
   );
-  return { events: evs, caseId, messageId: duplicateOf?.messageId ?? null, status };
+  return { events: evs, caseId, messageId: duplicateOf?.messageId ?? null, status, reason };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Request schemas and response shapes of the HTTP API, defined once for the Worker and the web app.
 import { z } from 'zod';
 
-import { CASE_PRIORITIES, CASE_STATUSES, INBOUND_STATUSES, type CasePriority, type CaseStatus, type InboundStatus, type MessageKind, type ThreadRule } from './constants.ts';
+import { CASE_PRIORITIES, CASE_STATUSES, INBOUND_STATUSES, type AuthVerdict, type CasePriority, type CaseStatus, type InboundStatus, type MessageKind, type ThreadRule } from './constants.ts';
 
 export * from './constants.ts';
 
@@ -31,6 +31,13 @@ export const listInboundQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
+
+export const releaseInboundBody = z
+  .object({
+    /** The case to release into; default: the case the message pointed at, or a new case. */
+    caseId: z.string().min(1).max(100).optional(),
+  })
+  .strict();
 
 export interface AddressView {
   email: string;
@@ -79,7 +86,11 @@ export interface MessageView {
   rfcMessageId: string | null;
   threadRule: ThreadRule;
   threadReason: string;
-  authVerdict: string | null;
+  /** Why the message is of its kind, e.g. ["auto-submitted:auto-replied"]; empty for plain human mail. */
+  kindReasons: string[];
+  /** What Cloudflare's mail servers found about the sender; null for mail we wrote ourselves. */
+  authVerdict: AuthVerdict | null;
+  authReasons: string[];
   sentAt: number | null;
   createdAt: number;
   attachments: AttachmentView[];
@@ -111,6 +122,11 @@ export interface InboundView {
   lastError: string | null;
   caseId: string | null;
   messageId: string | null;
+  forwardedTo: string | null;
+  forwardError: string | null;
+  /** Who released or discarded it, and when. */
+  resolvedBy: string | null;
+  resolvedAt: number | null;
   decision: unknown;
   receivedAt: number;
   processedAt: number | null;

@@ -74,11 +74,14 @@ export const CALENDAR_24_7: Calendar = Object.freeze({
 });
 
 /**
- * How far the arithmetic looks past its starting instant: 100 years of calendar days. A deadline
- * further away than that is reported as Infinity, and businessTimeBetween refuses longer ranges;
- * it keeps a misconfigured calendar from burning a Worker's CPU budget.
+ * How far the arithmetic looks past its starting instant: open time that begins this many days
+ * (× 24 h) or more after it is not considered. A deadline that needs it is reported as Infinity,
+ * and businessTimeBetween refuses longer ranges.
+ * The cost is linear in the days crossed (about 1 µs per open day, more across DST changes), so
+ * the bound keeps a misconfigured calendar or a huge duration within a Worker's CPU budget
+ * (the worst case, ten years open around the clock, takes tens of milliseconds).
  */
-export const SEARCH_HORIZON_DAYS = 36_525;
+export const SEARCH_HORIZON_DAYS = 3653;
 
 const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6] as const satisfies readonly Weekday[];
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
@@ -103,6 +106,7 @@ export function validateCalendar(input: unknown): CalendarCheck {
   if (parsed.plan.hours.every((day) => day.length === 0)) {
     return { ok: false, errors: ['weekly: no open hours on any day, so the calendar would never be open'] };
   }
+  plans.set(parsed.calendar, parsed.plan);
   return { ok: true, calendar: parsed.calendar };
 }
 
@@ -240,27 +244,29 @@ function planOf(cal: Calendar): Plan {
 }
 
 /**
- * The open spans that end after `from`, in order, each within one local date (adjacent spans may
- * touch). Ends when no open time comes within the horizon or ever.
+ * The open spans that end after `from` and begin less than `horizonDays` × 24 h after it, in
+ * order, each within one local date (adjacent spans may touch). Ends early when a closed run
+ * shows that no open time will ever come.
  */
 function* spansFrom(plan: Plan, from: number, horizonDays: number): Generator<Span, void, undefined> {
   const { timeZone, hours, holidays, maxClosedRun } = plan;
   if (hours.every((day) => day.length === 0)) return;
-  let day = Math.floor((from - MAX_OFFSET_MS) / DAY_MS) - 1;
-  // The first date starts up to two days before `from`; the last may end 14 h past the horizon.
-  const lastDay = day + horizonDays + 4;
+  const limit = from + horizonDays * DAY_MS;
   let closedRun = 0;
-  for (; day <= lastDay && closedRun <= maxClosedRun; day++) {
+  for (let day = Math.floor((from - MAX_OFFSET_MS) / DAY_MS) - 1; closedRun <= maxClosedRun; day++) {
     const today = holidays.has(day) ? NO_HOURS : hours[weekdayOf(day)]!;
     let open = false;
     for (const [s, e] of today) {
       const midnight = day * DAY_MS;
       const start = wallToInstant(timeZone, midnight + s * MINUTE_MS);
+      if (start >= limit) return;
       const end = wallToInstant(timeZone, midnight + e * MINUTE_MS);
       if (end <= start) continue; // wholly inside a spring-forward gap
       open = true;
       if (end > from) yield { start, end };
     }
+    // Closed dates cost no zone lookups, so the horizon is checked on the calendar date too.
+    if (day * DAY_MS - MAX_OFFSET_MS >= limit) return;
     closedRun = open ? 0 : closedRun + 1;
   }
 }

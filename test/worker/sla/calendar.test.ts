@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CALENDAR_24_7,
   InvalidCalendarError,
+  SEARCH_HORIZON_DAYS,
   addBusinessTime,
   businessTimeBetween,
   isOpen,
@@ -332,5 +333,14 @@ describe('a calendar that is never open', () => {
     const cal = calendar('Europe/Berlin', { 1: [h('09:00', '17:00')] }, mondays);
     expect(iso(nextOpening(at('2026-01-01T00:00Z'), cal))).toBe('2029-01-01T08:00:00.000Z');
     expect(iso(addBusinessTime(at('2026-01-01T00:00Z'), 480, cal))).toBe('2029-01-01T16:00:00.000Z');
+  });
+
+  it('reports Infinity for what lies past the ten-year search horizon', () => {
+    const start = at('2026-01-01T00:00Z');
+    expect(addBusinessTime(start, (SEARCH_HORIZON_DAYS - 2) * 1440, CALENDAR_24_7)).toBe(start + (SEARCH_HORIZON_DAYS - 2) * 86_400_000);
+    expect(addBusinessTime(start, (SEARCH_HORIZON_DAYS + 2) * 1440, CALENDAR_24_7)).toBe(Infinity);
+    const mondays: string[] = [];
+    for (let t = at('2026-01-05T00:00Z'); t < at('2037-01-01T00:00Z'); t += 7 * 86_400_000) mondays.push(iso(t).slice(0, 10));
+    expect(nextOpening(start, calendar('UTC', { 1: [h('09:00', '17:00')] }, mondays))).toBe(Infinity);
   });
 });

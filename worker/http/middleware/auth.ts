@@ -16,6 +16,8 @@ export const requireAgent: MiddlewareHandler<AppEnv> = async (c, next) => {
   const ws = await c.var.deps.db.select({ id: workspaces.id }).from(workspaces).orderBy(asc(workspaces.createdAt)).limit(1).get();
   if (!ws) throw new ApiFailure('not_configured', 'no workspace yet: run `npm start` (it seeds one) or create one');
   c.set('workspaceId', ws.id);
+  // No sign-in in open mode, so no name to record; the audit trail says so honestly.
+  c.set('actor', 'local');
   await next();
 };
 

@@ -1,10 +1,12 @@
 import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { inbound } from '../../db/schema.ts';
-import { listInboundQuery, type InboundView, type Page } from '../../protocol/api.ts';
+import { listInboundQuery, releaseInboundBody, type InboundView, type Page } from '../../protocol/api.ts';
+import { discardInbound, releaseInbound, ReleaseRefused } from '../../ingest/release.ts';
+import { ApiFailure } from '../errors.ts';
 import type { AppEnv } from '../app.ts';
 import { notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor, parseQuery } from '../validate.ts';
+import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
 
 export const inboundRoutes = new Hono<AppEnv>();
 
@@ -29,6 +31,10 @@ function view(r: typeof inbound.$inferSelect): InboundView {
     lastError: r.lastError,
     caseId: r.caseId,
     messageId: r.messageId,
+    forwardedTo: r.forwardedTo,
+    forwardError: r.forwardError,
+    resolvedBy: r.resolvedBy,
+    resolvedAt: r.resolvedAt,
     decision,
     receivedAt: r.receivedAt,
     processedAt: r.processedAt,
@@ -76,4 +82,22 @@ inboundRoutes.get('/:id/raw', async (c) => {
       'Cache-Control': 'no-store',
     },
   });
+});
+
+function refused(err: unknown): never {
+  if (err instanceof ReleaseRefused) throw new ApiFailure(err.code, err.message);
+  throw err;
+}
+
+/** Release held mail into a case (its sender becomes a participant), or into a new case. */
+inboundRoutes.post('/:id/release', async (c) => {
+  const body = await parseBody(c, releaseInboundBody);
+  const stored = await releaseInbound(c.var.deps, c.var.workspaceId, c.req.param('id'), c.var.actor, body).catch(refused);
+  return c.json({ caseId: stored.caseId, messageId: stored.messageId });
+});
+
+/** Discard held mail: it leaves the exception log's open list; the row and the raw mail stay. */
+inboundRoutes.post('/:id/discard', async (c) => {
+  await discardInbound(c.var.deps, c.var.workspaceId, c.req.param('id'), c.var.actor).catch(refused);
+  return c.json({ ok: true });
 });

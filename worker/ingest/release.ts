@@ -1,0 +1,88 @@
+// What an agent does with held mail (the exception log): release it into a case, which makes its
+// sender a participant, or discard it. Both are recorded (who, when) and raise an event; discarding
+// is soft: the row and the raw mail stay.
+import { and, eq } from 'drizzle-orm';
+import { cases, inbound, type Inbound } from '../db/schema.ts';
+import { workspaceAddresses } from '../db/queries/mailboxes.ts';
+import type { Deps } from '../deps.ts';
+import type { EventBody } from '../protocol/events.ts';
+import { analyze } from './analyze.ts';
+import { mailboxById, runWithEvents, eventInsert, storeAppend, storeNewCase, type Stored } from './store.ts';
+import { sha256Hex } from './text.ts';
+
+export class ReleaseRefused extends Error {
+  readonly code: 'not_found' | 'conflict' | 'bad_request';
+  constructor(code: 'not_found' | 'conflict' | 'bad_request', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Held mail that an agent may act on. Duplicates and loops are not: releasing them does harm. */
+function assertActionable(row: Inbound): void {
+  if (row.status !== 'quarantined' && row.status !== 'ignored') throw new ReleaseRefused('conflict', `this message is ${row.status}, not held`);
+  if (row.reason === 'duplicate') throw new ReleaseRefused('conflict', 'a duplicate delivery: the original is already in its case');
+  if (row.reason === 'loop') throw new ReleaseRefused('conflict', 'our own mail coming back: releasing it would start a loop');
+}
+
+export async function releaseInbound(deps: Deps, workspaceId: string, inboundId: string, actor: string, target: { caseId?: string }): Promise<Stored> {
+  const row = await deps.db.select().from(inbound).where(and(eq(inbound.id, inboundId), eq(inbound.workspaceId, workspaceId))).get();
+  if (!row) throw new ReleaseRefused('not_found', 'inbound message not found');
+  assertActionable(row);
+  const mailbox = await mailboxById(deps.db, row.mailboxId);
+  if (!mailbox) throw new ReleaseRefused('conflict', 'its mailbox no longer exists');
+  const obj = await deps.raw.get(row.rawKey);
+  if (!obj) throw new ReleaseRefused('conflict', 'the raw message is missing');
+  const raw = new Uint8Array(await obj.arrayBuffer());
+  const ownAddresses = await workspaceAddresses(deps.db, workspaceId);
+  const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses, replyTokenKey: deps.secrets.replyTokenKey });
+  if (!analysis.ok) throw new ReleaseRefused('conflict', `the message cannot be parsed (${analysis.reason}); download the raw message instead`);
+  const now = deps.now();
+  const { mail, sender, classification, auth } = analysis;
+  const ctx = {
+    db: deps.db,
+    mailbox,
+    inboundId: row.id,
+    messageKey: row.idemKey,
+    rawKey: row.rawKey,
+    envelopeFrom: row.envelopeFrom,
+    ownAddresses,
+    now,
+    mail,
+    sender,
+    classification,
+    auth,
+    contentHash: await sha256Hex(`${mail.subject.toLowerCase()}\n${mail.text.trim()}`),
+    releasedBy: actor,
+    decisionJson: JSON.stringify({ action: 'release', by: actor, previously: { status: row.status, reason: row.reason }, target }),
+  };
+  const kind = classification.kind === 'human' || classification.kind === 'list' || classification.kind === 'auto-reply' ? classification.kind : 'human';
+  const reason = `released from ${row.status} (${row.reason}) by ${actor}`;
+  const ack = { eligible: false, reason: 'released by an agent' };
+  const caseId = target.caseId ?? row.caseId;
+  const stored = caseId
+    ? await (async () => {
+        const kase = await deps.db.select({ id: cases.id, status: cases.status }).from(cases).where(and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId))).get();
+        if (!kase) throw new ReleaseRefused('bad_request', 'no such case in this workspace');
+        const newStatus = kase.status === 'pending' || kase.status === 'resolved' || kase.status === 'closed' ? 'open' : null;
+        return storeAppend(ctx, { action: 'append', kind, match: { caseId, rule: 'released', reason }, newStatus, reason, acknowledge: ack }, kase, deps.raw);
+      })()
+    : await storeNewCase(ctx, { action: 'new-case', kind, rule: 'new', linkedCaseId: null, reason, acknowledge: ack }, deps.raw);
+  await deps.hub.publish(workspaceId, stored.events);
+  return stored;
+}
+
+export async function discardInbound(deps: Deps, workspaceId: string, inboundId: string, actor: string): Promise<void> {
+  const row = await deps.db.select().from(inbound).where(and(eq(inbound.id, inboundId), eq(inbound.workspaceId, workspaceId))).get();
+  if (!row) throw new ReleaseRefused('not_found', 'inbound message not found');
+  if (row.status !== 'quarantined' && row.status !== 'ignored' && row.status !== 'failed') throw new ReleaseRefused('conflict', `this message is ${row.status}, not held`);
+  const now = deps.now();
+  const body: EventBody = { type: 'inbound.resolved', caseId: row.caseId, inboundId, status: 'discarded', by: actor };
+  // Conditional on the status it had: a release that got there first is not undone.
+  const update = deps.db
+    .update(inbound)
+    .set({ status: 'discarded', resolvedBy: actor, resolvedAt: now, nextAttemptAt: null })
+    .where(and(eq(inbound.id, inboundId), eq(inbound.status, row.status)));
+  const events = await runWithEvents(deps.db, [update], [eventInsert(deps.db, workspaceId, row.caseId, `agent:${actor}`, body, now)], [body], now);
+  await deps.hub.publish(workspaceId, events);
+}
