@@ -26,6 +26,12 @@ export const agents = sqliteTable(
     role: text('role', { enum: ['admin', 'agent'] }).notNull().default('agent'),
     passwordHash: text('password_hash'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** Short code in the reply tokens of this agent's notifications (`reply+<case>-a<code>-<mac>@`). */
+    tokenCode: text('token_code'),
+    /** Which notification mails the agent wants. */
+    notifyAssignment: integer('notify_assignment', { mode: 'boolean' }).notNull().default(true),
+    notifyCustomerReply: integer('notify_customer_reply', { mode: 'boolean' }).notNull().default(true),
+    notifySla: integer('notify_sla', { mode: 'boolean' }).notNull().default(true),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('agents_workspace_email').on(t.workspaceId, t.email)],
@@ -45,8 +51,14 @@ export const mailboxes = sqliteTable('mailboxes', {
   slaOfficeHoursOnly: integer('sla_office_hours_only', { mode: 'boolean' }).notNull().default(false),
   ackOnCreate: integer('ack_on_create', { mode: 'boolean' }).notNull().default(true),
   ackOnUpdate: integer('ack_on_update', { mode: 'boolean' }).notNull().default(false),
+  /** Custom acknowledgement templates as JSON {subject, text, html?}; null means the default. */
   ackCreateTemplate: text('ack_create_template'),
   ackUpdateTemplate: text('ack_update_template'),
+  /** Sent instead of the create template while the mailbox's calendar says the team is off. */
+  ackOffHoursTemplate: text('ack_off_hours_template'),
+  /** At most this many acknowledgements per case per hour, and per recipient per day. */
+  ackMaxPerCaseHour: integer('ack_max_per_case_hour').notNull().default(1),
+  ackMaxPerRecipientDay: integer('ack_max_per_recipient_day').notNull().default(10),
   /** Who may post into an existing case: its participants (default), or anyone who finds it. */
   replyPolicy: text('reply_policy', { enum: ['participants', 'verified', 'any'] }).notNull().default('participants'),
   /**
@@ -258,6 +270,64 @@ export const inbound = sqliteTable(
     index('inbound_mailbox_sender').on(t.mailboxId, t.fromEmail, t.receivedAt),
     index('inbound_mailbox_content').on(t.mailboxId, t.contentHash, t.receivedAt),
     index('inbound_workspace_received').on(t.workspaceId, t.receivedAt),
+  ],
+);
+
+/** Working hours: a time zone, weekly intervals and holidays (see sla/calendar.ts). 24/7 when absent. */
+export const calendars = sqliteTable('calendars', {
+  id: text('id').primaryKey(),
+  workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull(),
+  /** JSON: {"1": [{"start": "09:00", "end": "17:00"}], …}, Sunday = 0. */
+  weekly: text('weekly').notNull(),
+  /** JSON array of 'YYYY-MM-DD' local dates. */
+  holidays: text('holidays').notNull().default('[]'),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Everything we send: one row per outgoing message, the raw MIME in R2. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    caseId: text('case_id'),
+    /** The case message this mail is (agent replies); null for acknowledgements and notifications. */
+    messageId: text('message_id'),
+    kind: text('kind', { enum: ['ack-create', 'ack-update', 'reply', 'forward', 'notification'] }).notNull(),
+    fromAddress: text('from_address').notNull(),
+    subject: text('subject').notNull().default(''),
+    rawKey: text('raw_key').notNull(),
+    /** The inbound message that caused it (acknowledgements): one acknowledgement per inbound, ever. */
+    causeInboundId: text('cause_inbound_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('outbox_case').on(t.caseId), uniqueIndex('outbox_cause').on(t.causeInboundId, t.kind)],
+);
+
+/** Delivery of one outgoing message to one envelope recipient: sent, retried, or failed for good. */
+export const outboxRecipients = sqliteTable(
+  'outbox_recipients',
+  {
+    outboxId: text('outbox_id').notNull().references(() => outbox.id),
+    recipient: text('recipient').notNull(),
+    kind: text('kind').notNull(),
+    caseId: text('case_id'),
+    status: text('status', { enum: ['queued', 'sending', 'retry', 'sent', 'failed', 'suppressed'] }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at'),
+    providerMessageId: text('provider_message_id'),
+    errorCode: text('error_code'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.outboxId, t.recipient] }),
+    index('outbox_recipients_due').on(t.status, t.nextAttemptAt),
+    index('outbox_recipients_rate').on(t.recipient, t.kind, t.createdAt),
   ],
 );
 

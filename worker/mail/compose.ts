@@ -51,10 +51,15 @@ export interface ComposeInput {
   extraHeaders?: Record<string, string>;
   /** The Date header; now when absent. */
   date?: Date;
+  /**
+   * A Message-ID of our own, without brackets. The send binding requires one in raw mail (Cloudflare
+   * may replace it with its own; the id it reports back is the one we record).
+   */
+  messageId?: string;
 }
 
 export interface ComposedMail {
-  /** The whole message, CRLF line ends, ending in CRLF. No Message-ID: Cloudflare sets it. */
+  /** The whole message, CRLF line ends, ending in CRLF. A Message-ID only when one is given. */
   raw: string;
   /** The top-level headers we wrote, as on the wire but unfolded (encoded words stay encoded). */
   headers: Record<string, string>;
@@ -103,6 +108,7 @@ export function composeMail(input: ComposeInput): ComposedMail {
     ['Date', formatDate(input.date ?? new Date())],
     ['From', fromHeader],
   ];
+  if (input.messageId !== undefined) headers.push(['Message-ID', `<${requireMessageId(input.messageId, 'messageId')}>`]);
   if (input.replyTo !== undefined) headers.push(['Reply-To', formatAddress({ email: input.replyTo }, 'replyTo')]);
   headers.push(['To', formatAddressList(to, 'to')]);
   if (cc.length > 0) headers.push(['Cc', formatAddressList(cc, 'cc')]);

@@ -351,6 +351,8 @@ export const EXTRA_HEADER_ALLOW_LIST = [
   'List-Id',
   'List-Unsubscribe',
   'List-Unsubscribe-Post',
+  // Names our own mailbox, so other systems (and we) can recognise mail that comes back around.
+  'X-Loop',
 ] as const;
 export type ExtraHeaderName = (typeof EXTRA_HEADER_ALLOW_LIST)[number];
 
