@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import * as schema from './db/schema.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './ingest/limits.ts';
 import { hubPublisher, type Publisher } from './realtime/publish.ts';
+import { cloudflareMailer, type Mailer } from './mail/mailer.ts';
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
 
@@ -10,24 +11,38 @@ export interface Deps {
   db: Db;
   raw: R2Bucket;
   hub: Publisher;
+  mailer: Mailer;
+  /**
+   * Work that may finish after the response (sending mail): ctx.waitUntil in the Worker. Without an
+   * execution context (tests, scripts) the tasks are kept, and `settle()` waits for them.
+   */
+  background(task: Promise<unknown>): void;
+  settle(): Promise<void>;
   now: () => number;
   secrets: { replyTokenKey: string };
-  config: { maxMessageBytes: number };
+  config: { maxMessageBytes: number; appUrl: string | null };
 }
 
 export function makeDb(d1: D1Database): Db {
   return drizzle(d1, { schema });
 }
 
-export function makeDeps(env: Env): Deps {
+export function makeDeps(env: Env, ctx?: { waitUntil(p: Promise<unknown>): void }): Deps {
   if (!env.REPLY_TOKEN_KEY) throw new Error('REPLY_TOKEN_KEY is not set: run `wrangler secret put REPLY_TOKEN_KEY` (locally, npm start writes it to .dev.vars)');
   const max = Number(env.MAX_MESSAGE_BYTES);
+  const pending: Promise<unknown>[] = [];
+  const logged = (p: Promise<unknown>) => p.catch((err) => console.error('background task failed', err));
   return {
     db: makeDb(env.DB),
     raw: env.RAW,
     hub: hubPublisher(env.INBOX_HUB),
+    mailer: cloudflareMailer(env.SEND_EMAIL),
+    background: (task) => (ctx ? ctx.waitUntil(logged(task)) : void pending.push(logged(task))),
+    settle: async () => {
+      while (pending.length) await Promise.all(pending.splice(0));
+    },
     now: () => Date.now(),
     secrets: { replyTokenKey: env.REPLY_TOKEN_KEY },
-    config: { maxMessageBytes: Number.isFinite(max) && max > 0 ? max : DEFAULT_MAX_MESSAGE_BYTES },
+    config: { maxMessageBytes: Number.isFinite(max) && max > 0 ? max : DEFAULT_MAX_MESSAGE_BYTES, appUrl: env.APP_URL ? env.APP_URL.replace(/\/+$/, '') : null },
   };
 }

@@ -10,10 +10,10 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async email(message, env) {
-    await receiveEmail(message, makeDeps(env));
+  async email(message, env, ctx) {
+    await receiveEmail(message, makeDeps(env, ctx));
   },
-  async scheduled(controller, env) {
-    await runScheduled(makeDeps(env), controller.scheduledTime);
+  async scheduled(controller, env, ctx) {
+    await runScheduled(makeDeps(env, ctx), controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,16 +1,24 @@
 import { applyD1Migrations, env, reset } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
 import { makeDeps, type Deps } from '../../worker/deps.ts';
+import { mailboxes } from '../../worker/db/schema.ts';
 import { seedDemo, DEMO } from '../../worker/db/seed.ts';
 import type { IncomingEmail } from '../../worker/ingest/receive.ts';
 
 export { DEMO };
 
-/** A fresh database (storage is shared by the tests of a file) with the demo workspace in it. */
-export async function seeded(options: { d1?: D1Database } = {}): Promise<Deps> {
+/**
+ * A fresh database (storage is shared by the tests of a file) with the demo workspace in it.
+ * Acknowledgements are off unless asked for: they add outgoing mail and events that most tests
+ * are not about (the outbound tests turn them on).
+ */
+export async function seeded(options: { d1?: D1Database; acks?: boolean } = {}): Promise<Deps> {
   await reset();
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
   const deps = makeDeps({ ...env, DB: options.d1 ?? env.DB });
-  await seedDemo(makeDeps(env).db, Date.now());
+  const plain = makeDeps(env).db;
+  await seedDemo(plain, Date.now());
+  if (!options.acks) await plain.update(mailboxes).set({ ackOnCreate: false, ackOnUpdate: false }).where(eq(mailboxes.id, DEMO.mailboxId));
   return deps;
 }
 

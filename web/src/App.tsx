@@ -1,5 +1,6 @@
 import { Show, createEffect } from 'solid-js';
 import { CaseView } from './CaseView.tsx';
+import { FloodBanners } from './FloodBanner.tsx';
 import { Inbox } from './Inbox.tsx';
 import { connectionState } from './live.ts';
 import { openCaseId } from './route.ts';
@@ -31,6 +32,7 @@ export function App() {
         </h1>
         <ConnectionIndicator />
       </header>
+      <FloodBanners />
       <main>
         <Show when={openCaseId()} keyed fallback={<Inbox />}>
           {(id) => <CaseView id={id} />}

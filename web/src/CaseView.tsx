@@ -1,7 +1,7 @@
 // One case: header with status control, participants, and the thread as plain text.
 import { For, Match, Show, Switch, createEffect, createResource, createSignal, onCleanup } from 'solid-js';
 import type { Accessor, ResourceFetcherInfo } from 'solid-js';
-import type { AttachmentView, CaseDetail, CaseStatus, MessageView } from '../../worker/protocol/api.ts';
+import type { AttachmentView, AuthVerdict, CaseDetail, CaseStatus, MessageView } from '../../worker/protocol/api.ts';
 import { RequestError, errorMessage, getCase, updateCase } from './client.ts';
 import { PRIORITY_LABELS, STATUS_LABELS, STATUS_ORDER, addressList, caseHref, formatAddress, formatDate, formatSize, isoDate, safeApiUrl } from './format.ts';
 import { onResync, onServerEvent } from './live.ts';
@@ -169,7 +169,11 @@ function CaseBody(props: { detail: Accessor<CaseDetail>; onUpdated: (c: CaseDeta
 
       <section class="thread" aria-label="Messages">
         <For each={props.detail().messages} fallback={<p class="empty">No messages.</p>}>
-          {(m) => <Message message={m} />}
+          {(m) => (
+            <Show when={m.direction === 'system'} fallback={<Message message={m} />}>
+              <SystemLine message={m} />
+            </Show>
+          )}
         </For>
       </section>
     </>
@@ -192,8 +196,12 @@ function Message(props: { message: MessageView }) {
           {formatAddress(m().from)}
         </span>
         <span class={`badge dir dir-${m().direction}`}>{m().direction}</span>
-        <Show when={m().kind !== 'human'}>
-          <span class={`badge kind kind-${m().kind}`}>{m().kind}</span>
+        <KindBadge message={m()} />
+        <AuthBadge message={m()} />
+        <Show when={m().threadRule === 'released'}>
+          <span class="badge released" title="Held by the ingest rules, then released into this case by an agent">
+            released
+          </span>
         </Show>
         <time class="date" datetime={isoDate(at())}>
           {formatDate(at())}
@@ -209,7 +217,6 @@ function Message(props: { message: MessageView }) {
       </Show>
       <p class="why" data-testid="why-here">
         why here: {m().threadRule} — {m().threadReason}
-        <Show when={m().authVerdict}>{(v) => <span class="auth"> · auth: {v()}</span>}</Show>
       </p>
       <pre class="body">{m().text || (m().html ? '(no plain-text version)' : '(empty message)')}</pre>
       <Show when={m().html !== null}>
@@ -221,6 +228,62 @@ function Message(props: { message: MessageView }) {
         </ul>
       </Show>
     </article>
+  );
+}
+
+const AUTH_LABELS: Record<AuthVerdict, string> = {
+  verified: 'verified',
+  unverified: 'unverified',
+  failed: 'auth failed',
+};
+
+const AUTH_HINTS: Record<AuthVerdict, string> = {
+  verified: 'The sender passed authentication (DMARC, or DKIM aligned with the From domain)',
+  unverified: 'The sender could not be verified',
+  failed: 'The sender failed authentication: the From address may be forged',
+};
+
+/** The message's kind, with the signs that made it so on hover. */
+function KindBadge(props: { message: MessageView }) {
+  const m = () => props.message;
+  const title = () => (m().kindReasons.length > 0 ? `${m().kind}: ${m().kindReasons.join(', ')}` : m().kind === 'human' ? 'human: no signs of automated mail' : `${m().kind}: no reasons recorded`);
+  return (
+    <span class={`badge kind kind-${m().kind}`} data-testid="kind-badge" data-kind={m().kind} title={title()}>
+      {m().kind}
+    </span>
+  );
+}
+
+/** What Cloudflare's mail servers found about the sender; nothing for mail we wrote ourselves. */
+function AuthBadge(props: { message: MessageView }) {
+  return (
+    <Show when={props.message.authVerdict}>
+      {(v) => (
+        <span
+          class={`badge auth auth-${v()}`}
+          data-testid="auth-verdict"
+          data-verdict={v()}
+          title={`${AUTH_HINTS[v()] ?? v()}${props.message.authReasons.length > 0 ? ` (${props.message.authReasons.join(', ')})` : ''}`}
+        >
+          {AUTH_LABELS[v()] ?? v()}
+        </span>
+      )}
+    </Show>
+  );
+}
+
+/** A message the system wrote on the case (e.g. a bounce notice): one compact line, not a card. */
+function SystemLine(props: { message: MessageView }) {
+  const m = () => props.message;
+  const at = () => m().sentAt ?? m().createdAt;
+  return (
+    <div class="system-line" role="note" data-testid="system-message" data-message-id={m().id} data-kind={m().kind} title={`why here: ${m().threadRule} — ${m().threadReason}`}>
+      <KindBadge message={m()} />
+      <span class="system-text">{m().text.trim() || m().subject || '(system message)'}</span>
+      <time class="date" datetime={isoDate(at())} title={formatDate(at())}>
+        {formatDate(at())}
+      </time>
+    </div>
   );
 }
 

@@ -32,6 +32,12 @@ const ACTIVE: readonly CaseStatus[] = ['new', 'open', 'pending'];
 const [tab, setTab] = createSignal<Tab>('active');
 const [selectedId, setSelectedId] = createSignal<string | null>(null);
 
+/** Shows the inbox with the held mail tab open (from anywhere, e.g. the flood banner). */
+export function openHeldMail(): void {
+  setTab('held');
+  navigate('#/');
+}
+
 interface ListData {
   view: ListView;
   items: CaseSummary[];
@@ -133,7 +139,7 @@ function CaseList(props: { view: ListView }) {
       case 'message.added':
         refresh();
         return;
-      case 'inbound.held':
+      default:
         return;
     }
   });

@@ -67,3 +67,30 @@ export function listInbound(status: InboundFilter, limit = 50, cursor?: string):
   if (cursor) q.set('cursor', cursor);
   return request(`/api/inbound?${q}`);
 }
+
+/** POST with a JSON body, as every state-changing route expects. */
+function postJson<T>(path: string, body: unknown): Promise<T> {
+  return request(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+export interface ReleaseResult {
+  caseId: string;
+  messageId: string;
+}
+
+/** Releases held mail into the case it pointed at, the given case, or a new case. */
+export function releaseInbound(id: string, caseId?: string): Promise<ReleaseResult> {
+  return postJson(`/api/inbound/${encodeURIComponent(id)}/release`, caseId ? { caseId } : {});
+}
+
+export function discardInbound(id: string): Promise<{ ok: true }> {
+  return postJson(`/api/inbound/${encodeURIComponent(id)}/discard`, {});
+}
+
+export function rawInboundUrl(id: string): string {
+  return `/api/inbound/${encodeURIComponent(id)}/raw`;
+}

@@ -69,3 +69,59 @@ export function safeApiUrl(url: string | null): string | null {
 export function caseHref(id: string): string {
   return `#/cases/${encodeURIComponent(id)}`;
 }
+
+/** The readable parts of a held message's decision record, which is JSON of no fixed shape. */
+export interface DecisionFacts {
+  /** Each threading rule that was tried and what it said. */
+  considered: string[];
+  /** Why it was held, in words. */
+  detail: string | null;
+  kind: string | null;
+  kindReasons: string[];
+  auth: string | null;
+  authReasons: string[];
+  /** The whole record as text, when none of the above could be found in it. */
+  fallback: string | null;
+}
+
+function record(v: unknown): Record<string, unknown> | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function text(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+const FALLBACK_LIMIT = 4000;
+
+export function decisionFacts(decision: unknown): DecisionFacts {
+  const facts: DecisionFacts = { considered: [], detail: null, kind: null, kindReasons: [], auth: null, authReasons: [], fallback: null };
+  if (decision === null || decision === undefined) return facts;
+  const top = record(decision);
+  if (!top) {
+    facts.fallback = (typeof decision === 'string' ? decision : safeJson(decision)).slice(0, FALLBACK_LIMIT);
+    return facts;
+  }
+  const inner = record(top.decision);
+  const auth = record(top.auth);
+  facts.considered = strings(top.considered);
+  facts.detail = text(inner?.detail) ?? text(top.detail);
+  facts.kind = text(top.kind);
+  facts.kindReasons = strings(top.reasons);
+  facts.auth = text(auth?.verdict);
+  facts.authReasons = strings(auth?.reasons);
+  if (!facts.detail && facts.considered.length === 0) facts.fallback = safeJson(decision).slice(0, FALLBACK_LIMIT);
+  return facts;
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v, null, 2) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

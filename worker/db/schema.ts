@@ -331,6 +331,30 @@ export const outboxRecipients = sqliteTable(
   ],
 );
 
+/**
+ * Signed-in agents (AUTH_MODE=password). The id is the SHA-256 of the cookie's random token, so a
+ * leaked copy of this table cannot be replayed as cookies.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    agentId: text('agent_id').notNull().references(() => agents.id),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [index('sessions_agent').on(t.agentId), index('sessions_expires').on(t.expiresAt)],
+);
+
+/** Failed password sign-ins per address (known or not), in a fixed window: the sign-in throttle. */
+export const signInFailures = sqliteTable('sign_in_failures', {
+  /** Lower case, as typed; unknown addresses are counted too, so the throttle reveals nothing. */
+  email: text('email').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStartedAt: integer('window_started_at').notNull(),
+});
+
 export type Mailbox = typeof mailboxes.$inferSelect;
 export type Case = typeof cases.$inferSelect;
 export type Message = typeof messages.$inferSelect;

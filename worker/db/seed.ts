@@ -8,8 +8,8 @@ export const DEMO = {
   mailboxId: 'mbx_support',
   mailbox: 'support@acme.test',
   agents: [
-    { id: 'agt_ada', email: 'ada@acme.test', name: 'Ada Admin', role: 'admin' as const },
-    { id: 'agt_ben', email: 'ben@acme.test', name: 'Ben Agent', role: 'agent' as const },
+    { id: 'agt_ada', email: 'ada@acme.test', name: 'Ada Admin', role: 'admin' as const, tokenCode: 'ada001' },
+    { id: 'agt_ben', email: 'ben@acme.test', name: 'Ben Agent', role: 'agent' as const, tokenCode: 'ben001' },
   ],
 } as const;
 

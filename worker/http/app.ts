@@ -3,15 +3,29 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import { makeDeps } from '../deps.ts';
 import { ApiFailure, ERROR_STATUS } from './errors.ts';
-import { requireAgent, sameOrigin } from './middleware/auth.ts';
+import { openModeOnly, requireAgent, sameOrigin } from './middleware/auth.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { devRoutes } from './routes/dev.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { liveRoutes } from './routes/live.ts';
+import { sessionRoutes } from './routes/session.ts';
 import type { ApiError } from '../protocol/api.ts';
+import type { AgentIdentity, AuthMode } from '../auth/identity.ts';
 
-export type AppEnv = { Bindings: Env; Variables: { deps: Deps; requestId: string; workspaceId: string; actor: string } };
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    deps: Deps;
+    requestId: string;
+    workspaceId: string;
+    /** Recorded on changes: the agent's id, or 'local' in open mode. */
+    actor: string;
+    /** The signed-in agent; null only in open mode when the workspace has no admin to show. */
+    agent: AgentIdentity | null;
+    authMode: AuthMode;
+  };
+};
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -25,7 +39,10 @@ export function createApp() {
   });
   app.get('/api/health', (c) => c.json({ ok: true }));
   app.use('/api/*', sameOrigin);
+  app.use('/api/dev/*', openModeOnly);
   app.route('/api/dev', devRoutes);
+  // Before the gate: signing in needs no session. GET /api/session applies the gate itself.
+  app.route('/api/session', sessionRoutes);
   app.use('/api/*', requireAgent);
   app.route('/api/cases', caseRoutes);
   app.route('/api/inbound', inboundRoutes);

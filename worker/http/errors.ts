@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   unsupported_media_type: 415,
+  rate_limited: 429,
   not_configured: 501,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;

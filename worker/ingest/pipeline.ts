@@ -2,13 +2,18 @@
 // ARCHITECTURE.md: analyze (pre-scan, parse, classify) → dedupe → thread → decide → store → publish.
 import { and, count, eq, gte, inArray, ne } from 'drizzle-orm';
 import { cases, contacts, inbound, messages, type Inbound, type Mailbox } from '../db/schema.ts';
-import { mailboxById, storeAppend, storeBounce, storeHeld, storeNewCase, threadFacts, type StoreContext, type Stored } from './store.ts';
+import { mailboxById, storeAgentNote, storeAppend, storeBounce, storeHeld, storeNewCase, threadFacts, type ExtraWork, type StoreContext, type Stored } from './store.ts';
+import { agents } from '../db/schema.ts';
+import { planAck } from '../mail/ack.ts';
+import { planNotification } from '../mail/notify.ts';
+import { deliverOutbox } from '../mail/outbox.ts';
+import type { AuthVerdict } from '../protocol/api.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
 import { looksLikeThreadMarker, tokenFromAddress, verifyReplyToken, verifyThreadMarker } from '../mail/tokens.ts';
 import { analyze } from './analyze.ts';
 import { parseBounce, type BounceReport } from './bounce.ts';
-import { ackEligibility, decide, type Flood } from './decide.ts';
+import { ackEligibility, decide, type Decision, type Flood } from './decide.ts';
 import { sha256Hex } from './text.ts';
 import { chooseThread } from './thread.ts';
 
@@ -152,7 +157,11 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   const trust = auth.verdict === 'verified' || mailbox.unverifiedPolicy === 'allow' ? 'all-rules' : auth.verdict === 'failed' ? 'none' : 'token-only';
   const thread = chooseThread(candidates, facts, sender.email, { anySender: mailbox.replyPolicy === 'any', trust });
   const matchedCase = thread.match
-    ? ((await db.select({ id: cases.id, status: cases.status, closedAt: cases.closedAt }).from(cases).where(eq(cases.id, thread.match.caseId)).get()) ?? null)
+    ? ((await db
+        .select({ id: cases.id, status: cases.status, closedAt: cases.closedAt, number: cases.number, subject: cases.subject, assigneeId: cases.assigneeId })
+        .from(cases)
+        .where(eq(cases.id, thread.match.caseId))
+        .get()) ?? null)
     : null;
 
   let bounceCaseId: string | null = null;
@@ -164,15 +173,28 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   const flood = ['human', 'list', 'auto-reply'].includes(classification.kind) ? await floodCheck(deps, mailbox, row, sender.email, contentHash, now) : null;
   const contact = await db.select({ undeliverable: contacts.undeliverable }).from(contacts).where(and(eq(contacts.workspaceId, mailbox.workspaceId), eq(contacts.email, sender.email))).get();
   const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses, auth: auth.verdict, undeliverable: contact?.undeliverable ?? false });
+  // An agent answering a notification: the token names the agent. It becomes an internal note by
+  // that agent, but only from that agent's own, verified address.
+  if (token?.ok && token.purpose.startsWith('a') && thread.match?.rule === 'token' && classification.kind === 'human') {
+    const note = await agentNote(deps, mailbox, row, token.caseId, token.purpose.slice(1), sender.email, auth.verdict);
+    if (note.ok) {
+      const ctx = ctxFor(explain({ considered: thread.considered, decision: { action: 'note', agentId: note.agentId } }));
+      return publish(deps, mailbox.workspaceId, await storeAgentNote(ctx, token.caseId, note.agentId));
+    }
+    const ctx = ctxFor(explain({ considered: [...thread.considered, note.why], decision: { action: 'quarantine', reason: 'not-the-agent' } }));
+    return publish(deps, mailbox.workspaceId, await storeHeld(ctx, 'quarantined', 'not-the-agent', token.caseId));
+  }
+
   const decision = decide({ classification, thread, matchedCase, mailbox, now, bounceCaseId, flood, acknowledge });
   const ctx = ctxFor(explain({ considered: thread.considered, decision, ...(report ? { bounce: report } : {}) }));
+  const outgoing = followUps(deps, ctx, decision, mail.messageId, now);
 
   try {
     switch (decision.action) {
       case 'new-case':
-        return publish(deps, mailbox.workspaceId, await storeNewCase(ctx, decision, deps.raw));
+        return publish(deps, mailbox.workspaceId, await storeNewCase(ctx, decision, deps.raw, outgoing));
       case 'append':
-        return publish(deps, mailbox.workspaceId, await storeAppend(ctx, decision, matchedCase!, deps.raw));
+        return publish(deps, mailbox.workspaceId, await storeAppend(ctx, decision, matchedCase!, deps.raw, outgoing));
       case 'bounce':
         return publish(deps, mailbox.workspaceId, await storeBounce(ctx, decision.caseId, report!));
       case 'quarantine':
@@ -191,7 +213,75 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
 
 async function publish(deps: Deps, workspaceId: string, stored: Stored): Promise<Stored> {
   await deps.hub.publish(workspaceId, stored.events);
+  for (const id of stored.outboxIds ?? []) deps.background(deliverOutbox(deps, id));
   return stored;
+}
+
+/**
+ * What a new case or a customer reply sends: the acknowledgement (when the sender may get one and
+ * the mailbox wants it) and the assignee's notification. Recorded in the same batch as the message.
+ */
+function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMessageId: string | null, now: number): ExtraWork | undefined {
+  if ((decision.action !== 'new-case' && decision.action !== 'append') || decision.kind !== 'human') return undefined;
+  const isNew = decision.action === 'new-case';
+  return async (kase) => {
+    const stmts: ExtraStmts = [];
+    const outboxIds: string[] = [];
+    const notes: Record<string, string> = {};
+    if (decision.acknowledge.eligible) {
+      const threadIds = isNew ? [] : (await deps.db.select({ id: messages.rfcMessageId }).from(messages).where(eq(messages.caseId, kase.id)).orderBy(messages.createdAt)).map((r) => r.id).filter((x): x is string => !!x);
+      const plan = await planAck(deps.db, deps.raw, {
+        mailbox: ctx.mailbox,
+        kind: isNew ? 'create' : 'update',
+        kase,
+        recipient: ctx.sender,
+        causeInboundId: ctx.inboundId,
+        customerMessageId,
+        threadIds,
+        secret: deps.secrets.replyTokenKey,
+        now,
+      });
+      if ('skipped' in plan) notes.acknowledgement = `not sent: ${plan.skipped}`;
+      else {
+        stmts.push(...plan.stmts);
+        outboxIds.push(plan.outboxId);
+        notes.acknowledgement = 'queued';
+      }
+    } else notes.acknowledgement = `not sent: ${decision.acknowledge.reason}`;
+    if (kase.assigneeId) {
+      const plan = await planNotification(deps.db, deps.raw, {
+        kind: isNew ? 'assignment' : 'customer-reply',
+        agentId: kase.assigneeId,
+        mailbox: ctx.mailbox,
+        kase,
+        summary: isNew ? `${ctx.sender.name || ctx.sender.email} opened it; it was assigned to you by the mailbox's default.` : `${ctx.sender.name || ctx.sender.email} replied.`,
+        secret: deps.secrets.replyTokenKey,
+        appUrl: deps.config.appUrl,
+        now,
+      });
+      if ('skipped' in plan) notes.notification = `not sent: ${plan.skipped}`;
+      else {
+        stmts.push(...plan.stmts);
+        outboxIds.push(plan.outboxId);
+        notes.notification = 'queued';
+      }
+    }
+    ctx.decisionJson = JSON.stringify({ ...JSON.parse(ctx.decisionJson), outgoing: notes });
+    return { stmts, outboxIds };
+  };
+}
+
+type ExtraStmts = Awaited<ReturnType<ExtraWork>>['stmts'];
+
+/** Whether mail with an agent-bound token really comes from that agent. */
+async function agentNote(deps: Deps, mailbox: Mailbox, row: Inbound, caseId: string, code: string, sender: string, verdict: AuthVerdict): Promise<{ ok: true; agentId: string } | { ok: false; why: string }> {
+  const agent = await deps.db.select().from(agents).where(and(eq(agents.workspaceId, mailbox.workspaceId), eq(agents.tokenCode, code))).get();
+  if (!agent || !agent.active) return { ok: false, why: 'the reply token names no active agent' };
+  if (agent.email.toLowerCase() !== sender) return { ok: false, why: `the reply token belongs to ${agent.email}, but ${sender} sent it` };
+  if (verdict !== 'verified') return { ok: false, why: `${sender} could not be verified (${verdict}); notes by mail need a verified sender` };
+  void row;
+  void caseId;
+  return { ok: true, agentId: agent.id };
 }
 
 function emptyMail(row: Inbound): StoreContext['mail'] {

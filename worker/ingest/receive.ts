@@ -114,6 +114,9 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps): Promise<
   if (outcome?.status === 'quarantined' && FORWARD_WHEN_HELD.has(outcome.reason ?? '') && mailbox.catchAllAddress && message.forward) {
     await forwardToCatchAll(deps, message, id, mailbox.catchAllAddress);
   }
+  // With an execution context, deliveries continue after we return; without one (tests, scripts)
+  // this waits for them.
+  await deps.settle();
   return { verdict: 'accepted', inboundId: id, outcome };
 }
 

@@ -1,7 +1,7 @@
 // What an agent does with held mail (the exception log): release it into a case, which makes its
 // sender a participant, or discard it. Both are recorded (who, when) and raise an event; discarding
 // is soft: the row and the raw mail stay.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { cases, inbound, type Inbound } from '../db/schema.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
@@ -38,7 +38,24 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
   const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses, replyTokenKey: deps.secrets.replyTokenKey });
   if (!analysis.ok) throw new ReleaseRefused('conflict', `the message cannot be parsed (${analysis.reason}); download the raw message instead`);
   const now = deps.now();
-  const { mail, sender, classification, auth } = analysis;
+  // Claim the row first: of a release and a discard racing, one wins and the other gets a 409.
+  const claimed = await deps.db
+    .update(inbound)
+    .set({ resolvedBy: actor, resolvedAt: now })
+    .where(and(eq(inbound.id, row.id), inArray(inbound.status, ['quarantined', 'ignored']), isNull(inbound.resolvedBy)))
+    .returning({ id: inbound.id })
+    .get();
+  if (!claimed) throw new ReleaseRefused('conflict', 'someone else has just released or discarded this message');
+  const { mail, sender, auth } = analysis;
+  // The agent decided it is mail to file: it becomes a person's message, and says why.
+  const was = analysis.classification;
+  const classification = { kind: was.kind, reasons: [`released by ${actor}`, ...(was.reasons.length ? [`was ${was.kind}: ${was.reasons.join(', ')}`] : [])] };
+  let previously: unknown = null;
+  try {
+    previously = row.decision ? JSON.parse(row.decision) : null;
+  } catch {
+    previously = row.decision;
+  }
   const ctx = {
     db: deps.db,
     mailbox,
@@ -54,13 +71,24 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
     auth,
     contentHash: await sha256Hex(`${mail.subject.toLowerCase()}\n${mail.text.trim()}`),
     releasedBy: actor,
-    decisionJson: JSON.stringify({ action: 'release', by: actor, previously: { status: row.status, reason: row.reason }, target }),
+    decisionJson: JSON.stringify({ action: 'release', by: actor, target, previously: { status: row.status, reason: row.reason, decision: previously } }),
   };
-  const kind = classification.kind === 'human' || classification.kind === 'list' || classification.kind === 'auto-reply' ? classification.kind : 'human';
+  const kind = was.kind === 'human' || was.kind === 'list' || was.kind === 'auto-reply' ? was.kind : 'human';
   const reason = `released from ${row.status} (${row.reason}) by ${actor}`;
   const ack = { eligible: false, reason: 'released by an agent' };
   const caseId = target.caseId ?? row.caseId;
-  const stored = caseId
+  try {
+    const stored = await storeRelease();
+    await deps.hub.publish(workspaceId, stored.events);
+    return stored;
+  } catch (err) {
+    // Give the row back, so the release can be tried again (or the message discarded).
+    await deps.db.update(inbound).set({ resolvedBy: null, resolvedAt: null }).where(eq(inbound.id, row.id));
+    throw err;
+  }
+
+  async function storeRelease(): Promise<Stored> {
+    return caseId
     ? await (async () => {
         const kase = await deps.db.select({ id: cases.id, status: cases.status }).from(cases).where(and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId))).get();
         if (!kase) throw new ReleaseRefused('bad_request', 'no such case in this workspace');
@@ -68,8 +96,7 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
         return storeAppend(ctx, { action: 'append', kind, match: { caseId, rule: 'released', reason }, newStatus, reason, acknowledge: ack }, kase, deps.raw);
       })()
     : await storeNewCase(ctx, { action: 'new-case', kind, rule: 'new', linkedCaseId: null, reason, acknowledge: ack }, deps.raw);
-  await deps.hub.publish(workspaceId, stored.events);
-  return stored;
+  }
 }
 
 export async function discardInbound(deps: Deps, workspaceId: string, inboundId: string, actor: string): Promise<void> {
@@ -77,12 +104,15 @@ export async function discardInbound(deps: Deps, workspaceId: string, inboundId:
   if (!row) throw new ReleaseRefused('not_found', 'inbound message not found');
   if (row.status !== 'quarantined' && row.status !== 'ignored' && row.status !== 'failed') throw new ReleaseRefused('conflict', `this message is ${row.status}, not held`);
   const now = deps.now();
-  const body: EventBody = { type: 'inbound.resolved', caseId: row.caseId, inboundId, status: 'discarded', by: actor };
-  // Conditional on the status it had: a release that got there first is not undone.
-  const update = deps.db
+  // Conditional: a release (or another discard) that got there first is not undone.
+  const done = await deps.db
     .update(inbound)
     .set({ status: 'discarded', resolvedBy: actor, resolvedAt: now, nextAttemptAt: null })
-    .where(and(eq(inbound.id, inboundId), eq(inbound.status, row.status)));
-  const events = await runWithEvents(deps.db, [update], [eventInsert(deps.db, workspaceId, row.caseId, `agent:${actor}`, body, now)], [body], now);
+    .where(and(eq(inbound.id, inboundId), eq(inbound.status, row.status), isNull(inbound.resolvedBy)))
+    .returning({ id: inbound.id })
+    .get();
+  if (!done) throw new ReleaseRefused('conflict', 'someone else has just released or discarded this message');
+  const body: EventBody = { type: 'inbound.resolved', caseId: row.caseId, inboundId, status: 'discarded', by: actor };
+  const events = await runWithEvents(deps.db, [], [eventInsert(deps.db, workspaceId, row.caseId, `agent:${actor}`, body, now)], [body], now);
   await deps.hub.publish(workspaceId, events);
 }

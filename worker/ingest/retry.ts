@@ -23,5 +23,6 @@ export async function retryDue(deps: Deps, now: number, limit = 25): Promise<{ t
   let succeeded = 0;
   // One at a time: retries are rare, and the pipeline is idempotent if a second sweep overlaps.
   for (const row of due) if (await processSafely(deps, row)) succeeded++;
+  await deps.settle();
   return { tried: due.length, succeeded };
 }

@@ -3,7 +3,7 @@
 // from the inbound id, so a retried run overwrites rather than piles up.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { agents, attachments, cases, contacts, events, inbound, mailboxes, messages, participants, workspaces, type Mailbox } from '../db/schema.ts';
+import { agents, attachments, cases, outbox, outboxRecipients, contacts, events, inbound, mailboxes, messages, participants, workspaces, type Mailbox } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import { derivedId, newId } from '../protocol/ids.ts';
 import type { AddressView, CaseStatus, InboundStatus, MessageKind } from '../protocol/api.ts';
@@ -64,6 +64,13 @@ export async function threadFacts(
       .from(messages)
       .where(and(eq(messages.workspaceId, workspaceId), inArray(messages.rfcMessageId, uniq)));
     for (const r of rows) if (r.rfc && !caseByMessageId[r.rfc]) caseByMessageId[r.rfc] = r.caseId;
+    // Mail we sent: Cloudflare may give it a Message-ID of its own, which we recorded on delivery.
+    const sent = await db
+      .select({ id: outboxRecipients.providerMessageId, caseId: outboxRecipients.caseId })
+      .from(outboxRecipients)
+      .innerJoin(outbox, eq(outbox.id, outboxRecipients.outboxId))
+      .where(and(eq(outbox.workspaceId, workspaceId), inArray(outboxRecipients.providerMessageId, uniq)));
+    for (const r of sent) if (r.id && r.caseId && !caseByMessageId[r.id]) caseByMessageId[r.id] = r.caseId;
   }
   let caseByTag: string | null = null;
   if (tag !== null) {
@@ -256,8 +263,16 @@ function inboundDone(ctx: StoreContext, status: InboundStatus, reason: string | 
     .where(eq(inbound.id, ctx.inboundId));
 }
 
+/**
+ * Further statements for the same batch, decided once the case is known (its number is allocated
+ * first): acknowledgements and notifications, so they are recorded together with what caused them.
+ */
+export type ExtraWork = (kase: { id: string; number: number; subject: string; assigneeId: string | null }) => Promise<{ stmts: Stmt[]; outboxIds: string[] }>;
+
 export interface Stored {
   events: ServerEvent[];
+  /** Outgoing mail recorded in the batch, to deliver now. */
+  outboxIds?: string[];
   caseId: string | null;
   messageId: string | null;
   /** For held messages, why (e.g. `not-a-participant`). */
@@ -265,7 +280,7 @@ export interface Stored {
   status: InboundStatus;
 }
 
-export async function storeNewCase(ctx: StoreContext, decision: Decision & { action: 'new-case' }, raw: R2Bucket): Promise<Stored> {
+export async function storeNewCase(ctx: StoreContext, decision: Decision & { action: 'new-case' }, raw: R2Bucket, extra?: ExtraWork): Promise<Stored> {
   const { db, mailbox, now } = ctx;
   const ws = mailbox.workspaceId;
   const messageId = derivedId('message', ctx.inboundId);
@@ -276,6 +291,7 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   if (!counter) throw new Error(`workspace ${ws} not found`);
   const people = peopleOf(ctx, 'requester');
   const subject = ctx.mail.subject || '(no subject)';
+  const more = extra ? await extra({ id: caseId, number: counter.n, subject, assigneeId: mailbox.defaultAssigneeId }) : { stmts: [], outboxIds: [] };
   const row = {
     id: caseId,
     workspaceId: ws,
@@ -298,6 +314,7 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
     ...people.map((p) => db.insert(participants).values({ caseId, email: p.email, name: p.name, role: p.role, contactId: contactIdOf(ws, p.email), addedAt: now }).onConflictDoNothing()),
     messageInsert(ctx, caseId, messageId, decision.kind, decision.rule, decision.reason),
     ...plans.map((p) => db.insert(attachments).values(p.row)),
+    ...more.stmts,
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
   const assignee = mailbox.defaultAssigneeId ? await assigneeOf(db, mailbox.defaultAssigneeId) : null;
@@ -305,7 +322,7 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   const bodies: EventBody[] = [{ type: 'case.created', caseId, case: summary }];
   if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
   const evs = await runWithEvents(db, stmts, bodies.map((b) => eventInsert(db, ws, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, b, now)), bodies, now);
-  return { events: evs, caseId, messageId, status: 'processed' };
+  return { events: evs, caseId, messageId, status: 'processed', outboxIds: more.outboxIds };
 }
 
 async function assigneeOf(db: Db, agentId: string): Promise<{ id: string; name: string } | null> {
@@ -313,18 +330,24 @@ async function assigneeOf(db: Db, agentId: string): Promise<{ id: string; name: 
   return a ?? null;
 }
 
-export async function storeAppend(ctx: StoreContext, decision: Decision & { action: 'append' }, current: { status: CaseStatus }, raw: R2Bucket): Promise<Stored> {
+export async function storeAppend(
+  ctx: StoreContext,
+  decision: Decision & { action: 'append' },
+  current: { status: CaseStatus; number?: number; subject?: string; assigneeId?: string | null },
+  raw: R2Bucket,
+  extra?: ExtraWork,
+): Promise<Stored> {
   const { db, mailbox, now } = ctx;
   const ws = mailbox.workspaceId;
   const caseId = decision.match.caseId;
   const messageId = derivedId('message', ctx.inboundId);
   const plans = await planAttachments(ctx.mail.attachments, mailbox, ws, messageId, now);
   await putAttachments(raw, plans);
-  // A participant vouches for the people they copy in; auto-replies bring nobody.
   // A participant vouches for the people they copy in; auto-replies bring nobody. A message an
   // agent released from quarantine makes its sender a participant too: that is what releasing means.
   const people = decision.kind === 'auto-reply' ? [] : peopleOf(ctx, 'cc').filter((p) => p.email !== ctx.sender.email || ctx.releasedBy);
   const status = decision.newStatus ?? current.status;
+  const more = extra ? await extra({ id: caseId, number: current.number ?? 0, subject: current.subject ?? '', assigneeId: current.assigneeId ?? null }) : { stmts: [], outboxIds: [] };
   const stmts: Stmt[] = [
     ...people.map((p) => contactUpsert(db, ws, p, now)),
     ...people.map((p) => db.insert(participants).values({ caseId, email: p.email, name: p.name, role: 'cc', contactId: contactIdOf(ws, p.email), addedAt: now }).onConflictDoNothing()),
@@ -340,12 +363,13 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
         ...(decision.newStatus ? { status: decision.newStatus, closedAt: null } : {}),
       })
       .where(eq(cases.id, caseId)),
+    ...more.stmts,
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
   const bodies: EventBody[] = [{ type: 'message.added', caseId, messageId, direction: 'inbound', kind: decision.kind, reopened: decision.newStatus !== null, status }];
   if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
   const evs = await runWithEvents(db, stmts, bodies.map((b) => eventInsert(db, ws, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, b, now)), bodies, now);
-  return { events: evs, caseId, messageId, status: 'processed' };
+  return { events: evs, caseId, messageId, status: 'processed', outboxIds: more.outboxIds };
 }
 
 /** Quarantined or ignored: the inbound row is the record (the raw mail stays in R2), plus one event. */
@@ -423,4 +447,41 @@ export async function storeBounce(ctx: StoreContext, caseId: string, report: Bou
 
 export async function mailboxById(db: Db, id: string): Promise<Mailbox | undefined> {
   return db.select().from(mailboxes).where(eq(mailboxes.id, id)).get();
+}
+
+/** An agent's answer to a notification mail: an internal note on the case, by that agent. */
+export async function storeAgentNote(ctx: StoreContext, caseId: string, agentId: string): Promise<Stored> {
+  const { db, mailbox, now } = ctx;
+  const messageId = derivedId('message', ctx.inboundId);
+  const stmts: Stmt[] = [
+    db.insert(messages).values({
+      id: messageId,
+      workspaceId: mailbox.workspaceId,
+      caseId,
+      mailboxId: mailbox.id,
+      direction: 'note',
+      kind: 'human',
+      messageKey: ctx.messageKey,
+      rfcMessageId: ctx.mail.messageId,
+      fromEmail: ctx.sender.email,
+      fromName: ctx.sender.name,
+      subject: ctx.mail.subject,
+      text: ctx.mail.text,
+      html: ctx.mail.html,
+      rawKey: ctx.rawKey,
+      inboundId: ctx.inboundId,
+      threadRule: 'token',
+      threadReason: 'an agent answered a notification by mail; posted as an internal note',
+      authorAgentId: agentId,
+      authVerdict: ctx.auth?.verdict ?? null,
+      authResults: ctx.auth ? JSON.stringify(ctx.auth) : null,
+      createdAt: now,
+    }),
+    db.update(cases).set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now }).where(eq(cases.id, caseId)),
+    inboundDone(ctx, 'processed', null, caseId, messageId),
+  ];
+  const status = (await db.select({ s: cases.status }).from(cases).where(eq(cases.id, caseId)).get())?.s ?? 'open';
+  const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'note', kind: 'human', reopened: false, status };
+  const evs = await runWithEvents(db, stmts, [eventInsert(db, mailbox.workspaceId, caseId, `agent:${agentId}`, body, now)], [body], now);
+  return { events: evs, caseId, messageId, status: 'processed' };
 }

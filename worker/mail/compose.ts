@@ -135,8 +135,8 @@ export function composeMail(input: ComposeInput): ComposedMail {
 
 /**
  * A mimetext message whose header fields are ours. mimetext, left alone, would: write a Date from
- * the clock and a Message-ID of its own (Math.random at the From domain) — Cloudflare sets the
- * Message-ID, so that field is disabled; write every Subject and display name as one unbounded
+ * the clock and a Message-ID of its own (Math.random at the From domain) — so that field is
+ * disabled unless the caller gives one; write every Subject and display name as one unbounded
  * `=?utf-8?B?…?=` word (RFC 2047 caps words at 75 chars); and write addresses and custom values
  * verbatim, CR/LF included. So each field is given our finished value and an identity `dump`.
  * Its boundaries come from Math.random too; ours come from crypto.getRandomValues.
@@ -152,6 +152,7 @@ function newMessage(headers: Array<[string, string]>): MIMEMessage {
     if (field) {
       field.value = value;
       field.dump = dump;
+      field.disabled = false;
     } else {
       msg.headers.setCustom({ name, value, custom: true, dump });
     }

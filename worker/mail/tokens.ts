@@ -5,7 +5,8 @@
 const B32 = '0123456789abcdefghjkmnpqrstvwxyz';
 const MAC_CHARS = 16; // 80 bits
 
-export type TokenPurpose = 'c'; // customer reply; agent-bound purposes come with notifications
+/** `c`: a customer's reply. `a<code>`: an agent answering a notification (code = agents.token_code). */
+export type TokenPurpose = 'c' | `a${string}`;
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -48,7 +49,7 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 export async function verifyReplyToken(secret: string, token: string): Promise<TokenCheck> {
-  const m = /^([0-9a-z]{8,40})-([a-z])-([0-9a-z]{16})$/.exec(token.toLowerCase());
+  const m = /^([0-9a-z]{8,40})-(c|a[0-9a-z]{4,10})-([0-9a-z]{16})$/.exec(token.toLowerCase());
   if (!m) return { ok: false, reason: 'token-malformed' };
   const caseId = `case_${m[1]}`;
   const expected = await mac(secret, caseId, m[2]!);

@@ -9,8 +9,12 @@ export const MESSAGE_KINDS = ['human', 'auto-reply', 'bounce', 'list', 'loop', '
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export const INBOUND_STATUSES = ['received', 'processed', 'ignored', 'quarantined', 'failed', 'discarded'] as const;
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
-/** Which rule put a message into its case. */
-export const THREAD_RULES = ['new', 'token', 'in-reply-to', 'references', 'subject-tag', 'follow-up', 'released'] as const;
+/** Which rule put a message into its case; `agent` for what agents wrote. */
+export const THREAD_RULES = ['new', 'token', 'in-reply-to', 'references', 'subject-tag', 'follow-up', 'released', 'agent'] as const;
 export type ThreadRule = (typeof THREAD_RULES)[number];
 export const AUTH_VERDICTS = ['verified', 'unverified', 'failed'] as const;
 export type AuthVerdict = (typeof AUTH_VERDICTS)[number];
+export const DELIVERY_STATUSES = ['queued', 'sending', 'retry', 'sent', 'failed', 'suppressed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const OUTBOX_KINDS = ['ack-create', 'ack-update', 'reply', 'forward', 'notification'] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];

@@ -1,6 +1,6 @@
 // Events the Worker pushes to agents. Every one is first written to the `events` table with its
 // per-workspace `seq`, then published; a client that missed some can refetch by seq.
-import type { CaseStatus, InboundStatus, MessageKind, CaseSummary } from './api.ts';
+import type { CaseStatus, InboundStatus, MessageKind, CaseSummary, OutboxKind } from './api.ts';
 
 interface Base {
   seq: number;
@@ -14,6 +14,8 @@ export type ServerEvent =
   | (Base & { type: 'inbound.held'; caseId: string | null; inboundId: string; status: InboundStatus; reason: string })
   /** A held message was released into a case or discarded by an agent. */
   | (Base & { type: 'inbound.resolved'; caseId: string | null; inboundId: string; status: 'processed' | 'discarded'; by: string })
+  /** Delivery of an outgoing mail to one recipient changed: sent, retrying, failed or suppressed. */
+  | (Base & { type: 'delivery.updated'; caseId: string | null; outboxId: string; messageId: string | null; kind: OutboxKind; recipient: string; status: 'sent' | 'retry' | 'failed' | 'suppressed'; error: string | null })
   /** The flood breaker tripped for a sender (or a text): raised once per window, for admins. */
   | (Base & { type: 'flood.detected'; caseId: null; inboundId: string; by: 'sender' | 'identical'; sender: string; count: number; windowMinutes: number });
 

@@ -10,6 +10,7 @@ export const ID_PREFIX = {
   message: 'msg',
   attachment: 'att',
   inbound: 'in',
+  outbox: 'ob',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

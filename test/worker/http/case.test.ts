@@ -85,7 +85,7 @@ describe('PATCH /api/cases/:id', () => {
     expect(stored!.status).toBe('open');
     const evs = await deps.db.select().from(events).where(eq(events.type, 'case.updated'));
     expect(evs).toHaveLength(1);
-    expect(evs[0]).toMatchObject({ workspaceId: DEMO.workspaceId, caseId: id, actor: 'agent', seq: 2 });
+    expect(evs[0]).toMatchObject({ workspaceId: DEMO.workspaceId, caseId: id, actor: 'agent:local', seq: 2 });
     expect(JSON.parse(evs[0]!.payload)).toEqual({ type: 'case.updated', caseId: id, changes: { status: 'open' } });
     // And the case view agrees.
     expect((await getJson<CaseDetail>(`/api/cases/${id}`)).body.case.status).toBe('open');

@@ -8,15 +8,15 @@ import { retryDue } from '../../../worker/ingest/retry.ts';
 import { DEMO, flakyD1, incoming, mail, seeded } from '../helpers.ts';
 
 describe('email() handler end to end', () => {
-  it('stores raw mail, a case, a message, attachments and an event', async () => {
-    const deps = await seeded();
+  it('stores raw mail, a case, a message, attachments and an event, and acknowledges it', async () => {
+    const deps = await seeded({ acks: true });
     const raw = mail(
       { 'Content-Type': 'multipart/mixed; boundary="b1"', Cc: 'Bob <bob@example.net>' },
       '--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the attached invoice.\r\n--b1\r\nContent-Type: application/pdf; name="invoice.pdf"\r\nContent-Disposition: attachment; filename="invoice.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IK\r\n--b1--',
     );
     const msg = incoming(raw);
     const ctx = createExecutionContext();
-    await worker.email(msg as unknown as ForwardableEmailMessage, env);
+    await worker.email(msg as unknown as ForwardableEmailMessage, env, ctx);
     await waitOnExecutionContext(ctx);
     expect(msg.rejected).toBeNull();
 
@@ -37,9 +37,11 @@ describe('email() handler end to end', () => {
     const people = await deps.db.select().from(participants).where(eq(participants.caseId, kase!.id));
     expect(people.map((p) => `${p.email}:${p.role}`).sort()).toEqual(['alice@example.com:requester', 'bob@example.net:cc']);
     const evs = await deps.db.select().from(events);
-    expect(evs).toHaveLength(1);
+    expect(evs.map((e) => e.type)).toEqual(['case.created', 'delivery.updated']);
     expect(evs[0]).toMatchObject({ seq: 1, type: 'case.created', caseId: kase!.id });
     expect(JSON.parse(evs[0]!.payload).case.number).toBe(1);
+    // The acknowledgement went out through the send_email binding, to the sender only.
+    expect(JSON.parse(evs[1]!.payload)).toMatchObject({ type: 'delivery.updated', kind: 'ack-create', recipient: 'alice@example.com', status: 'sent', caseId: kase!.id });
   });
 
   it('rejects unknown mailboxes and oversize mail with a reason, storing nothing', async () => {
@@ -54,7 +56,7 @@ describe('email() handler end to end', () => {
     expect(big.rejected).toMatch(/^message too large: 26\.0 MiB, this mailbox accepts up to 25\.0 MiB$/);
     // A declared size can lie; the stream itself is bounded too.
     const liar = incoming('x'.repeat(2048), { rawSize: 10 });
-    const small = { ...deps, config: { maxMessageBytes: 1024 } };
+    const small = { ...deps, config: { ...deps.config, maxMessageBytes: 1024 } };
     expect((await receiveEmail(liar, small)).verdict).toBe('rejected');
     expect(await deps.db.select().from(inbound)).toHaveLength(0);
   });
@@ -106,7 +108,7 @@ describe('email() handler end to end', () => {
     const deps = await seeded({ d1: flakyD1(1) });
     await receiveEmail(incoming(mail({ Subject: 'Via cron' })), deps);
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + 5 * 60_000 }), env);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + 5 * 60_000 }), env, ctx);
     await waitOnExecutionContext(ctx);
     const [row] = await deps.db.select().from(inbound);
     expect(row!.status).toBe('processed');

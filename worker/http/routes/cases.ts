@@ -97,7 +97,7 @@ caseRoutes.patch('/:id', async (c) => {
       updatedAt: now,
     })
     .where(eq(cases.id, id));
-  const events = await runWithEvents(deps.db, [update], [eventInsert(deps.db, ws, id, 'agent', event, now)], [event], now);
+  const events = await runWithEvents(deps.db, [update], [eventInsert(deps.db, ws, id, `agent:${c.var.actor}`, event, now)], [event], now);
   await deps.hub.publish(ws, events);
   const [summary] = await summaries(deps.db, eq(cases.id, id), 1);
   return c.json(summary);

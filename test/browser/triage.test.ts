@@ -1,0 +1,446 @@
+/// <reference lib="dom" />
+// Triage in a browser: held mail appears live, an agent releases or discards it, and the case view
+// shows where each message came from and how far its sender could be trusted. Same setup as
+// inbox.test.ts: a real `wrangler dev` on fresh storage with the demo seed, headless Chromium.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { buildWeb, deliver, ensureDevVars, migrateLocal, readDevVar, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
+import { threadMarker } from '../../worker/mail/tokens.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const MAILBOX = 'support@acme.test';
+const FIRST_CASE_SUBJECT = 'Order #4411 arrived damaged';
+const LIVE_BOUND_MS = 5_000;
+
+// ---------------------------------------------------------------------------------------------
+// Server, browser and logs (shown only when something fails)
+
+const logs: string[] = [];
+let printedUpTo = 0;
+function log(line: string): void {
+  logs.push(line.endsWith('\n') ? line : `${line}\n`);
+}
+function dumpLogs(why: string): void {
+  const fresh = logs.slice(printedUpTo).join('');
+  printedUpTo = logs.length;
+  process.stderr.write(`\n----- wrangler dev and browser output (${why}) -----\n${fresh || '(nothing new)\n'}----- end of output -----\n`);
+}
+
+let server: { url: string; stop: () => Promise<void> } | undefined;
+let persistTo: string | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
+    });
+  });
+}
+
+/** Why setup failed, if it did: every test then fails with it (vitest would only mark them skipped). */
+let setupError: Error | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    setupError = new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium).`);
+    return;
+  }
+  try {
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    persistTo = await mkdtemp(path.join(tmpdir(), 'edgecase-browser-'));
+    await migrateLocal(persistTo, { quiet: true });
+    const port = await freePort();
+    server = await startWrangler({ port, persistTo, output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
+    await seedDemo(server.url);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  } catch (err) {
+    dumpLogs('setup failed');
+    setupError = err instanceof Error ? err : new Error(String(err));
+  }
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.stop();
+  if (persistTo) await rm(persistTo, { recursive: true, force: true });
+});
+
+beforeEach((ctx) => {
+  if (setupError) throw new Error(`browser test setup failed: ${setupError.message}`, { cause: setupError });
+  ctx.onTestFailed(() => dumpLogs(`"${ctx.task.name}" failed`));
+});
+
+function url(): string {
+  if (!server) throw new Error('server not started');
+  return server.url;
+}
+
+/** A browser context is one agent: its own cookies, storage and WebSocket. */
+async function newAgent(name: string): Promise<BrowserContext> {
+  if (!browser) throw new Error('browser not started');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  context.on('page', (page) => watch(page, name));
+  return context;
+}
+
+function watch(page: Page, name: string): void {
+  page.on('console', (msg) => log(`[${name} console.${msg.type()}] ${msg.text()}`));
+  page.on('pageerror', (err) => log(`[${name} pageerror] ${err.message}`));
+  page.on('requestfailed', (req) => log(`[${name} requestfailed] ${req.method()} ${req.url()} ${req.failure()?.errorText ?? ''}`));
+}
+
+/** Opens the inbox and waits until the list has rows and the live connection is up. */
+async function openInbox(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url()}/`);
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid="case-row"]').first().waitFor();
+  return page;
+}
+
+/** Opens the inbox on the held mail tab. */
+async function openHeld(context: BrowserContext): Promise<Page> {
+  const page = await openInbox(context);
+  await page.locator('[data-testid="tab-held"]').click();
+  await page.locator('[data-testid="held-list"]').waitFor();
+  return page;
+}
+
+/** Opens a case by its id and waits for its thread. */
+async function openCase(page: Page, caseId: string): Promise<void> {
+  await page.goto(`${url()}/#/cases/${encodeURIComponent(caseId)}`);
+  await page.locator('[data-testid="participants"]').waitFor();
+}
+
+function heldRow(page: Page, sender: string) {
+  return page.locator('[data-testid="held-row"]', { hasText: sender });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail and API
+
+function suffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+function mail(fields: { from: string; subject: string; body: string; headers?: Record<string, string>; top?: Record<string, string> }): string {
+  const lines = [
+    // What a receiving server prepends goes above everything the sender wrote.
+    ...Object.entries(fields.top ?? {}).map(([k, v]) => `${k}: ${v}`),
+    `From: ${fields.from}`,
+    `To: ${MAILBOX}`,
+    `Subject: ${fields.subject}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <triage-${suffix()}@example.com>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    ...Object.entries(fields.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+  ];
+  return `${lines.join('\r\n')}\r\n\r\n${fields.body.replace(/\r?\n/g, '\r\n')}\r\n`;
+}
+
+async function send(envelopeFrom: string, raw: string): Promise<void> {
+  const res = await deliver(url(), raw, { from: envelopeFrom, to: MAILBOX });
+  expect(res.status, `email handler answered ${res.status}: ${res.text}`).toBeLessThan(300);
+}
+
+async function api<T>(pathname: string): Promise<T> {
+  const res = await fetch(`${url()}${pathname}`, { headers: { Accept: 'application/json' } });
+  expect(res.status, `GET ${pathname}`).toBe(200);
+  return (await res.json()) as T;
+}
+
+interface Summary {
+  id: string;
+  number: number;
+  subject: string;
+}
+
+interface Held {
+  id: string;
+  fromEmail: string;
+  subject: string;
+  status: string;
+  reason: string | null;
+  caseId: string | null;
+  resolvedBy: string | null;
+}
+
+async function caseByNumber(n: number): Promise<Summary> {
+  const cases = await api<{ items: Summary[] }>('/api/cases?status=all&limit=200');
+  const found = cases.items.find((c) => c.number === n);
+  if (!found) throw new Error(`no case #${n}`);
+  return found;
+}
+
+async function caseBySubject(subject: string): Promise<Summary> {
+  const deadline = Date.now() + LIVE_BOUND_MS;
+  for (;;) {
+    const cases = await api<{ items: Summary[] }>('/api/cases?status=all&limit=200');
+    const found = cases.items.find((c) => c.subject === subject);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no case "${subject}"`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function inboundOf(sender: string): Promise<Held> {
+  const all = await api<{ items: Held[] }>('/api/inbound?status=all&limit=200');
+  const found = all.items.find((i) => i.fromEmail === sender);
+  if (!found) throw new Error(`no inbound mail from ${sender}`);
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('held mail in a browser', () => {
+  test('a stranger writing into case #1 appears live, and releasing puts the message into the case', async () => {
+    const first = await caseByNumber(1);
+    expect(first.subject).toBe(FIRST_CASE_SUBJECT);
+    const page = await openHeld(await newAgent('agent'));
+
+    const stranger = `stranger-${suffix()}@example.org`;
+    const subject = '[#1] I am taking over this order';
+    await send(stranger, mail({ from: `Stan Stranger <${stranger}>`, subject, body: 'Please ship the replacement to my address.' }));
+
+    const row = heldRow(page, stranger);
+    await row.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await row.getAttribute('data-reason')).toBe('not-a-participant');
+    expect(await row.locator('.subject').textContent()).toBe(subject);
+    expect(await row.locator('.reason').textContent()).toContain('not-a-participant');
+    expect(await row.locator('.badge.inbound').textContent()).toBe('quarantined');
+    const inboundId = await row.getAttribute('data-inbound-id');
+    expect(inboundId).toMatch(/^in_/);
+    expect(await row.locator('[data-testid="raw-link"]').getAttribute('href')).toBe(`/api/inbound/${inboundId}/raw`);
+
+    // The details say which rules were tried and why it was held.
+    await row.locator('[data-testid="held-details"] summary').click();
+    const details = await row.locator('[data-testid="held-details"]').textContent();
+    expect(details).toContain('is not a participant');
+    expect(details).toContain('points at a case the sender does not take part in');
+
+    const release = row.locator('[data-testid="release"]');
+    expect(await release.textContent()).toBe('Release into case');
+    await release.click();
+    await row.waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
+    expect(await page.locator('[data-testid="held-error"]').count()).toBe(0);
+
+    const after = await inboundOf(stranger);
+    expect(after).toMatchObject({ id: inboundId, status: 'processed', caseId: first.id, resolvedBy: 'local' });
+
+    await openCase(page, first.id);
+    const released = page.locator('[data-testid="message"]', { hasText: 'Please ship the replacement to my address.' });
+    await released.waitFor();
+    expect(await released.locator('[data-testid="why-here"]').textContent()).toMatch(/why here: released\b/);
+    expect(await released.locator('.from').textContent()).toContain(stranger);
+    expect(await page.locator('[data-testid="participants"]').textContent()).toContain(stranger);
+    // The earlier thread is still there, the released message last.
+    const whys = await page.locator('[data-testid="why-here"]').allTextContents();
+    expect(whys[0]).toMatch(/why here: new\b/);
+    expect(whys[whys.length - 1]).toMatch(/why here: released\b/);
+  });
+
+  test('discarding removes the row for every agent watching, and a held message with no case is released as a new case', async () => {
+    const watcher = await openHeld(await newAgent('agent-b'));
+    const agent = await openHeld(await newAgent('agent-a'));
+
+    const nosy = `nosy-${suffix()}@example.org`;
+    await send(nosy, mail({ from: `Nosy <${nosy}>`, subject: '[#1] what did they order?', body: 'Just curious.' }));
+    const spammer = `bulk-${suffix()}@example.net`;
+    const spamSubject = `Bulk enquiry ${suffix()}`;
+    await send(spammer, mail({ from: `Bulk Buyer <${spammer}>`, subject: spamSubject, body: 'Five hundred lamps, please.', headers: { 'X-Spam-Flag': 'YES' } }));
+
+    for (const page of [watcher, agent]) {
+      await heldRow(page, nosy).waitFor({ timeout: LIVE_BOUND_MS });
+      await heldRow(page, spammer).waitFor({ timeout: LIVE_BOUND_MS });
+    }
+    const spamRow = heldRow(agent, spammer);
+    expect(await spamRow.getAttribute('data-reason')).toBe('spam-flagged');
+    expect(await spamRow.locator('[data-testid="release"]').textContent()).toBe('Release as new case');
+
+    await heldRow(agent, nosy).locator('[data-testid="discard"]').click();
+    await heldRow(agent, nosy).waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
+    // The other agent's list follows on the inbound.resolved event.
+    await heldRow(watcher, nosy).waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
+    expect(await inboundOf(nosy)).toMatchObject({ status: 'discarded', resolvedBy: 'local' });
+
+    await spamRow.locator('[data-testid="release"]').click();
+    await spamRow.waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
+    await heldRow(watcher, spammer).waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
+    const created = await caseBySubject(spamSubject);
+    await openCase(agent, created.id);
+    expect(await agent.locator('[data-testid="participants"]').textContent()).toContain(spammer);
+    expect(await agent.locator('[data-testid="message"] .body').first().textContent()).toContain('Five hundred lamps');
+  });
+
+  test('duplicates get no buttons, and a failed action is reported on the row', async () => {
+    const page = await openHeld(await newAgent('agent'));
+    const sender = `twice-${suffix()}@example.com`;
+    const raw = mail({ from: `Twice <${sender}>`, subject: `Sent twice ${suffix()}`, body: 'Hello twice.' });
+    await send(sender, raw);
+    await send(sender, raw);
+    const dup = heldRow(page, sender);
+    await dup.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await dup.getAttribute('data-reason')).toBe('duplicate');
+    expect(await dup.locator('[data-testid="release"]').count()).toBe(0);
+    expect(await dup.locator('[data-testid="discard"]').count()).toBe(0);
+    expect(await dup.locator('[data-testid="raw-link"]').count()).toBe(1);
+
+    // An action the server refuses (here: as if someone else had discarded it first) is reported on
+    // the row, which stays until the list knows better.
+    const late = `late-${suffix()}@example.org`;
+    await send(late, mail({ from: `Late <${late}>`, subject: '[#1] hello?', body: 'Anyone?' }));
+    const row = heldRow(page, late);
+    await row.waitFor({ timeout: LIVE_BOUND_MS });
+    await page.route('**/api/inbound/*/discard', (route) =>
+      route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { code: 'conflict', message: 'this message is discarded, not held' } }) }),
+    );
+    await row.locator('[data-testid="discard"]').click();
+    const error = row.locator('[data-testid="held-error"]');
+    await error.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await error.textContent()).toContain('this message is discarded, not held');
+    // The refetch that follows a 409 finds it still held (the refusal was staged): row and message stay.
+    await page.waitForTimeout(500);
+    expect(await row.count()).toBe(1);
+    expect(await error.textContent()).toContain('this message is discarded, not held');
+    expect(await row.locator('[data-testid="discard"]').isEnabled()).toBe(true);
+    await page.unroute('**/api/inbound/*/discard');
+  });
+
+  test('a flood shows a banner that can be dismissed', async () => {
+    const page = await openInbox(await newAgent('agent'));
+    const sender = `flood-${suffix()}@example.net`;
+    const subject = `Same again ${suffix()}`;
+    // Identical subject and text: the mailbox allows five within its window; the sixth trips the breaker.
+    for (let i = 0; i < 6; i++) await send(sender, mail({ from: `Flood <${sender}>`, subject, body: 'Buy now.' }));
+    const banner = page.locator('[data-testid="flood-banner"]');
+    await banner.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await banner.textContent()).toContain(`Flood held: 6 messages from ${sender} in 10 minutes`);
+    expect(await inboundOf(sender)).toMatchObject({ status: 'quarantined', reason: 'flood' });
+    await banner.locator('[data-testid="flood-dismiss"]').click();
+    await banner.waitFor({ state: 'detached' });
+  });
+});
+
+describe('the case view in a browser', () => {
+  test('shows whether the sender was verified, and the reasons on hover', async () => {
+    const page = await openInbox(await newAgent('agent'));
+    const verifiedSubject = `Signed and sealed ${suffix()}`;
+    await send(
+      'someone@example.com',
+      mail({
+        from: 'Someone <someone@example.com>',
+        subject: verifiedSubject,
+        body: 'This one passed DMARC.',
+        top: { 'Authentication-Results': 'mx.cloudflare.net; dmarc=pass header.from=example.com; dkim=pass header.d=example.com' },
+      }),
+    );
+    const plainSubject = `No papers ${suffix()}`;
+    await send('someone-else@example.com', mail({ from: 'Someone Else <someone-else@example.com>', subject: plainSubject, body: 'No authentication results on this one.' }));
+
+    const verified = await caseBySubject(verifiedSubject);
+    await openCase(page, verified.id);
+    const badge = page.locator('[data-testid="message"] [data-testid="auth-verdict"]');
+    await badge.waitFor();
+    expect(await badge.getAttribute('data-verdict')).toBe('verified');
+    expect(await badge.getAttribute('title')).toContain('dmarc:pass');
+    const kind = page.locator('[data-testid="message"] [data-testid="kind-badge"]');
+    expect(await kind.getAttribute('data-kind')).toBe('human');
+    expect(await kind.getAttribute('title')).toBeTruthy();
+
+    const plain = await caseBySubject(plainSubject);
+    await openCase(page, plain.id);
+    const other = page.locator('[data-testid="message"] [data-testid="auth-verdict"]');
+    await other.waitFor();
+    expect(await other.getAttribute('data-verdict')).toBe('unverified');
+    expect(await other.getAttribute('title')).toContain('ar:missing');
+  });
+
+  test('a bounce about mail of a case shows as a compact system line', async () => {
+    const customer = `gone-${suffix()}@example.com`;
+    const subject = `Where did it go ${suffix()}`;
+    await send(customer, mail({ from: `Gone Away <${customer}>`, subject, body: 'Please write back.' }));
+    const kase = await caseBySubject(subject);
+    // The report quotes our signed marker from the original's References: that ties it to the case.
+    const key = readDevVar('REPLY_TOKEN_KEY');
+    expect(key, 'REPLY_TOKEN_KEY in .dev.vars').toBeTruthy();
+    const marker = await threadMarker(key ?? '', kase.id, 'acme.test');
+    const report = [
+      'From: Mail Delivery System <MAILER-DAEMON@mx.example.com>',
+      `To: ${MAILBOX}`,
+      'Subject: Undelivered Mail Returned to Sender',
+      `Message-ID: <dsn-${suffix()}@mx.example.com>`,
+      `Date: ${new Date().toUTCString()}`,
+      'Auto-Submitted: auto-replied',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
+      '',
+      '--r',
+      'Content-Type: text/plain',
+      '',
+      'I could not deliver your message.',
+      '--r',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example.com',
+      '',
+      `Final-Recipient: rfc822; ${customer}`,
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+      '',
+      '--r',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `From: ${MAILBOX}`,
+      `To: ${customer}`,
+      `Subject: Re: ${subject}`,
+      `References: <${marker}>`,
+      '--r--',
+      '',
+    ].join('\r\n');
+    const page = await openInbox(await newAgent('agent'));
+    await openCase(page, kase.id);
+    await page.locator('[data-testid="message"]').first().waitFor();
+    await send('MAILER-DAEMON@mx.example.com', report);
+
+    // Live: the case refreshes on message.added.
+    const line = page.locator('[data-testid="system-message"]');
+    await line.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await line.getAttribute('data-kind')).toBe('bounce');
+    expect(await line.locator('.system-text').textContent()).toBe(`Delivery to ${customer} failed: 5.1.1 550 5.1.1 user unknown`);
+    // A line, not a message card.
+    expect(await page.locator('[data-testid="message"]').count()).toBe(1);
+  });
+
+  test('an auto-reply shows its kind with the reasons on hover', async () => {
+    const page = await openInbox(await newAgent('agent'));
+    const first = await caseByNumber(1);
+    await openCase(page, first.id);
+    const auto = page.locator('[data-testid="message"][data-kind="auto-reply"]');
+    await auto.waitFor();
+    const kind = auto.locator('[data-testid="kind-badge"]');
+    expect(await kind.textContent()).toBe('auto-reply');
+    expect(await kind.getAttribute('title')).toMatch(/^auto-reply: .+/);
+  });
+});

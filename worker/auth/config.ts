@@ -1,0 +1,46 @@
+// Which sign-in the deployment uses, read from its variables. AUTH_MODE is a [vars] entry in
+// wrangler.toml ("access"), overridden to "open" by .dev.vars on a developer's machine.
+import type { AuthMode } from './identity.ts';
+import { AUTH_MODES } from './identity.ts';
+
+/**
+ * The variables this file reads. Env satisfies it structurally; ACCESS_TEAM_DOMAIN and ACCESS_AUD are
+ * optional (only access mode needs them), so they are read through this type rather than declared on Env.
+ */
+export interface AuthVars {
+  AUTH_MODE?: string;
+  /** e.g. `acme.cloudflareaccess.com` (a scheme or a trailing slash is tolerated). */
+  ACCESS_TEAM_DOMAIN?: string;
+  /** The Access application's audience (AUD) tag. */
+  ACCESS_AUD?: string;
+}
+
+export interface AccessConfig {
+  /** Host name only, lower case: `acme.cloudflareaccess.com`. */
+  teamDomain: string;
+  /** `https://<teamDomain>`: what the token's `iss` must be. */
+  issuer: string;
+  certsUrl: string;
+  audience: string;
+}
+
+export type AuthConfig = { mode: 'open' } | { mode: 'password' } | { mode: 'access'; access: AccessConfig | null } | { mode: null; raw: string };
+
+function isMode(value: string): value is AuthMode {
+  return (AUTH_MODES as readonly string[]).includes(value);
+}
+
+/** Exact spelling only: an unset, empty or mistyped mode (`OPEN`) must never fall back to open. */
+export function readAuthConfig(vars: AuthVars): AuthConfig {
+  const raw = vars.AUTH_MODE ?? '';
+  if (!isMode(raw)) return { mode: null, raw };
+  if (raw !== 'access') return { mode: raw };
+  const domain = (vars.ACCESS_TEAM_DOMAIN ?? '').trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/+$/, '');
+  const audience = (vars.ACCESS_AUD ?? '').trim();
+  // A host name and nothing else: the value ends up in the URL we fetch keys from.
+  if (!audience || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain)) return { mode: 'access', access: null };
+  return {
+    mode: 'access',
+    access: { teamDomain: domain, issuer: `https://${domain}`, certsUrl: `https://${domain}/cdn-cgi/access/certs`, audience },
+  };
+}

@@ -1,0 +1,30 @@
+// Who is signed in, as the API reports it. No cloudflare:* imports: the web app may import these.
+
+export const AUTH_MODES = ['access', 'password', 'open'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export const AGENT_ROLES = ['admin', 'agent'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+/** The agent behind a request (c.var.agent). */
+export interface AgentIdentity {
+  id: string;
+  email: string;
+  name: string;
+  role: AgentRole;
+  workspaceId: string;
+}
+
+/**
+ * GET /api/session. In open mode without any admin there is nobody to name: `id` is then 'local'
+ * (the actor recorded for changes) and `email` is empty.
+ */
+export interface SessionInfo extends AgentIdentity {
+  mode: AuthMode;
+}
+
+/** POST /api/session. */
+export interface SignInRequest {
+  email: string;
+  password: string;
+}

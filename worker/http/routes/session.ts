@@ -1,0 +1,70 @@
+// /api/session: who is signed in (every mode), and password sign-in and sign-out (AUTH_MODE=password).
+// Mounted before the auth gate, so POST can be reached without a session; sameOrigin still runs
+// first, so another site can neither sign an agent in (login CSRF) nor out.
+import { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { readAuthConfig } from '../../auth/config.ts';
+import { sessionCookieName, sessionCookieOptions } from '../../auth/cookie.ts';
+import type { SessionInfo } from '../../auth/identity.ts';
+import { MAX_PASSWORD_LENGTH } from '../../auth/password.ts';
+import { endSession, SESSION_TTL_MS, signIn } from '../../auth/sessions.ts';
+import type { ApiError } from '../../protocol/api.ts';
+import type { AppEnv } from '../app.ts';
+import { ApiFailure } from '../errors.ts';
+import { requireAgent } from '../middleware/auth.ts';
+import { parseBody } from '../validate.ts';
+
+export const sessionRoutes = new Hono<AppEnv>();
+
+const signInBody = z.object({
+  email: z.string().trim().min(3).max(254),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+});
+
+/** One message for every failed sign-in, so the answer does not tell which addresses are agents. */
+const WRONG_CREDENTIALS = 'wrong email or password';
+
+function passwordModeOnly(mode: string | null, what: string): void {
+  if (mode === 'password') return;
+  const hint = mode === 'access' ? '; with Cloudflare Access, sign out at /cdn-cgi/access/logout' : '';
+  throw new ApiFailure('not_found', `${what} exists only with AUTH_MODE=password${hint}`);
+}
+
+sessionRoutes.get('/', requireAgent, (c) => {
+  const agent = c.var.agent;
+  const info: SessionInfo = agent
+    ? { ...agent, mode: c.var.authMode }
+    : // Open mode with no admin to show: the same 'local' the audit trail records.
+      { id: c.var.actor, email: '', name: 'Local', role: 'admin', workspaceId: c.var.workspaceId, mode: c.var.authMode };
+  return c.json(info);
+});
+
+sessionRoutes.post('/', async (c) => {
+  passwordModeOnly(readAuthConfig(c.env).mode, 'Password sign-in');
+  const body = await parseBody(c, signInBody);
+  const now = c.var.deps.now();
+  const result = await signIn(c.var.deps.db, body.email, body.password, now);
+  if (result.outcome === 'throttled') {
+    // 429 is not in the ApiFailure vocabulary (errors.ts); answered here in the same envelope.
+    const retryAfter = Math.max(1, Math.ceil((result.retryAt - now) / 1000));
+    return c.json(
+      { error: { code: 'rate_limited', message: `too many failed sign-ins for this address; try again in ${Math.ceil(retryAfter / 60)} min`, requestId: c.var.requestId } } satisfies ApiError,
+      429,
+      { 'Retry-After': String(retryAfter) },
+    );
+  }
+  if (result.outcome === 'invalid') throw new ApiFailure('unauthorized', WRONG_CREDENTIALS);
+  setCookie(c, sessionCookieName(c.req.url), result.token, sessionCookieOptions(c.req.url, Math.floor(SESSION_TTL_MS / 1000)));
+  return c.json({ ...result.agent, mode: 'password' } satisfies SessionInfo);
+});
+
+sessionRoutes.delete('/', async (c) => {
+  passwordModeOnly(readAuthConfig(c.env).mode, 'Signing out here');
+  const name = sessionCookieName(c.req.url);
+  const token = getCookie(c, name);
+  if (token) await endSession(c.var.deps.db, token);
+  // Cleared even when the session was already gone: the browser should not keep a dead cookie.
+  deleteCookie(c, name, sessionCookieOptions(c.req.url, 0));
+  return c.body(null, 204);
+});

@@ -1,0 +1,138 @@
+// Acknowledgements: the automatic "we got your message" mail. Whether a sender may be acknowledged
+// at all is decided with the message (decide.ts, RFC 3834 and loop rules); this file applies the
+// mailbox's own settings (on create / on update, templates, an off-hours variant) and the rate
+// limits, and stages the mail in the caller's batch.
+import { and, count, eq, gte, inArray } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { calendars, outboxRecipients, type Mailbox } from '../db/schema.ts';
+import type { Db } from '../deps.ts';
+import type { AddressView } from '../protocol/api.ts';
+import { derivedId } from '../protocol/ids.ts';
+import { isOpen, validateCalendar } from '../sla/calendar.ts';
+import { buildCaseHeaders, composeMail } from './compose.ts';
+import { stageOutgoing } from './outbox.ts';
+import { ackHeaders, renderAck, type AckTemplate } from './templates.ts';
+
+type Stmt = BatchItem<'sqlite'>;
+
+export const OFF_HOURS_TEMPLATE: AckTemplate = {
+  subject: 'Re: {{case.subject}}',
+  text: [
+    'Hello {{customer.name}},',
+    '',
+    'Thank you for contacting {{mailbox.name}}. We have received your message and opened case',
+    '#{{case.number}}: "{{case.subject}}".',
+    '',
+    'Our team is away right now. We will answer when we are back: {{sla.first_response}}.',
+    '',
+    'To add to this case, reply to this email and keep [#{{case.number}}] in the subject.',
+    '',
+    '{{mailbox.name}}',
+    '',
+    '(This is an automatic acknowledgement.)',
+  ].join('\n'),
+  html: [
+    '<!doctype html>',
+    '<html><body style="font-family: sans-serif; line-height: 1.4">',
+    '<p>Hello {{customer.name}},</p>',
+    '<p>Thank you for contacting {{mailbox.name}}. We have received your message and opened case',
+    '<strong>#{{case.number}}</strong>: &ldquo;{{case.subject}}&rdquo;.</p>',
+    '<p>Our team is away right now. We will answer when we are back: {{sla.first_response}}.</p>',
+    '<p>To add to this case, reply to this email and keep [#{{case.number}}] in the subject.</p>',
+    '<p>{{mailbox.name}}</p>',
+    '<p style="color: #666; font-size: smaller">This is an automatic acknowledgement.</p>',
+    '</body></html>',
+  ].join('\n'),
+};
+
+function customTemplate(json: string | null): Partial<AckTemplate> | undefined {
+  if (!json) return undefined;
+  try {
+    const v = JSON.parse(json) as Partial<AckTemplate>;
+    return typeof v === 'object' && v !== null ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface AckRequest {
+  mailbox: Mailbox;
+  kind: 'create' | 'update';
+  kase: { id: string; number: number; subject: string };
+  recipient: AddressView;
+  /** The inbound message being acknowledged: one acknowledgement per inbound message, ever. */
+  causeInboundId: string;
+  customerMessageId: string | null;
+  threadIds: string[];
+  agentName?: string | null;
+  firstResponse?: string | null;
+  secret: string;
+  now: number;
+}
+
+export type AckPlan = { outboxId: string; stmts: Stmt[] } | { skipped: string };
+
+/** Why no acknowledgement goes out under the mailbox's settings and limits, or null when one may. */
+export async function ackBlockedBy(db: Db, req: Pick<AckRequest, 'mailbox' | 'kind' | 'kase' | 'recipient' | 'now'>): Promise<string | null> {
+  const { mailbox, kind, kase, recipient, now } = req;
+  if (kind === 'create' && !mailbox.ackOnCreate) return 'the mailbox does not acknowledge new cases';
+  if (kind === 'update' && !mailbox.ackOnUpdate) return 'the mailbox does not acknowledge replies';
+  const acks = inArray(outboxRecipients.kind, ['ack-create', 'ack-update']);
+  const perCase = await db
+    .select({ n: count() })
+    .from(outboxRecipients)
+    .where(and(acks, eq(outboxRecipients.recipient, recipient.email), eq(outboxRecipients.caseId, kase.id), gte(outboxRecipients.createdAt, now - 3_600_000)))
+    .get();
+  if ((perCase?.n ?? 0) >= mailbox.ackMaxPerCaseHour) return `rate limit: ${mailbox.ackMaxPerCaseHour} acknowledgement(s) per case per hour`;
+  const perDay = await db
+    .select({ n: count() })
+    .from(outboxRecipients)
+    .where(and(acks, eq(outboxRecipients.recipient, recipient.email), gte(outboxRecipients.createdAt, now - 86_400_000)))
+    .get();
+  if ((perDay?.n ?? 0) >= mailbox.ackMaxPerRecipientDay) return `rate limit: ${mailbox.ackMaxPerRecipientDay} acknowledgements per recipient per day`;
+  return null;
+}
+
+async function offHours(db: Db, mailbox: Mailbox, now: number): Promise<boolean> {
+  if (!mailbox.calendarId) return false;
+  const row = await db.select().from(calendars).where(eq(calendars.id, mailbox.calendarId)).get();
+  if (!row) return false;
+  let input: unknown;
+  try {
+    input = { timeZone: row.timeZone, weekly: JSON.parse(row.weekly), holidays: JSON.parse(row.holidays) };
+  } catch {
+    return false;
+  }
+  const check = validateCalendar(input);
+  return check.ok ? !isOpen(now, check.calendar) : false;
+}
+
+export async function planAck(db: Db, raw: R2Bucket, req: AckRequest): Promise<AckPlan> {
+  const blocked = await ackBlockedBy(db, req);
+  if (blocked) return { skipped: blocked };
+  const { mailbox, kase } = req;
+  const away = req.kind === 'create' && (await offHours(db, mailbox, req.now));
+  const custom = away ? (customTemplate(mailbox.ackOffHoursTemplate) ?? OFF_HOURS_TEMPLATE) : customTemplate(req.kind === 'create' ? mailbox.ackCreateTemplate : mailbox.ackUpdateTemplate);
+  const ack = renderAck(
+    req.kind,
+    { 'case.number': kase.number, 'case.subject': kase.subject, 'customer.name': req.recipient.name, 'mailbox.name': mailbox.displayName, 'agent.name': req.agentName, 'sla.first_response': req.firstResponse },
+    custom,
+  );
+  const outboxId = derivedId('outbox', req.causeInboundId, req.kind === 'create' ? '-ack' : '-ackup');
+  const h = await buildCaseHeaders({ secret: req.secret, caseId: kase.id, mailboxAddress: mailbox.address, mailboxName: mailbox.displayName, customerLastMessageId: req.customerMessageId, threadIds: req.threadIds });
+  const composed = composeMail({
+    from: h.from,
+    to: [req.recipient],
+    replyTo: h.replyTo,
+    subject: ack.subject,
+    text: ack.text,
+    html: ack.html,
+    inReplyTo: h.inReplyTo,
+    references: h.references,
+    extraHeaders: { ...ackHeaders(), 'X-Loop': mailbox.address },
+    date: new Date(req.now),
+    messageId: `${outboxId}@${mailbox.address.split('@')[1]}`,
+  });
+  const stmts = await stageOutgoing(db, raw, { id: outboxId, kind: req.kind === 'create' ? 'ack-create' : 'ack-update', workspaceId: mailbox.workspaceId, caseId: kase.id, messageId: null, causeInboundId: req.causeInboundId, composed, now: req.now });
+  return { outboxId, stmts };
+}

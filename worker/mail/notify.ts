@@ -1,0 +1,88 @@
+// Notifications to agents: a case was assigned to them, their customer replied, an SLA is about to
+// be (or was) breached. Each agent can turn each kind off. A notification's Reply-To carries a token
+// bound to that agent, so answering it by mail can post to the case as that agent (see pipeline.ts).
+import { eq } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { agents, type Mailbox } from '../db/schema.ts';
+import type { Db } from '../deps.ts';
+import { newId } from '../protocol/ids.ts';
+import { buildCaseHeaders, composeMail, subjectWithTag } from './compose.ts';
+import { stageOutgoing } from './outbox.ts';
+import { signReplyToken } from './tokens.ts';
+
+type Stmt = BatchItem<'sqlite'>;
+
+export type NotificationKind = 'assignment' | 'customer-reply' | 'sla-warning' | 'sla-breach';
+
+const WANTS: Record<NotificationKind, 'notifyAssignment' | 'notifyCustomerReply' | 'notifySla'> = {
+  assignment: 'notifyAssignment',
+  'customer-reply': 'notifyCustomerReply',
+  'sla-warning': 'notifySla',
+  'sla-breach': 'notifySla',
+};
+
+const HEADLINE: Record<NotificationKind, string> = {
+  assignment: 'Assigned to you',
+  'customer-reply': 'Customer replied',
+  'sla-warning': 'SLA due soon',
+  'sla-breach': 'SLA breached',
+};
+
+const CODE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+export function newTokenCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return [...bytes].map((b) => CODE_ALPHABET[b % 32]).join('');
+}
+
+export interface NotificationRequest {
+  kind: NotificationKind;
+  agentId: string;
+  mailbox: Mailbox;
+  kase: { id: string; number: number; subject: string };
+  /** What happened, one or two sentences of plain text (never the customer's message verbatim in HTML). */
+  summary: string;
+  secret: string;
+  appUrl: string | null;
+  now: number;
+}
+
+export type NotificationPlan = { outboxId: string; stmts: Stmt[] } | { skipped: string };
+
+export async function planNotification(db: Db, raw: R2Bucket, req: NotificationRequest): Promise<NotificationPlan> {
+  const agent = await db.select().from(agents).where(eq(agents.id, req.agentId)).get();
+  if (!agent || !agent.active) return { skipped: 'no such active agent' };
+  if (!agent[WANTS[req.kind]]) return { skipped: `${agent.email} turned ${req.kind} notifications off` };
+  const stmts: Stmt[] = [];
+  let code = agent.tokenCode;
+  if (!code) {
+    code = newTokenCode();
+    stmts.push(db.update(agents).set({ tokenCode: code }).where(eq(agents.id, agent.id)));
+  }
+  const h = await buildCaseHeaders({ secret: req.secret, caseId: req.kase.id, mailboxAddress: req.mailbox.address, mailboxName: req.mailbox.displayName });
+  const token = await signReplyToken(req.secret, req.kase.id, `a${code}`);
+  const domain = req.mailbox.address.split('@')[1]!;
+  const link = req.appUrl ? `${req.appUrl}/#/cases/${req.kase.id}` : null;
+  const outboxId = newId('outbox', req.now);
+  const text = [
+    `${HEADLINE[req.kind]}: case #${req.kase.number}, "${req.kase.subject}".`,
+    '',
+    req.summary,
+    '',
+    ...(link ? [`Open it: ${link}`, ''] : []),
+    'Reply to this email to add an internal note to the case.',
+  ].join('\n');
+  const composed = composeMail({
+    from: { email: req.mailbox.address, name: `${req.mailbox.displayName} (edgecase)` },
+    to: [{ email: agent.email, name: agent.name }],
+    replyTo: `reply+${token}@${domain}`,
+    subject: subjectWithTag(`${HEADLINE[req.kind]}: ${req.kase.subject}`, req.kase.number),
+    text,
+    references: h.references,
+    extraHeaders: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Loop': req.mailbox.address },
+    date: new Date(req.now),
+    messageId: `${outboxId}@${domain}`,
+  });
+  stmts.push(...(await stageOutgoing(db, raw, { id: outboxId, kind: 'notification', workspaceId: req.mailbox.workspaceId, caseId: req.kase.id, messageId: null, causeInboundId: null, composed, now: req.now })));
+  return { outboxId, stmts };
+}
