@@ -1,6 +1,6 @@
 // Rows → the API's view types. One mapping, used by the routes and by the events the ingest emits.
-import type { AddressView, AttachmentView, CaseSummary, MessageView, ThreadRule } from '../protocol/api.ts';
-import type { attachments, Case, Message } from '../db/schema.ts';
+import type { AddressView, AttachmentView, CaseSummary, DeliveryView, MessageView, ThreadRule } from '../protocol/api.ts';
+import type { attachments, Case, Message, outboxRecipients } from '../db/schema.ts';
 
 function list(json: string): AddressView[] {
   try {
@@ -66,7 +66,15 @@ export function attachmentView(a: typeof attachments.$inferSelect): AttachmentVi
   };
 }
 
-export function messageView(m: Message, atts: (typeof attachments.$inferSelect)[]): MessageView {
+export function deliveryView(r: typeof outboxRecipients.$inferSelect): DeliveryView {
+  return { outboxId: r.outboxId, kind: r.kind as DeliveryView['kind'], recipient: r.recipient, status: r.status, attempts: r.attempts, error: r.error ? `${r.errorCode ?? ''} ${r.error}`.trim() : null, updatedAt: r.updatedAt };
+}
+
+export function messageView(
+  m: Message,
+  atts: (typeof attachments.$inferSelect)[],
+  extra: { author?: { id: string; name: string } | null; deliveries?: DeliveryView[] } = {},
+): MessageView {
   return {
     id: m.id,
     direction: m.direction,
@@ -86,5 +94,7 @@ export function messageView(m: Message, atts: (typeof attachments.$inferSelect)[
     sentAt: m.sentAt,
     createdAt: m.createdAt,
     attachments: atts.map(attachmentView),
+    author: extra.author ?? null,
+    deliveries: extra.deliveries ?? [],
   };
 }

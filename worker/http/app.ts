@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import { makeDeps } from '../deps.ts';
-import { ApiFailure, ERROR_STATUS } from './errors.ts';
+import { ApiFailure, CollisionFailure, ERROR_STATUS } from './errors.ts';
 import { openModeOnly, requireAgent, sameOrigin } from './middleware/auth.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { caseRoutes } from './routes/cases.ts';
@@ -31,7 +31,14 @@ export function createApp() {
   const app = new Hono<AppEnv>();
   app.use('/api/*', async (c, next) => {
     c.set('requestId', c.req.header('Cf-Ray') ?? crypto.randomUUID());
-    c.set('deps', makeDeps(c.env));
+    // Sending mail continues after the response when the runtime gives us an execution context.
+    let ctx: ExecutionContext | undefined;
+    try {
+      ctx = c.executionCtx;
+    } catch {
+      ctx = undefined; // app.fetch without one (tests)
+    }
+    c.set('deps', makeDeps(c.env, ctx));
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
     // API answers are per agent and change constantly; a route may choose otherwise (attachments).
@@ -51,6 +58,9 @@ export function createApp() {
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } } satisfies ApiError, 404));
   app.onError((err, c) => {
     const requestId = c.get('requestId');
+    if (err instanceof CollisionFailure) {
+      return c.json({ error: { code: 'conflict', message: err.message }, newMessages: err.newMessages, lastSeq: err.lastSeq }, 409);
+    }
     if (err instanceof ApiFailure) {
       return c.json({ error: { code: err.code, message: err.message, requestId, issues: err.issues } } satisfies ApiError, ERROR_STATUS[err.code]);
     }

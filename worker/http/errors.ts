@@ -13,14 +13,25 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export class ApiFailure extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly issues?: unknown,
-  ) {
+  readonly code: ErrorCode;
+  readonly issues?: unknown;
+  constructor(code: ErrorCode, message: string, issues?: unknown) {
     super(message);
     this.name = 'ApiFailure';
+    this.code = code;
+    this.issues = issues;
   }
 }
 
 export const notFound = (what: string) => new ApiFailure('not_found', `${what} not found`);
+
+/** The collision guard's 409: what arrived while the agent was writing, for the UI to show first. */
+export class CollisionFailure extends ApiFailure {
+  readonly newMessages: unknown[];
+  readonly lastSeq: number;
+  constructor(message: string, newMessages: unknown[], lastSeq: number) {
+    super('conflict', message);
+    this.newMessages = newMessages;
+    this.lastSeq = lastSeq;
+  }
+}

@@ -1,7 +1,7 @@
 // Request schemas and response shapes of the HTTP API, defined once for the Worker and the web app.
 import { z } from 'zod';
 
-import { CASE_PRIORITIES, CASE_STATUSES, INBOUND_STATUSES, type AuthVerdict, type CasePriority, type CaseStatus, type InboundStatus, type MessageKind, type ThreadRule } from './constants.ts';
+import { CASE_PRIORITIES, CASE_STATUSES, INBOUND_STATUSES, type AuthVerdict, type DeliveryStatus, type OutboxKind, type CasePriority, type CaseStatus, type InboundStatus, type MessageKind, type ThreadRule } from './constants.ts';
 
 export * from './constants.ts';
 
@@ -38,6 +38,50 @@ export const releaseInboundBody = z
     caseId: z.string().min(1).max(100).optional(),
   })
   .strict();
+
+const address = z.string().trim().min(3).max(320);
+
+/** An agent's reply to the customer (and whoever else it names). */
+export const replyBody = z
+  .object({
+    text: z.string().trim().min(1, 'write something first').max(100_000),
+    /** Default: the case's requester. */
+    to: z.array(address).min(1).max(20).optional(),
+    cc: z.array(address).max(20).default([]),
+    /** The case status after sending; default: a new case becomes open, otherwise unchanged. */
+    status: z.enum(CASE_STATUSES).optional(),
+    /** The last event seq the agent saw for this case: a newer message answers 409 (the collision guard). */
+    seenSeq: z.number().int().min(0).optional(),
+    /** Send even though something new arrived (after the agent has seen it). */
+    force: z.boolean().default(false),
+  })
+  .strict();
+export type ReplyBody = z.infer<typeof replyBody>;
+
+export const noteBody = z
+  .object({
+    text: z.string().trim().min(1, 'write something first').max(100_000),
+    seenSeq: z.number().int().min(0).optional(),
+    force: z.boolean().default(false),
+  })
+  .strict();
+
+export const forwardBody = z
+  .object({
+    to: address,
+    text: z.string().max(100_000).default(''),
+  })
+  .strict();
+
+export interface DeliveryView {
+  outboxId: string;
+  kind: OutboxKind;
+  recipient: string;
+  status: DeliveryStatus;
+  attempts: number;
+  error: string | null;
+  updatedAt: number;
+}
 
 export interface AddressView {
   email: string;
@@ -94,6 +138,17 @@ export interface MessageView {
   sentAt: number | null;
   createdAt: number;
   attachments: AttachmentView[];
+  /** The agent who wrote it (replies, notes). */
+  author: { id: string; name: string } | null;
+  /** For mail we sent: its delivery, per recipient. */
+  deliveries: DeliveryView[];
+}
+
+/** The collision guard's answer: what arrived since the agent last looked. */
+export interface CollisionView {
+  error: { code: 'conflict'; message: string };
+  newMessages: MessageView[];
+  lastSeq: number;
 }
 
 export interface ParticipantView {
@@ -104,6 +159,8 @@ export interface ParticipantView {
 
 export interface CaseDetail {
   case: CaseSummary;
+  /** The newest event seq of this case when it was read: what a reply's `seenSeq` refers to. */
+  seq: number;
   participants: ParticipantView[];
   messages: MessageView[];
 }

@@ -1,32 +1,18 @@
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { agents, attachments, cases, contacts, messages, participants } from '../../db/schema.ts';
-import { caseSummary, messageView } from '../../cases/views.ts';
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { Hono, type Context } from 'hono';
+import { agents, cases } from '../../db/schema.ts';
+import { caseDetail, caseSummaries } from '../../cases/detail.ts';
 import { eventInsert, runWithEvents } from '../../ingest/store.ts';
-import { listCasesQuery, updateCaseBody, type CaseDetail, type CaseSummary, type Page } from '../../protocol/api.ts';
+import { forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type Page } from '../../protocol/api.ts';
+import { addNote, CaseActionError, forwardCase, replyToCase, type Author } from '../../cases/reply.ts';
 import type { EventBody } from '../../protocol/events.ts';
-import type { Db } from '../../deps.ts';
 import type { AppEnv } from '../app.ts';
-import { ApiFailure, notFound } from '../errors.ts';
+import { ApiFailure, CollisionFailure, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
 
 export const caseRoutes = new Hono<AppEnv>();
 
 const ACTIVE = ['new', 'open', 'pending'] as const;
-
-async function summaries(db: Db, where: ReturnType<typeof and>, limit: number): Promise<CaseSummary[]> {
-  const rows = await db
-    .select({ c: cases, contactEmail: contacts.email, contactName: contacts.name, agentId: agents.id, agentName: agents.name })
-    .from(cases)
-    .leftJoin(contacts, eq(cases.contactId, contacts.id))
-    .leftJoin(agents, eq(cases.assigneeId, agents.id))
-    .where(where)
-    .orderBy(desc(cases.lastMessageAt), desc(cases.id))
-    .limit(limit);
-  return rows.map((r) =>
-    caseSummary(r.c, r.contactEmail ? { email: r.contactEmail, name: r.contactName ?? '' } : null, r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null),
-  );
-}
 
 caseRoutes.get('/', async (c) => {
   const q = parseQuery(c, listCasesQuery);
@@ -39,7 +25,7 @@ caseRoutes.get('/', async (c) => {
     q.assignee ? (q.assignee === 'none' ? sql`${cases.assigneeId} IS NULL` : eq(cases.assigneeId, q.assignee)) : undefined,
     cursor ? or(lt(cases.lastMessageAt, cursor[0]), and(eq(cases.lastMessageAt, cursor[0]), lt(cases.id, cursor[1]))) : undefined,
   );
-  const items = await summaries(db, where, q.limit + 1);
+  const items = await caseSummaries(db, where, q.limit + 1);
   const more = items.length > q.limit;
   if (more) items.pop();
   const last = items[items.length - 1];
@@ -47,20 +33,8 @@ caseRoutes.get('/', async (c) => {
 });
 
 caseRoutes.get('/:id', async (c) => {
-  const { db } = c.var.deps;
-  const id = c.req.param('id');
-  const [summary] = await summaries(db, and(eq(cases.id, id), eq(cases.workspaceId, c.var.workspaceId)), 1);
-  if (!summary) throw notFound('case');
-  const [people, msgs] = await Promise.all([
-    db.select().from(participants).where(eq(participants.caseId, id)).orderBy(participants.addedAt),
-    db.select().from(messages).where(eq(messages.caseId, id)).orderBy(messages.createdAt, messages.id),
-  ]);
-  const atts = msgs.length ? await db.select().from(attachments).where(inArray(attachments.messageId, msgs.map((m) => m.id))) : [];
-  const detail: CaseDetail = {
-    case: summary,
-    participants: people.map((p) => ({ email: p.email, name: p.name, role: p.role })),
-    messages: msgs.map((m) => messageView(m, atts.filter((a) => a.messageId === m.id))),
-  };
+  const detail = await caseDetail(c.var.deps.db, c.var.workspaceId, c.req.param('id'));
+  if (!detail) throw notFound('case');
   return c.json(detail);
 });
 
@@ -99,6 +73,40 @@ caseRoutes.patch('/:id', async (c) => {
     .where(eq(cases.id, id));
   const events = await runWithEvents(deps.db, [update], [eventInsert(deps.db, ws, id, `agent:${c.var.actor}`, event, now)], [event], now);
   await deps.hub.publish(ws, events);
-  const [summary] = await summaries(deps.db, eq(cases.id, id), 1);
+  const [summary] = await caseSummaries(deps.db, eq(cases.id, id), 1);
   return c.json(summary);
+});
+
+function author(c: Context<AppEnv>): Author {
+  // Open mode has nobody signed in: the message says so rather than borrow an admin's name.
+  return c.var.actor === 'local' || !c.var.agent ? { id: null, name: 'Local agent' } : { id: c.var.agent.id, name: c.var.agent.name };
+}
+
+function caseAction(err: unknown): never {
+  if (err instanceof CaseActionError) {
+    if (err.code === 'conflict') throw new CollisionFailure(err.message, err.newMessages, err.lastSeq);
+    throw new ApiFailure(err.code, err.message);
+  }
+  throw err;
+}
+
+/** A reply to the customer (and whoever else it names): mailed, recorded, delivered per recipient. */
+caseRoutes.post('/:id/replies', async (c) => {
+  const body = await parseBody(c, replyBody);
+  const view = await replyToCase(c.var.deps, c.var.workspaceId, c.req.param('id'), author(c), body).catch(caseAction);
+  return c.json(view, 201);
+});
+
+/** An internal note: never mailed to anyone. */
+caseRoutes.post('/:id/notes', async (c) => {
+  const body = await parseBody(c, noteBody);
+  const view = await addNote(c.var.deps, c.var.workspaceId, c.req.param('id'), author(c), body).catch(caseAction);
+  return c.json(view, 201);
+});
+
+/** Sends the case to an outside address, who then takes part in it. */
+caseRoutes.post('/:id/forward', async (c) => {
+  const body = await parseBody(c, forwardBody);
+  const view = await forwardCase(c.var.deps, c.var.workspaceId, c.req.param('id'), author(c), body).catch(caseAction);
+  return c.json(view, 201);
 });

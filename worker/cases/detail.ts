@@ -1,0 +1,63 @@
+// A case with everything an agent sees: participants, messages with their attachments, authors and
+// deliveries, and the seq the view reflects.
+import { and, desc, eq, inArray, max } from 'drizzle-orm';
+import { agents, attachments, cases, contacts, events, messages, outbox, outboxRecipients, participants } from '../db/schema.ts';
+import type { Db } from '../deps.ts';
+import type { CaseDetail, CaseSummary, MessageView } from '../protocol/api.ts';
+import { caseSummary, deliveryView, messageView } from './views.ts';
+
+export async function caseSummaries(db: Db, where: ReturnType<typeof and>, limit: number): Promise<CaseSummary[]> {
+  const rows = await db
+    .select({ c: cases, contactEmail: contacts.email, contactName: contacts.name, agentId: agents.id, agentName: agents.name })
+    .from(cases)
+    .leftJoin(contacts, eq(cases.contactId, contacts.id))
+    .leftJoin(agents, eq(cases.assigneeId, agents.id))
+    .where(where)
+    .orderBy(desc(cases.lastMessageAt), desc(cases.id))
+    .limit(limit);
+  return rows.map((r) =>
+    caseSummary(r.c, r.contactEmail ? { email: r.contactEmail, name: r.contactName ?? '' } : null, r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null),
+  );
+}
+
+/** Message views for some messages of a case (all of them when `ids` is absent). */
+export async function messageViews(db: Db, caseId: string, ids?: string[]): Promise<MessageView[]> {
+  const msgs = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.caseId, caseId), ids ? inArray(messages.id, ids.length ? ids : ['']) : undefined))
+    .orderBy(messages.createdAt, messages.id);
+  if (msgs.length === 0) return [];
+  const msgIds = msgs.map((m) => m.id);
+  const [atts, authors, sent] = await Promise.all([
+    db.select().from(attachments).where(inArray(attachments.messageId, msgIds)),
+    db.select({ id: agents.id, name: agents.name }).from(agents).where(inArray(agents.id, [...new Set(msgs.map((m) => m.authorAgentId).filter((x): x is string => !!x))].concat(['']))),
+    db.select({ r: outboxRecipients, messageId: outbox.messageId }).from(outboxRecipients).innerJoin(outbox, eq(outbox.id, outboxRecipients.outboxId)).where(inArray(outbox.messageId, msgIds)),
+  ]);
+  return msgs.map((m) =>
+    messageView(
+      m,
+      atts.filter((a) => a.messageId === m.id),
+      {
+        author: authors.find((a) => a.id === m.authorAgentId) ?? null,
+        deliveries: sent.filter((d) => d.messageId === m.id).map((d) => deliveryView(d.r)),
+      },
+    ),
+  );
+}
+
+export async function caseSeq(db: Db, workspaceId: string, caseId: string): Promise<number> {
+  const row = await db.select({ seq: max(events.seq) }).from(events).where(and(eq(events.workspaceId, workspaceId), eq(events.caseId, caseId))).get();
+  return row?.seq ?? 0;
+}
+
+export async function caseDetail(db: Db, workspaceId: string, caseId: string): Promise<CaseDetail | null> {
+  const [summary] = await caseSummaries(db, and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId)), 1);
+  if (!summary) return null;
+  const [people, views, seq] = await Promise.all([
+    db.select().from(participants).where(eq(participants.caseId, caseId)).orderBy(participants.addedAt),
+    messageViews(db, caseId),
+    caseSeq(db, workspaceId, caseId),
+  ]);
+  return { case: summary, seq, participants: people.map((p) => ({ email: p.email, name: p.name, role: p.role })), messages: views };
+}

@@ -1,0 +1,286 @@
+// What agents write: replies (mailed to the customer and whoever else they name), internal notes
+// (never mailed) and forwards (the case sent to someone outside). Each is one D1 batch: the message,
+// the outgoing mail, the participants it brings in, the case update and the event. The collision
+// guard refuses to send when the agent has not seen what arrived since they started writing.
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { cases, contacts, events, mailboxes, messages, participants } from '../db/schema.ts';
+import type { Deps } from '../deps.ts';
+import type { AddressView, CaseStatus, MessageView } from '../protocol/api.ts';
+import type { EventBody } from '../protocol/events.ts';
+import { newId } from '../protocol/ids.ts';
+import { eventInsert, runWithEvents } from '../ingest/store.ts';
+import { workspaceAddresses } from '../db/queries/mailboxes.ts';
+import { buildCaseHeaders, composeMail, subjectWithTag } from '../mail/compose.ts';
+import { validateAddress } from '../mail/headers.ts';
+import { deliverOutbox, stageOutgoing } from '../mail/outbox.ts';
+import { escapeHtml } from '../mail/templates.ts';
+import { caseSeq, messageViews } from './detail.ts';
+
+type Stmt = BatchItem<'sqlite'>;
+
+export interface Author {
+  /** Null in open mode, where nobody signed in. */
+  id: string | null;
+  name: string;
+}
+
+export class CaseActionError extends Error {
+  readonly code: 'not_found' | 'bad_request' | 'conflict';
+  readonly newMessages: MessageView[];
+  readonly lastSeq: number;
+  constructor(code: 'not_found' | 'bad_request' | 'conflict', message: string, extra: { newMessages?: MessageView[]; lastSeq?: number } = {}) {
+    super(message);
+    this.code = code;
+    this.newMessages = extra.newMessages ?? [];
+    this.lastSeq = extra.lastSeq ?? 0;
+  }
+}
+
+async function loadCase(deps: Deps, workspaceId: string, caseId: string) {
+  const row = await deps.db
+    .select({ kase: cases, mailbox: mailboxes })
+    .from(cases)
+    .innerJoin(mailboxes, eq(mailboxes.id, cases.mailboxId))
+    .where(and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId)))
+    .get();
+  if (!row) throw new CaseActionError('not_found', 'case not found');
+  return row;
+}
+
+/**
+ * The collision guard: messages from customers or other agents that arrived after `seenSeq`. The
+ * agent's own earlier messages do not count; neither do automatic ones (auto-replies, bounces).
+ */
+async function collisions(deps: Deps, workspaceId: string, caseId: string, seenSeq: number, author: Author): Promise<MessageView[]> {
+  const newer = await deps.db
+    .select({ payload: events.payload, actor: events.actor })
+    .from(events)
+    .where(and(eq(events.workspaceId, workspaceId), eq(events.caseId, caseId), gt(events.seq, seenSeq), eq(events.type, 'message.added')))
+    .orderBy(asc(events.seq));
+  const ids: string[] = [];
+  for (const e of newer) {
+    const p = JSON.parse(e.payload) as Extract<EventBody, { type: 'message.added' }>;
+    if (p.kind !== 'human' || p.direction === 'system') continue;
+    if (author.id && e.actor === `agent:${author.id}`) continue;
+    ids.push(p.messageId);
+  }
+  return ids.length ? messageViews(deps.db, caseId, ids) : [];
+}
+
+async function guard(deps: Deps, workspaceId: string, caseId: string, body: { seenSeq?: number; force: boolean }, author: Author): Promise<void> {
+  if (body.seenSeq === undefined || body.force) return;
+  const fresh = await collisions(deps, workspaceId, caseId, body.seenSeq, author);
+  if (fresh.length) {
+    throw new CaseActionError('conflict', `${fresh.length} new message(s) arrived while you were writing; read them, then send again`, { newMessages: fresh, lastSeq: await caseSeq(deps.db, workspaceId, caseId) });
+  }
+}
+
+function checkedAddresses(list: string[], field: string, own: string[]): AddressView[] {
+  const out: AddressView[] = [];
+  for (const raw of list) {
+    const check = validateAddress(raw);
+    if (!check.ok) throw new CaseActionError('bad_request', `${field}: ${check.message}`);
+    if (own.includes(check.address)) throw new CaseActionError('bad_request', `${field}: ${check.address} is one of our own mailboxes`);
+    if (!out.some((a) => a.email === check.address)) out.push({ email: check.address, name: '' });
+  }
+  return out;
+}
+
+function textToHtml(text: string): string {
+  return `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.4">${escapeHtml(text).replace(/\r?\n/g, '<br>\n')}</body></html>`;
+}
+
+function participantStmts(deps: Deps, workspaceId: string, caseId: string, people: AddressView[], now: number): Stmt[] {
+  return people.flatMap((p) => [
+    deps.db.insert(contacts).values({ id: newId('contact', now), workspaceId, email: p.email, name: p.name, orgDomain: p.email.split('@')[1] ?? '', createdAt: now }).onConflictDoNothing(),
+    deps.db
+      .insert(participants)
+      .values({ caseId, email: p.email, name: p.name, role: 'cc', contactId: sql`(SELECT ${contacts.id} FROM ${contacts} WHERE ${contacts.workspaceId} = ${workspaceId} AND ${contacts.email} = ${p.email})`, addedAt: now })
+      .onConflictDoNothing(),
+  ]);
+}
+
+export interface ReplyInput {
+  text: string;
+  to?: string[];
+  cc: string[];
+  status?: CaseStatus;
+  seenSeq?: number;
+  force: boolean;
+}
+
+export async function replyToCase(deps: Deps, workspaceId: string, caseId: string, author: Author, input: ReplyInput): Promise<MessageView> {
+  const { kase, mailbox } = await loadCase(deps, workspaceId, caseId);
+  await guard(deps, workspaceId, caseId, input, author);
+  const own = await workspaceAddresses(deps.db, workspaceId);
+  const requester = kase.contactId ? await deps.db.select({ email: contacts.email, name: contacts.name }).from(contacts).where(eq(contacts.id, kase.contactId)).get() : undefined;
+  const to = input.to ? checkedAddresses(input.to, 'to', own) : requester ? [{ email: requester.email, name: requester.name }] : [];
+  if (to.length === 0) throw new CaseActionError('bad_request', 'the case has no requester to reply to; name a recipient in "to"');
+  const cc = checkedAddresses(input.cc, 'cc', own).filter((a) => !to.some((t) => t.email === a.email));
+  const thread = await deps.db.select({ rfc: messages.rfcMessageId, direction: messages.direction, kind: messages.kind }).from(messages).where(eq(messages.caseId, caseId)).orderBy(asc(messages.createdAt));
+  const lastCustomer = [...thread].reverse().find((m) => m.direction === 'inbound' && m.kind === 'human' && m.rfc);
+  const now = deps.now();
+  const outboxId = newId('outbox', now);
+  const messageId = newId('message', now);
+  const domain = mailbox.address.split('@')[1]!;
+  const rfcMessageId = `${outboxId}@${domain}`;
+  const h = await buildCaseHeaders({
+    secret: deps.secrets.replyTokenKey,
+    caseId,
+    mailboxAddress: mailbox.address,
+    mailboxName: mailbox.displayName,
+    customerLastMessageId: lastCustomer?.rfc ?? null,
+    threadIds: thread.map((m) => m.rfc).filter((x): x is string => !!x),
+  });
+  const composed = composeMail({
+    from: h.from,
+    to,
+    cc,
+    replyTo: h.replyTo,
+    subject: subjectWithTag(`Re: ${kase.subject}`, kase.number),
+    text: input.text,
+    html: textToHtml(input.text),
+    inReplyTo: h.inReplyTo,
+    references: h.references,
+    extraHeaders: { 'X-Loop': mailbox.address },
+    date: new Date(now),
+    messageId: rfcMessageId,
+  });
+  const status: CaseStatus = input.status ?? (kase.status === 'new' ? 'open' : kase.status);
+  const stmts: Stmt[] = [
+    deps.db.insert(messages).values({
+      id: messageId,
+      workspaceId,
+      caseId,
+      mailboxId: mailbox.id,
+      direction: 'outbound',
+      kind: 'human',
+      rfcMessageId,
+      inReplyTo: h.inReplyTo ?? null,
+      references: JSON.stringify(h.references),
+      fromEmail: mailbox.address,
+      fromName: author.name,
+      to: JSON.stringify(to),
+      cc: JSON.stringify(cc),
+      subject: composed.subject,
+      text: input.text,
+      html: textToHtml(input.text),
+      threadRule: 'agent',
+      threadReason: `written by ${author.name}`,
+      authorAgentId: author.id,
+      createdAt: now,
+    }),
+    ...(await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'reply', workspaceId, caseId, messageId, causeInboundId: null, composed, now })),
+    // Whoever an agent writes to takes part in the case from now on: their replies will thread.
+    ...participantStmts(deps, workspaceId, caseId, [...to, ...cc].filter((a) => a.email !== requester?.email), now),
+    deps.db
+      .update(cases)
+      .set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now, lastMessageAt: now, status, ...(status === 'closed' && kase.status !== 'closed' ? { closedAt: now } : {}) })
+      .where(eq(cases.id, caseId)),
+  ];
+  const bodies: EventBody[] = [{ type: 'message.added', caseId, messageId, direction: 'outbound', kind: 'human', reopened: false, status }];
+  if (status !== kase.status) bodies.push({ type: 'case.updated', caseId, changes: { status } });
+  const actor = author.id ? `agent:${author.id}` : 'agent:local';
+  const evs = await runWithEvents(deps.db, stmts, bodies.map((b) => eventInsert(deps.db, workspaceId, caseId, actor, b, now)), bodies, now);
+  await deps.hub.publish(workspaceId, evs);
+  deps.background(deliverOutbox(deps, outboxId));
+  await deps.settle();
+  return (await messageViews(deps.db, caseId, [messageId]))[0]!;
+}
+
+export async function addNote(deps: Deps, workspaceId: string, caseId: string, author: Author, input: { text: string; seenSeq?: number; force: boolean }): Promise<MessageView> {
+  const { kase, mailbox } = await loadCase(deps, workspaceId, caseId);
+  await guard(deps, workspaceId, caseId, input, author);
+  const now = deps.now();
+  const messageId = newId('message', now);
+  const stmts: Stmt[] = [
+    deps.db.insert(messages).values({
+      id: messageId,
+      workspaceId,
+      caseId,
+      mailboxId: mailbox.id,
+      direction: 'note',
+      kind: 'human',
+      fromEmail: '',
+      fromName: author.name,
+      subject: kase.subject,
+      text: input.text,
+      threadRule: 'agent',
+      threadReason: `internal note by ${author.name}`,
+      authorAgentId: author.id,
+      createdAt: now,
+    }),
+    // A note is not customer-visible activity: it does not move the case in the inbox.
+    deps.db.update(cases).set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now }).where(eq(cases.id, caseId)),
+  ];
+  const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'note', kind: 'human', reopened: false, status: kase.status };
+  const evs = await runWithEvents(deps.db, stmts, [eventInsert(deps.db, workspaceId, caseId, author.id ? `agent:${author.id}` : 'agent:local', body, now)], [body], now);
+  await deps.hub.publish(workspaceId, evs);
+  return (await messageViews(deps.db, caseId, [messageId]))[0]!;
+}
+
+/** Sends the case to someone outside (a supplier, a colleague elsewhere); they become a participant. */
+export async function forwardCase(deps: Deps, workspaceId: string, caseId: string, author: Author, input: { to: string; text: string }): Promise<MessageView> {
+  const { kase, mailbox } = await loadCase(deps, workspaceId, caseId);
+  const own = await workspaceAddresses(deps.db, workspaceId);
+  const [target] = checkedAddresses([input.to], 'to', own);
+  const last = await deps.db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.caseId, caseId), eq(messages.direction, 'inbound'), inArray(messages.kind, ['human', 'list'])))
+    .orderBy(desc(messages.createdAt))
+    .limit(1)
+    .get();
+  const quoted = last
+    ? [`---------- Forwarded message (case #${kase.number}) ----------`, `From: ${last.fromName ? `${last.fromName} <${last.fromEmail}>` : last.fromEmail}`, `Date: ${new Date(last.sentAt ?? last.createdAt).toUTCString()}`, `Subject: ${last.subject}`, '', last.text].join('\n')
+    : '';
+  const text = [input.text.trim(), quoted].filter(Boolean).join('\n\n');
+  const now = deps.now();
+  const outboxId = newId('outbox', now);
+  const messageId = newId('message', now);
+  const domain = mailbox.address.split('@')[1]!;
+  const h = await buildCaseHeaders({ secret: deps.secrets.replyTokenKey, caseId, mailboxAddress: mailbox.address, mailboxName: mailbox.displayName });
+  const composed = composeMail({
+    from: h.from,
+    to: [target!],
+    replyTo: h.replyTo,
+    subject: subjectWithTag(`Fwd: ${kase.subject}`, kase.number),
+    text,
+    html: textToHtml(text),
+    references: h.references,
+    extraHeaders: { 'X-Loop': mailbox.address },
+    date: new Date(now),
+    messageId: `${outboxId}@${domain}`,
+  });
+  const stmts: Stmt[] = [
+    deps.db.insert(messages).values({
+      id: messageId,
+      workspaceId,
+      caseId,
+      mailboxId: mailbox.id,
+      direction: 'outbound',
+      kind: 'human',
+      rfcMessageId: `${outboxId}@${domain}`,
+      references: JSON.stringify(h.references),
+      fromEmail: mailbox.address,
+      fromName: author.name,
+      to: JSON.stringify([target]),
+      subject: composed.subject,
+      text,
+      threadRule: 'agent',
+      threadReason: `forwarded by ${author.name} to ${target!.email}`,
+      authorAgentId: author.id,
+      createdAt: now,
+    }),
+    ...(await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'forward', workspaceId, caseId, messageId, causeInboundId: null, composed, now })),
+    ...participantStmts(deps, workspaceId, caseId, [target!], now),
+    deps.db.update(cases).set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now }).where(eq(cases.id, caseId)),
+  ];
+  const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'outbound', kind: 'human', reopened: false, status: kase.status };
+  const evs = await runWithEvents(deps.db, stmts, [eventInsert(deps.db, workspaceId, caseId, author.id ? `agent:${author.id}` : 'agent:local', body, now)], [body], now);
+  await deps.hub.publish(workspaceId, evs);
+  deps.background(deliverOutbox(deps, outboxId));
+  await deps.settle();
+  return (await messageViews(deps.db, caseId, [messageId]))[0]!;
+}
