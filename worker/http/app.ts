@@ -32,7 +32,7 @@ export function createApp() {
   app.use('/api/*', async (c, next) => {
     c.set('requestId', c.req.header('Cf-Ray') ?? crypto.randomUUID());
     // Sending mail continues after the response when the runtime gives us an execution context.
-    let ctx: ExecutionContext | undefined;
+    let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
     try {
       ctx = c.executionCtx;
     } catch {
