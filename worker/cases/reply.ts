@@ -58,11 +58,12 @@ async function collisions(deps: Deps, workspaceId: string, caseId: string, seenS
     .from(events)
     .where(and(eq(events.workspaceId, workspaceId), eq(events.caseId, caseId), gt(events.seq, seenSeq), eq(events.type, 'message.added')))
     .orderBy(asc(events.seq));
+  const me = author.id ? `agent:${author.id}` : 'agent:local';
   const ids: string[] = [];
   for (const e of newer) {
     const p = JSON.parse(e.payload) as Extract<EventBody, { type: 'message.added' }>;
     if (p.kind !== 'human' || p.direction === 'system') continue;
-    if (author.id && e.actor === `agent:${author.id}`) continue;
+    if (e.actor === me) continue;
     ids.push(p.messageId);
   }
   return ids.length ? messageViews(deps.db, caseId, ids) : [];

@@ -154,6 +154,18 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
     if (missing.length) Object.assign(facts.participants, (await threadFacts(db, mailbox.workspaceId, [], null, null, missing)).participants);
     for (const id of missing) facts.participants[id] ??= [];
   }
+  // An agent answering a notification: the token names the agent. It becomes an internal note by
+  // that agent, but only from that agent's own, verified address.
+  if (token?.ok && token.purpose.startsWith('a') && facts.token && 'caseId' in facts.token && classification.kind === 'human') {
+    const note = await agentNote(deps, mailbox, row, token.caseId, token.purpose.slice(1), sender.email, auth.verdict);
+    if (note.ok) {
+      const ctx = ctxFor(explain({ decision: { action: 'note', agentId: note.agentId } }));
+      return publish(deps, mailbox.workspaceId, await storeAgentNote(ctx, token.caseId, note.agentId));
+    }
+    const ctx = ctxFor(explain({ considered: [note.why], decision: { action: 'quarantine', reason: 'not-the-agent' } }));
+    return publish(deps, mailbox.workspaceId, await storeHeld(ctx, 'quarantined', 'not-the-agent', token.caseId));
+  }
+
   const trust = auth.verdict === 'verified' || mailbox.unverifiedPolicy === 'allow' ? 'all-rules' : auth.verdict === 'failed' ? 'none' : 'token-only';
   const thread = chooseThread(candidates, facts, sender.email, { anySender: mailbox.replyPolicy === 'any', trust });
   const matchedCase = thread.match
@@ -173,18 +185,6 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   const flood = ['human', 'list', 'auto-reply'].includes(classification.kind) ? await floodCheck(deps, mailbox, row, sender.email, contentHash, now) : null;
   const contact = await db.select({ undeliverable: contacts.undeliverable }).from(contacts).where(and(eq(contacts.workspaceId, mailbox.workspaceId), eq(contacts.email, sender.email))).get();
   const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses, auth: auth.verdict, undeliverable: contact?.undeliverable ?? false });
-  // An agent answering a notification: the token names the agent. It becomes an internal note by
-  // that agent, but only from that agent's own, verified address.
-  if (token?.ok && token.purpose.startsWith('a') && thread.match?.rule === 'token' && classification.kind === 'human') {
-    const note = await agentNote(deps, mailbox, row, token.caseId, token.purpose.slice(1), sender.email, auth.verdict);
-    if (note.ok) {
-      const ctx = ctxFor(explain({ considered: thread.considered, decision: { action: 'note', agentId: note.agentId } }));
-      return publish(deps, mailbox.workspaceId, await storeAgentNote(ctx, token.caseId, note.agentId));
-    }
-    const ctx = ctxFor(explain({ considered: [...thread.considered, note.why], decision: { action: 'quarantine', reason: 'not-the-agent' } }));
-    return publish(deps, mailbox.workspaceId, await storeHeld(ctx, 'quarantined', 'not-the-agent', token.caseId));
-  }
-
   const decision = decide({ classification, thread, matchedCase, mailbox, now, bounceCaseId, flood, acknowledge });
   const ctx = ctxFor(explain({ considered: thread.considered, decision, ...(report ? { bounce: report } : {}) }));
   const outgoing = followUps(deps, ctx, decision, mail.messageId, now);

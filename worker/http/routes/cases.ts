@@ -1,6 +1,8 @@
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
-import { agents, cases } from '../../db/schema.ts';
+import { agents, cases, mailboxes } from '../../db/schema.ts';
+import { planNotification } from '../../mail/notify.ts';
+import { deliverOutbox } from '../../mail/outbox.ts';
 import { caseDetail, caseSummaries } from '../../cases/detail.ts';
 import { eventInsert, runWithEvents } from '../../ingest/store.ts';
 import { forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type Page } from '../../protocol/api.ts';
@@ -71,8 +73,32 @@ caseRoutes.patch('/:id', async (c) => {
       updatedAt: now,
     })
     .where(eq(cases.id, id));
-  const events = await runWithEvents(deps.db, [update], [eventInsert(deps.db, ws, id, `agent:${c.var.actor}`, event, now)], [event], now);
+  // A new assignee hears about it by mail, unless they assigned the case to themselves.
+  const notify: string[] = [];
+  const extra = [];
+  if (assignee && assignee.id !== current.assigneeId && assignee.id !== c.var.actor) {
+    const mailbox = await deps.db.select().from(mailboxes).where(eq(mailboxes.id, current.mailboxId)).get();
+    if (mailbox) {
+      const plan = await planNotification(deps.db, deps.raw, {
+        kind: 'assignment',
+        agentId: assignee.id,
+        mailbox,
+        kase: { id, number: current.number, subject: current.subject },
+        summary: `${c.var.agent && c.var.actor !== 'local' ? c.var.agent.name : 'An agent'} assigned it to you.`,
+        secret: deps.secrets.replyTokenKey,
+        appUrl: deps.config.appUrl,
+        now,
+      });
+      if (!('skipped' in plan)) {
+        extra.push(...plan.stmts);
+        notify.push(plan.outboxId);
+      }
+    }
+  }
+  const events = await runWithEvents(deps.db, [update, ...extra], [eventInsert(deps.db, ws, id, `agent:${c.var.actor}`, event, now)], [event], now);
   await deps.hub.publish(ws, events);
+  for (const outboxId of notify) deps.background(deliverOutbox(deps, outboxId));
+  await deps.settle();
   const [summary] = await caseSummaries(deps.db, eq(cases.id, id), 1);
   return c.json(summary);
 });
