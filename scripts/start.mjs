@@ -24,6 +24,9 @@ console.log(`
     curl -X POST '${server.url}/cdn-cgi/handler/email?from=you@example.com&to=${seed.mailbox}' \\
       --data-binary $'From: You <you@example.com>\\r\\nTo: ${seed.mailbox}\\r\\nSubject: Hello\\r\\nMessage-ID: <hello-1@example.com>\\r\\n\\r\\nMy first case.\\r\\n'
 
+  Mail edgecase sends (acknowledgements, replies) is captured, not delivered: wrangler prints the
+  file of each message below, and the inbox's "Sent mail" page lists them.
+
   Stop with Ctrl+C.
 `);
 const shutdown = async () => {
