@@ -1,13 +1,17 @@
 import type { Deps } from './deps.ts';
 import { retryDue } from './ingest/retry.ts';
 import { retryOutboxDue } from './mail/outbox.ts';
+import { sweepSla } from './sla/sweep.ts';
 
 /**
- * Every minute: retry stored-but-unprocessed mail, and outgoing mail whose retry time has come.
+ * Every minute: retry stored-but-unprocessed mail, retry outgoing mail whose time has come, and
+ * sweep the SLA clocks.
  * `scheduledTime` is "now", so a test can fix it.
  */
 export async function runScheduled(deps: Deps, scheduledTime: number): Promise<void> {
   const retried = await retryDue(deps, scheduledTime);
   if (retried.tried) console.log(`retried ${retried.tried} inbound message(s), ${retried.succeeded} succeeded`);
   await retryOutboxDue(deps, scheduledTime);
+  const sla = await sweepSla(deps, scheduledTime);
+  if (sla.warnings || sla.breaches) console.log(`SLA sweep: ${sla.checked} case(s) due, ${sla.warnings} warning(s), ${sla.breaches} breach(es)`);
 }

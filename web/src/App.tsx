@@ -1,9 +1,13 @@
-import { Show, createEffect } from 'solid-js';
+import { Match, Show, Switch, createEffect, createSignal, onMount } from 'solid-js';
 import { CaseView } from './CaseView.tsx';
+import { errorMessage } from './client.ts';
 import { FloodBanners } from './FloodBanner.tsx';
 import { Inbox } from './Inbox.tsx';
 import { connectionState } from './live.ts';
-import { openCaseId } from './route.ts';
+import { Outbox } from './Outbox.tsx';
+import { openCaseId, route } from './route.ts';
+import { auth, currentSession, loadSession, signOutNow } from './session.ts';
+import { SignIn } from './SignIn.tsx';
 
 const CONNECTION_LABELS = {
   connecting: 'connecting…',
@@ -20,24 +24,141 @@ function ConnectionIndicator() {
   );
 }
 
-export function App() {
+/** Who is signed in, and the way out. */
+function SessionBox() {
+  const [error, setError] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  async function signOut(): Promise<void> {
+    setBusy(true);
+    setError(null);
+    try {
+      await signOutNow();
+    } catch (err) {
+      setError(`Signing out failed: ${errorMessage(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Show when={currentSession()}>
+      {(s) => (
+        <span class="session">
+          <Switch>
+            <Match when={s().mode === 'open'}>
+              <span class="session-mode" data-testid="session-mode" title="AUTH_MODE=open: anyone on this machine can use the API">
+                Local mode (no sign-in)
+              </span>
+            </Match>
+            <Match when={s().mode === 'password'}>
+              <span class="session-name" data-testid="session-name" title={s().email}>
+                {s().name}
+              </span>
+              <button type="button" class="link-button" data-testid="signout" disabled={busy()} onClick={() => void signOut()}>
+                Sign out
+              </button>
+            </Match>
+            <Match when={s().mode === 'access'}>
+              <span class="session-name" data-testid="session-name" title={s().email}>
+                {s().name}
+              </span>
+              <a href="/cdn-cgi/access/logout" data-testid="signout">
+                Sign out
+              </a>
+            </Match>
+          </Switch>
+          <Show when={error()}>
+            {(msg) => (
+              <span class="error-text" role="alert">
+                {msg()}
+              </span>
+            )}
+          </Show>
+        </span>
+      )}
+    </Show>
+  );
+}
+
+function Shell() {
+  const localMode = () => currentSession()?.mode === 'open';
   createEffect(() => {
-    if (!openCaseId()) document.title = 'edgecase';
+    if (route().name === 'inbox') document.title = 'edgecase';
   });
   return (
     <div class="app">
       <header class="topbar">
-        <h1 class="brand">
-          <a href="#/">edgecase</a>
-        </h1>
-        <ConnectionIndicator />
+        <div class="topbar-left">
+          <h1 class="brand">
+            <a href="#/">edgecase</a>
+          </h1>
+          <Show when={localMode()}>
+            <nav class="topnav" aria-label="Pages">
+              <a href="#/" classList={{ current: route().name === 'inbox' }}>
+                Inbox
+              </a>
+              <a href="#/outbox" data-testid="outbox-link" classList={{ current: route().name === 'outbox' }}>
+                Sent mail
+              </a>
+            </nav>
+          </Show>
+        </div>
+        <div class="topbar-right">
+          <SessionBox />
+          <ConnectionIndicator />
+        </div>
       </header>
       <FloodBanners />
       <main>
-        <Show when={openCaseId()} keyed fallback={<Inbox />}>
-          {(id) => <CaseView id={id} />}
-        </Show>
+        <Switch fallback={<Inbox />}>
+          <Match when={openCaseId()} keyed>
+            {(id) => <CaseView id={id} />}
+          </Match>
+          <Match when={route().name === 'outbox'}>
+            <Show when={localMode()} fallback={<p class="empty">Sent mail is listed only in local mode (AUTH_MODE=open).</p>}>
+              <Outbox />
+            </Show>
+          </Match>
+        </Switch>
       </main>
     </div>
+  );
+}
+
+export function App() {
+  onMount(() => void loadSession());
+  return (
+    <Switch>
+      <Match when={auth().kind === 'signed-in'}>
+        <Shell />
+      </Match>
+      <Match
+        when={(() => {
+          const a = auth();
+          return a.kind === 'signed-out' ? a : undefined;
+        })()}
+      >
+        {(a) => <SignIn why={a().why} email={a().email} />}
+      </Match>
+      <Match
+        when={(() => {
+          const a = auth();
+          return a.kind === 'error' ? a : undefined;
+        })()}
+      >
+        {(a) => (
+          <div class="app">
+            <div class="error" role="alert">
+              <p>{a().message}</p>
+              <button type="button" onClick={() => void loadSession()}>
+                Retry
+              </button>
+            </div>
+          </div>
+        )}
+      </Match>
+      <Match when={true}>
+        <p class="loading">Loading…</p>
+      </Match>
+    </Switch>
   );
 }

@@ -1,8 +1,10 @@
-// One case: header with status control, participants, and the thread as plain text.
+// One case: header with status control, participants, the thread as plain text, and the composer.
 import { For, Match, Show, Switch, createEffect, createResource, createSignal, onCleanup } from 'solid-js';
 import type { Accessor, ResourceFetcherInfo } from 'solid-js';
 import type { AttachmentView, AuthVerdict, CaseDetail, CaseStatus, MessageView } from '../../worker/protocol/api.ts';
 import { RequestError, errorMessage, getCase, updateCase } from './client.ts';
+import { Composer, type ComposerApi } from './Composer.tsx';
+import { DeliveryList } from './Deliveries.tsx';
 import { PRIORITY_LABELS, STATUS_LABELS, STATUS_ORDER, addressList, caseHref, formatAddress, formatDate, formatSize, isoDate, safeApiUrl } from './format.ts';
 import { onResync, onServerEvent } from './live.ts';
 import { createDeepSignal } from './store.ts';
@@ -44,9 +46,22 @@ export function CaseView(props: { id: string }) {
     if (d) document.title = `#${d.case.number} ${d.case.subject} · edgecase`;
   });
 
-  // Escape (outside form controls) goes back to the inbox.
+  let composer: ComposerApi | undefined;
+
+  /** A reply, note or forward this page just wrote: shown at once, then the refetch brings the rest. */
+  function posted(view: MessageView): void {
+    mutate((prev) => (prev && prev.case.id === props.id && !prev.messages.some((m) => m.id === view.id) ? { ...prev, messages: [...prev.messages, view] } : prev));
+    refresh();
+  }
+
+  // Outside form controls: Escape goes back to the inbox, r writes a reply, n a note.
   const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'Escape' && !e.defaultPrevented && !isTyping(e.target)) location.hash = '#/';
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+    if (e.key === 'Escape') location.hash = '#/';
+    else if ((e.key === 'r' || e.key === 'n') && composer && loaded()) {
+      e.preventDefault();
+      composer.focus(e.key === 'r' ? 'reply' : 'note');
+    }
   };
   document.addEventListener('keydown', onKeyDown);
   onCleanup(() => document.removeEventListener('keydown', onKeyDown));
@@ -74,7 +89,16 @@ export function CaseView(props: { id: string }) {
             </Show>
           </div>
         </Match>
-        <Match when={loaded()}>{(d) => <CaseBody detail={d} onUpdated={(c) => mutate((prev) => (prev && prev.case.id === c.id ? { ...prev, case: c } : prev))} />}</Match>
+        <Match when={loaded()}>
+          {(d) => (
+            <CaseBody
+              detail={d}
+              onUpdated={(c) => mutate((prev) => (prev && prev.case.id === c.id ? { ...prev, case: c } : prev))}
+              onPosted={posted}
+              composer={(api) => (composer = api)}
+            />
+          )}
+        </Match>
         <Match when={true}>
           <p class="loading">Loading…</p>
         </Match>
@@ -83,7 +107,7 @@ export function CaseView(props: { id: string }) {
   );
 }
 
-function CaseBody(props: { detail: Accessor<CaseDetail>; onUpdated: (c: CaseDetail['case']) => void }) {
+function CaseBody(props: { detail: Accessor<CaseDetail>; onUpdated: (c: CaseDetail['case']) => void; onPosted: (view: MessageView) => void; composer: (api: ComposerApi) => void }) {
   const c = () => props.detail().case;
   const [saving, setSaving] = createSignal(false);
   const [saveError, setSaveError] = createSignal<string | null>(null);
@@ -176,8 +200,16 @@ function CaseBody(props: { detail: Accessor<CaseDetail>; onUpdated: (c: CaseDeta
           )}
         </For>
       </section>
+
+      <Composer detail={props.detail} onPosted={props.onPosted} renderMessage={(m) => <Message message={m} />} controls={props.composer} />
     </>
   );
+}
+
+/** Who wrote a message: the agent for replies and notes, otherwise the sender. */
+function authorName(m: MessageView): string | null {
+  if (m.direction !== 'outbound' && m.direction !== 'note') return null;
+  return m.author?.name || m.from.name || null;
 }
 
 function Message(props: { message: MessageView }) {
@@ -192,10 +224,31 @@ function Message(props: { message: MessageView }) {
       classList={{ message: true, [`dir-${m().direction}`]: true, muted: MUTED_KINDS.has(m().kind), spam: m().kind === 'spam-flagged' }}
     >
       <header class="msg-head">
-        <span class="from" title={m().from.email}>
-          {formatAddress(m().from)}
-        </span>
-        <span class={`badge dir dir-${m().direction}`}>{m().direction}</span>
+        <Switch
+          fallback={
+            <span class="from" title={m().from.email}>
+              {formatAddress(m().from)}
+            </span>
+          }
+        >
+          <Match when={m().direction === 'note'}>
+            <span class="badge internal" data-testid="note-label">
+              Internal note
+            </span>
+            <span class="from" data-testid="author">
+              {authorName(m()) ?? 'an agent'}
+            </span>
+          </Match>
+          <Match when={m().direction === 'outbound'}>
+            <span class="from" data-testid="author" title={`sent as ${m().from.email}`}>
+              {authorName(m()) ?? m().from.email}
+            </span>
+            <span class="via">via {m().from.email}</span>
+          </Match>
+        </Switch>
+        <Show when={m().direction !== 'note'}>
+          <span class={`badge dir dir-${m().direction}`}>{m().direction}</span>
+        </Show>
         <KindBadge message={m()} />
         <AuthBadge message={m()} />
         <Show when={m().threadRule === 'released'}>
@@ -227,6 +280,7 @@ function Message(props: { message: MessageView }) {
           <For each={m().attachments}>{(a) => <Attachment attachment={a} />}</For>
         </ul>
       </Show>
+      <DeliveryList deliveries={m().deliveries} />
     </article>
   );
 }

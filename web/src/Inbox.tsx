@@ -7,6 +7,7 @@ import { PRIORITY_LABELS, STATUS_LABELS, caseHref, formatDate, now, relativeTime
 import { HeldMail } from './HeldMail.tsx';
 import { onResync, onServerEvent } from './live.ts';
 import { navigate } from './route.ts';
+import { onPrivateReset } from './session.ts';
 import { createDeepSignal } from './store.ts';
 import { createDebounced, handlesEnter, isTyping } from './util.ts';
 
@@ -46,6 +47,11 @@ interface ListData {
 
 /** Last list seen per view: shown at once when coming back, while a fresh copy loads. */
 const cache = new Map<ListView, ListData>();
+// Whoever signs in next sees nothing of what the previous agent had on screen.
+onPrivateReset(() => {
+  cache.clear();
+  setSelectedId(null);
+});
 function remember(data: ListData): void {
   cache.set(data.view, structuredClone(data));
 }

@@ -1,5 +1,6 @@
 // The HTTP API, same origin only. Errors become RequestError with the server's code and message.
-import type { ApiError, CaseDetail, CaseSummary, InboundStatus, InboundView, ListCasesQuery, Page, UpdateCaseBody } from '../../worker/protocol/api.ts';
+import type { SessionInfo, SignInRequest } from '../../worker/auth/identity.ts';
+import type { ApiError, CaseDetail, CaseStatus, CaseSummary, CollisionView, DeliveryView, InboundStatus, InboundView, ListCasesQuery, MessageView, OutboxKind, Page, UpdateCaseBody } from '../../worker/protocol/api.ts';
 
 export type ListView = ListCasesQuery['status'];
 export type InboundFilter = InboundStatus | 'held' | 'all';
@@ -8,22 +9,64 @@ export class RequestError extends Error {
   readonly status: number;
   readonly code: string;
   readonly requestId: string | undefined;
-  constructor(status: number, code: string, message: string, requestId?: string) {
+  /** What a validation failure found wrong, one line per problem. */
+  readonly details: string[];
+  /** The whole error body, for answers that carry more than the error (the collision guard's 409). */
+  readonly body: unknown;
+  /** Seconds from a Retry-After header, when the server sent one. */
+  readonly retryAfter: number | null;
+  constructor(status: number, code: string, message: string, extra: { requestId?: string; details?: string[]; body?: unknown; retryAfter?: number | null } = {}) {
     super(message);
     this.name = 'RequestError';
     this.status = status;
     this.code = code;
-    this.requestId = requestId;
+    this.requestId = extra.requestId;
+    this.details = extra.details ?? [];
+    this.body = extra.body;
+    this.retryAfter = extra.retryAfter ?? null;
   }
 }
 
 export function errorMessage(err: unknown): string {
-  if (err instanceof RequestError) return err.requestId ? `${err.message} (request ${err.requestId})` : err.message;
+  if (err instanceof RequestError) {
+    const text = err.details.length > 0 ? `${err.message}: ${err.details.join('; ')}` : err.message;
+    return err.requestId ? `${text} (request ${err.requestId})` : text;
+  }
   if (err instanceof Error) return err.message;
   return String(err);
 }
 
-async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** Validation issues (zod's shape: { path, message }) as short lines; anything else is ignored. */
+function issueLines(issues: unknown): string[] {
+  if (!Array.isArray(issues)) return [];
+  const out: string[] = [];
+  for (const issue of issues.slice(0, 5)) {
+    if (typeof issue !== 'object' || issue === null) continue;
+    const { path, message } = issue as { path?: unknown; message?: unknown };
+    if (typeof message !== 'string') continue;
+    const where = Array.isArray(path) ? path.filter((p) => typeof p === 'string' || typeof p === 'number').join('.') : '';
+    out.push(where ? `${where}: ${message}` : message);
+  }
+  return out;
+}
+
+function retryAfterSeconds(res: Response): number | null {
+  const v = res.headers.get('Retry-After');
+  if (!v) return null;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim());
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, Math.round((at - Date.now()) / 1000));
+}
+
+type UnauthorizedHandler = (err: RequestError) => void;
+let onUnauthorized: UnauthorizedHandler | null = null;
+
+/** Called with every 401 the API answers (except a failed sign-in): the session is over. */
+export function setUnauthorizedHandler(fn: UnauthorizedHandler | null): void {
+  onUnauthorized = fn;
+}
+
+async function request<T>(path: string, init: RequestInit = {}, opts: { quiet401?: boolean } = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, { ...init, credentials: 'same-origin', headers: { Accept: 'application/json', ...init.headers } });
@@ -36,10 +79,22 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
     const message = res.ok || res.redirected ? 'Unexpected response from the server; your session may have expired. Reload the page.' : `Request failed (HTTP ${res.status}).`;
     throw new RequestError(res.status, 'unexpected_response', message);
   }
-  const body = (await res.json()) as unknown;
+  let body: unknown;
+  try {
+    body = (await res.json()) as unknown;
+  } catch {
+    throw new RequestError(res.status, 'unexpected_response', `Unreadable answer from the server (HTTP ${res.status}).`);
+  }
   if (!res.ok) {
     const err = (body as Partial<ApiError> | null)?.error;
-    throw new RequestError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `Request failed (HTTP ${res.status}).`, err?.requestId);
+    const failure = new RequestError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `Request failed (HTTP ${res.status}).`, {
+      requestId: err?.requestId,
+      details: issueLines(err?.issues),
+      body,
+      retryAfter: retryAfterSeconds(res),
+    });
+    if (res.status === 401 && !opts.quiet401) onUnauthorized?.(failure);
+    throw failure;
   }
   return body as T;
 }
@@ -93,4 +148,97 @@ export function discardInbound(id: string): Promise<{ ok: true }> {
 
 export function rawInboundUrl(id: string): string {
   return `/api/inbound/${encodeURIComponent(id)}/raw`;
+}
+
+// Session
+
+/** Who is signed in; a 401 here is "nobody", which the caller handles (no global handler). */
+export function getSession(): Promise<SessionInfo> {
+  return request('/api/session', {}, { quiet401: true });
+}
+
+export function signIn(body: SignInRequest): Promise<SessionInfo> {
+  return request('/api/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, { quiet401: true });
+}
+
+export async function signOut(): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch('/api/session', { method: 'DELETE', credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  } catch {
+    throw new RequestError(0, 'network', 'Could not reach the server.');
+  }
+  if (!res.ok && res.status !== 401) throw new RequestError(res.status, `http_${res.status}`, `Signing out failed (HTTP ${res.status}).`);
+}
+
+// What agents write
+
+export interface ReplyRequest {
+  text: string;
+  /** Omitted: the case's requester. */
+  to?: string[];
+  cc: string[];
+  /** Omitted: unchanged (a new case becomes open). */
+  status?: CaseStatus;
+  seenSeq: number;
+  force: boolean;
+}
+
+export interface NoteRequest {
+  text: string;
+  seenSeq: number;
+  force: boolean;
+}
+
+/** The collision guard refused: something arrived since `seenSeq`. */
+export class CollisionError extends Error {
+  readonly newMessages: MessageView[];
+  readonly lastSeq: number;
+  constructor(message: string, view: CollisionView) {
+    super(message);
+    this.name = 'CollisionError';
+    this.newMessages = Array.isArray(view.newMessages) ? view.newMessages : [];
+    this.lastSeq = typeof view.lastSeq === 'number' ? view.lastSeq : 0;
+  }
+}
+
+async function postGuarded(path: string, body: unknown): Promise<MessageView> {
+  try {
+    return await postJson<MessageView>(path, body);
+  } catch (err) {
+    if (err instanceof RequestError && err.status === 409 && err.code === 'conflict' && typeof err.body === 'object' && err.body !== null && 'newMessages' in err.body) {
+      throw new CollisionError(err.message, err.body as CollisionView);
+    }
+    throw err;
+  }
+}
+
+export function sendReply(caseId: string, body: ReplyRequest): Promise<MessageView> {
+  return postGuarded(`/api/cases/${encodeURIComponent(caseId)}/replies`, body);
+}
+
+export function addNote(caseId: string, body: NoteRequest): Promise<MessageView> {
+  return postGuarded(`/api/cases/${encodeURIComponent(caseId)}/notes`, body);
+}
+
+export function forwardCase(caseId: string, body: { to: string; text: string }): Promise<MessageView> {
+  return postJson(`/api/cases/${encodeURIComponent(caseId)}/forward`, body);
+}
+
+// Local development only (AUTH_MODE=open)
+
+export interface OutboxItem {
+  id: string;
+  kind: OutboxKind;
+  caseId: string | null;
+  messageId: string | null;
+  from: string;
+  subject: string;
+  createdAt: number;
+  rawUrl: string;
+  recipients: DeliveryView[];
+}
+
+export function listOutbox(): Promise<{ items: OutboxItem[] }> {
+  return request('/api/dev/outbox');
 }

@@ -48,18 +48,50 @@ export function currentSeq(): number {
   return lastSeq;
 }
 
+let listening = false;
+let onHandshakeFailed: (() => void) | null = null;
+
+/** Called whenever a connection attempt is refused or fails before opening. */
+export function setHandshakeFailedHandler(fn: (() => void) | null): void {
+  onHandshakeFailed = fn;
+}
+
+/** Connects (once signed in); calling it again while running does nothing. */
 export function startLive(): void {
   if (started) return;
   started = true;
-  window.addEventListener('online', () => reconnectNow());
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') reconnectNow();
-  });
+  if (!listening) {
+    listening = true;
+    window.addEventListener('online', () => reconnectNow());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') reconnectNow();
+    });
+  }
+  setState('connecting');
+  delay = MIN_DELAY;
   connect();
 }
 
+/**
+ * Disconnects and forgets the position (on sign-out, or when the session ended): the next start
+ * baselines afresh, since whoever signs in next refetches everything anyway.
+ */
+export function stopLive(): void {
+  if (!started) return;
+  started = false;
+  clearTimeout(retryTimer);
+  retryTimer = undefined;
+  clearInterval(pingTimer);
+  const ws = socket;
+  socket = null;
+  ws?.close(1000, 'signed out');
+  lastSeq = 0;
+  baselined = false;
+  setState('connecting');
+}
+
 function reconnectNow(): void {
-  if (socket) return;
+  if (!started || socket) return;
   clearTimeout(retryTimer);
   delay = MIN_DELAY;
   connect();
@@ -78,6 +110,7 @@ function connect(): void {
   socket = ws;
   openedAt = 0;
   ws.onopen = () => {
+    if (socket !== ws) return;
     openedAt = Date.now();
     lastHeard = openedAt;
     clearInterval(pingTimer);
@@ -87,6 +120,8 @@ function connect(): void {
     }, PING_EVERY);
   };
   ws.onmessage = (msg) => {
+    // A socket closed by stopLive may still deliver what was in flight: not ours any more.
+    if (socket !== ws) return;
     lastHeard = Date.now();
     if (typeof msg.data !== 'string' || msg.data === 'pong') return;
     let frame: ServerFrame;
@@ -102,6 +137,8 @@ function connect(): void {
     socket = null;
     clearInterval(pingTimer);
     if (openedAt && Date.now() - openedAt > STABLE_AFTER) delay = MIN_DELAY;
+    // Refused before it opened: perhaps the session ended (a handshake tells no reasons).
+    if (!openedAt) onHandshakeFailed?.();
     scheduleReconnect();
   };
   // Errors are always followed by close, which does the work.
@@ -109,6 +146,7 @@ function connect(): void {
 }
 
 function scheduleReconnect(): void {
+  if (!started) return;
   setState('reconnecting');
   clearTimeout(retryTimer);
   const wait = delay * (0.8 + Math.random() * 0.4);

@@ -1,9 +1,10 @@
-// A two-screen hash router: `#/` is the inbox, `#/cases/<id>` a case.
+// A small hash router: `#/` is the inbox, `#/cases/<id>` a case, `#/outbox` the sent mail (local mode).
 import { createSignal } from 'solid-js';
 
-export type Route = { name: 'inbox' } | { name: 'case'; id: string };
+export type Route = { name: 'inbox' } | { name: 'case'; id: string } | { name: 'outbox' };
 
 function parse(hash: string): Route {
+  if (/^#\/outbox\/?$/.test(hash)) return { name: 'outbox' };
   const m = /^#\/cases\/([^/?#]+)/.exec(hash);
   if (m?.[1]) {
     try {

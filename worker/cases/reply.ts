@@ -16,6 +16,8 @@ import { validateAddress } from '../mail/headers.ts';
 import { deliverOutbox, stageOutgoing } from '../mail/outbox.ts';
 import { escapeHtml } from '../mail/templates.ts';
 import { caseSeq, messageViews } from './detail.ts';
+import { slaColumns, slaContextFor, stateOf } from '../sla/apply.ts';
+import { onAgentReply, onStatus } from '../sla/policy.ts';
 
 type Stmt = BatchItem<'sqlite'>;
 
@@ -149,6 +151,16 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
     messageId: rfcMessageId,
   });
   const status: CaseStatus = input.status ?? (kase.status === 'new' ? 'open' : kase.status);
+  // A public reply meets the response targets; a status change may pause, resume or end the clocks.
+  let sla = {};
+  if (kase.slaPolicyId) {
+    const ctx = await slaContextFor(deps.db, mailbox, kase.slaPolicyId);
+    if (ctx) {
+      let state = onAgentReply(stateOf(kase), now);
+      state = onStatus(state, ctx.policy, ctx.calendar, kase.priority, kase.status, status, now);
+      sla = slaColumns(state, ctx, kase.createdAt);
+    }
+  }
   const stmts: Stmt[] = [
     deps.db.insert(messages).values({
       id: messageId,
@@ -177,7 +189,7 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
     ...participantStmts(deps, workspaceId, caseId, [...to, ...cc].filter((a) => a.email !== requester?.email), now),
     deps.db
       .update(cases)
-      .set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now, lastMessageAt: now, status, ...(status === 'closed' && kase.status !== 'closed' ? { closedAt: now } : {}) })
+      .set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now, lastMessageAt: now, status, ...(status === 'closed' && kase.status !== 'closed' ? { closedAt: now } : {}), ...sla })
       .where(eq(cases.id, caseId)),
   ];
   const bodies: EventBody[] = [{ type: 'message.added', caseId, messageId, direction: 'outbound', kind: 'human', reopened: false, status }];

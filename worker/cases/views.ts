@@ -1,5 +1,5 @@
 // Rows → the API's view types. One mapping, used by the routes and by the events the ingest emits.
-import type { AddressView, AttachmentView, CaseSummary, DeliveryView, MessageView, ThreadRule } from '../protocol/api.ts';
+import type { AddressView, AttachmentView, CaseSummary, DeliveryView, MessageView, SlaView, ThreadRule } from '../protocol/api.ts';
 import type { attachments, Case, Message, outboxRecipients } from '../db/schema.ts';
 
 function list(json: string): AddressView[] {
@@ -49,7 +49,20 @@ export function caseSummary(
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     lastMessageAt: c.lastMessageAt,
+    sla: slaView(c),
   };
+}
+
+function slaView(c: Case): SlaView | null {
+  if (!c.slaPolicyId) return null;
+  const dues = [
+    ['firstResponse', c.firstResponseDueAt],
+    ['nextResponse', c.nextResponseDueAt],
+    ['resolution', c.resolutionDueAt],
+  ] as const;
+  let first: (typeof dues)[number] | null = null;
+  for (const d of dues) if (d[1] !== null && (first === null || d[1] < first[1]!)) first = d;
+  return { state: c.slaState, dueAt: first?.[1] ?? null, target: first?.[0] ?? null, paused: c.slaPausedAt !== null };
 }
 
 export function attachmentView(a: typeof attachments.$inferSelect): AttachmentView {

@@ -127,9 +127,17 @@ export const cases = sqliteTable(
     firstResponseDueAt: integer('first_response_due_at'),
     nextResponseDueAt: integer('next_response_due_at'),
     resolutionDueAt: integer('resolution_due_at'),
-    /** Earliest of the due times above, so the SLA sweep reads only what is due. */
+    /** When the SLA sweep must next look at this case (a warning or a breach falls due), so it reads only those. */
     nextDueAt: integer('next_due_at'),
     slaState: text('sla_state', { enum: ['ok', 'warning', 'breached'] }).notNull().default('ok'),
+    /** The policy the case runs under (copied from its mailbox when it was opened). */
+    slaPolicyId: text('sla_policy_id'),
+    firstRespondedAt: integer('first_responded_at'),
+    /** Set while the SLA clocks are paused (the case waits on the customer). */
+    slaPausedAt: integer('sla_paused_at'),
+    /** Targets warned about / breached, as bits (1 first response, 2 next response, 4 resolution). */
+    slaWarnedMask: integer('sla_warned_mask').notNull().default(0),
+    slaBreachedMask: integer('sla_breached_mask').notNull().default(0),
   },
   (t) => [
     uniqueIndex('cases_workspace_number').on(t.workspaceId, t.number),
@@ -272,6 +280,27 @@ export const inbound = sqliteTable(
     index('inbound_workspace_received').on(t.workspaceId, t.receivedAt),
   ],
 );
+
+/** Response and resolution targets, per priority, with warnings and escalation actions. */
+export const slaPolicies = sqliteTable('sla_policies', {
+  id: text('id').primaryKey(),
+  workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+  name: text('name').notNull(),
+  firstResponseMinutes: integer('first_response_minutes'),
+  nextResponseMinutes: integer('next_response_minutes'),
+  resolutionMinutes: integer('resolution_minutes'),
+  /** JSON: {"urgent": {"firstResponse": 30, "resolution": 240}, …} */
+  byPriority: text('by_priority').notNull().default('{}'),
+  pauseWhenPending: integer('pause_when_pending', { mode: 'boolean' }).notNull().default(true),
+  warnMinutes: integer('warn_minutes').notNull().default(30),
+  /**
+   * JSON array of escalation actions: {"on": "warning"|"breach", "action": "notify-assignee" |
+   * "notify-address" | "reassign" | "raise-priority", "address"?, "agentId"?, "team"?}.
+   */
+  escalations: text('escalations').notNull().default('[]'),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at').notNull(),
+});
 
 /** Working hours: a time zone, weekly intervals and holidays (see sla/calendar.ts). 24/7 when absent. */
 export const calendars = sqliteTable('calendars', {

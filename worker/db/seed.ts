@@ -1,12 +1,14 @@
 // The demo workspace `npm start` creates: two agents and a support mailbox. Idempotent (fixed ids,
 // INSERT OR IGNORE), so running it on every start changes nothing the second time.
-import { agents, mailboxes, workspaces } from './schema.ts';
+import { agents, calendars, mailboxes, slaPolicies, workspaces } from './schema.ts';
 import type { Db } from '../deps.ts';
 
 export const DEMO = {
   workspaceId: 'ws_demo',
   mailboxId: 'mbx_support',
   mailbox: 'support@acme.test',
+  calendarId: 'cal_office',
+  slaPolicyId: 'sla_standard',
   agents: [
     { id: 'agt_ada', email: 'ada@acme.test', name: 'Ada Admin', role: 'admin' as const, tokenCode: 'ada001' },
     { id: 'agt_ben', email: 'ben@acme.test', name: 'Ben Agent', role: 'agent' as const, tokenCode: 'ben001' },
@@ -17,6 +19,42 @@ export async function seedDemo(db: Db, now: number): Promise<void> {
   await db.batch([
     db.insert(workspaces).values({ id: DEMO.workspaceId, name: 'Acme Support', slug: 'acme', createdAt: now }).onConflictDoNothing(),
     ...DEMO.agents.map((a) => db.insert(agents).values({ ...a, workspaceId: DEMO.workspaceId, createdAt: now }).onConflictDoNothing()),
+    // Office hours in Berlin, Monday to Friday 09:00–17:00.
+    db
+      .insert(calendars)
+      .values({
+        id: DEMO.calendarId,
+        workspaceId: DEMO.workspaceId,
+        name: 'Office hours (Berlin)',
+        timeZone: 'Europe/Berlin',
+        weekly: JSON.stringify(Object.fromEntries([1, 2, 3, 4, 5].map((d) => [d, [{ start: '09:00', end: '17:00' }]]))),
+        holidays: JSON.stringify(['2026-12-24', '2026-12-25', '2026-12-26', '2027-01-01']),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing(),
+    // First response within 4 business hours (30 minutes when urgent), resolution within 2 days.
+    db
+      .insert(slaPolicies)
+      .values({
+        id: DEMO.slaPolicyId,
+        workspaceId: DEMO.workspaceId,
+        name: 'Standard',
+        firstResponseMinutes: 240,
+        nextResponseMinutes: 480,
+        resolutionMinutes: 2 * 8 * 60,
+        byPriority: JSON.stringify({ urgent: { firstResponse: 30, nextResponse: 60, resolution: 240 }, high: { firstResponse: 120 } }),
+        pauseWhenPending: true,
+        warnMinutes: 30,
+        escalations: JSON.stringify([
+          { on: 'warning', action: 'notify-assignee' },
+          { on: 'breach', action: 'notify-assignee' },
+          { on: 'breach', action: 'raise-priority' },
+        ]),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing(),
     db
       .insert(mailboxes)
       .values({
@@ -28,6 +66,9 @@ export async function seedDemo(db: Db, now: number): Promise<void> {
         // Mail delivered through wrangler's local email handler carries no Authentication-Results from
         // Cloudflare, so nothing local could be verified; a production mailbox keeps `token-only`.
         unverifiedPolicy: 'allow',
+        slaPolicyId: DEMO.slaPolicyId,
+        calendarId: DEMO.calendarId,
+        slaOfficeHoursOnly: true,
         createdAt: now,
         updatedAt: now,
       })

@@ -169,11 +169,7 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   const trust = auth.verdict === 'verified' || mailbox.unverifiedPolicy === 'allow' ? 'all-rules' : auth.verdict === 'failed' ? 'none' : 'token-only';
   const thread = chooseThread(candidates, facts, sender.email, { anySender: mailbox.replyPolicy === 'any', trust });
   const matchedCase = thread.match
-    ? ((await db
-        .select({ id: cases.id, status: cases.status, closedAt: cases.closedAt, number: cases.number, subject: cases.subject, assigneeId: cases.assigneeId })
-        .from(cases)
-        .where(eq(cases.id, thread.match.caseId))
-        .get()) ?? null)
+    ? ((await db.select().from(cases).where(eq(cases.id, thread.match.caseId)).get()) ?? null)
     : null;
 
   let bounceCaseId: string | null = null;

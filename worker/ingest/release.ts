@@ -90,7 +90,7 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
   async function storeRelease(): Promise<Stored> {
     return caseId
     ? await (async () => {
-        const kase = await deps.db.select({ id: cases.id, status: cases.status }).from(cases).where(and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId))).get();
+        const kase = await deps.db.select().from(cases).where(and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId))).get();
         if (!kase) throw new ReleaseRefused('bad_request', 'no such case in this workspace');
         const newStatus = kase.status === 'pending' || kase.status === 'resolved' || kase.status === 'closed' ? 'open' : null;
         return storeAppend(ctx, { action: 'append', kind, match: { caseId, rule: 'released', reason }, newStatus, reason, acknowledge: ack }, kase, deps.raw);

@@ -3,12 +3,14 @@
 // from the inbound id, so a retried run overwrites rather than piles up.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { agents, attachments, cases, outbox, outboxRecipients, contacts, events, inbound, mailboxes, messages, participants, workspaces, type Mailbox } from '../db/schema.ts';
+import { agents, attachments, cases, outbox, outboxRecipients, type Case, contacts, events, inbound, mailboxes, messages, participants, workspaces, type Mailbox } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import { derivedId, newId } from '../protocol/ids.ts';
 import type { AddressView, CaseStatus, InboundStatus, MessageKind } from '../protocol/api.ts';
 import type { EventBody, ServerEvent } from '../protocol/events.ts';
 import { caseSummary } from '../cases/views.ts';
+import { slaColumns, slaContextFor, stateOf } from '../sla/apply.ts';
+import { NO_SLA, onCreate, onCustomerMessage, onStatus } from '../sla/policy.ts';
 import type { ParsedAttachment, ParsedMail } from './parse.ts';
 import type { Decision, Flood } from './decide.ts';
 import type { Classification } from './classify.ts';
@@ -292,6 +294,8 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   const people = peopleOf(ctx, 'requester');
   const subject = ctx.mail.subject || '(no subject)';
   const more = extra ? await extra({ id: caseId, number: counter.n, subject, assigneeId: mailbox.defaultAssigneeId }) : { stmts: [], outboxIds: [] };
+  const slaCtx = await slaContextFor(db, mailbox);
+  const sla = slaColumns(slaCtx ? onCreate(slaCtx.policy, slaCtx.calendar, 'normal', now) : NO_SLA, slaCtx, now);
   const row = {
     id: caseId,
     workspaceId: ws,
@@ -307,6 +311,8 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
     createdAt: now,
     updatedAt: now,
     lastMessageAt: now,
+    slaPolicyId: slaCtx?.policy.id ?? null,
+    ...sla,
   };
   const stmts: Stmt[] = [
     ...people.map((p) => contactUpsert(db, ws, p, now)),
@@ -318,7 +324,7 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
   const assignee = mailbox.defaultAssigneeId ? await assigneeOf(db, mailbox.defaultAssigneeId) : null;
-  const summary = caseSummary({ ...row, contactId: null, tags: '[]', closedAt: null, firstResponseDueAt: null, nextResponseDueAt: null, resolutionDueAt: null, nextDueAt: null, slaState: 'ok' }, ctx.sender, assignee);
+  const summary = caseSummary({ ...row, contactId: null, tags: '[]', closedAt: null }, ctx.sender, assignee);
   const bodies: EventBody[] = [{ type: 'case.created', caseId, case: summary }];
   if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
   const evs = await runWithEvents(db, stmts, bodies.map((b) => eventInsert(db, ws, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, b, now)), bodies, now);
@@ -330,13 +336,7 @@ async function assigneeOf(db: Db, agentId: string): Promise<{ id: string; name: 
   return a ?? null;
 }
 
-export async function storeAppend(
-  ctx: StoreContext,
-  decision: Decision & { action: 'append' },
-  current: { status: CaseStatus; number?: number; subject?: string; assigneeId?: string | null },
-  raw: R2Bucket,
-  extra?: ExtraWork,
-): Promise<Stored> {
+export async function storeAppend(ctx: StoreContext, decision: Decision & { action: 'append' }, current: Case, raw: R2Bucket, extra?: ExtraWork): Promise<Stored> {
   const { db, mailbox, now } = ctx;
   const ws = mailbox.workspaceId;
   const caseId = decision.match.caseId;
@@ -347,7 +347,19 @@ export async function storeAppend(
   // agent released from quarantine makes its sender a participant too: that is what releasing means.
   const people = decision.kind === 'auto-reply' ? [] : peopleOf(ctx, 'cc').filter((p) => p.email !== ctx.sender.email || ctx.releasedBy);
   const status = decision.newStatus ?? current.status;
-  const more = extra ? await extra({ id: caseId, number: current.number ?? 0, subject: current.subject ?? '', assigneeId: current.assigneeId ?? null }) : { stmts: [], outboxIds: [] };
+  const more = extra ? await extra({ id: caseId, number: current.number, subject: current.subject, assigneeId: current.assigneeId }) : { stmts: [], outboxIds: [] };
+  // The SLA clocks: a customer's message (never an auto-reply) starts the next-response clock, and
+  // a reopened or resumed case moves its due times.
+  let sla: ReturnType<typeof slaColumns> | null = null;
+  if (decision.kind !== 'auto-reply' && current.slaPolicyId) {
+    const slaCtx = await slaContextFor(db, mailbox, current.slaPolicyId);
+    if (slaCtx) {
+      let state = stateOf(current);
+      if (decision.newStatus) state = onStatus(state, slaCtx.policy, slaCtx.calendar, current.priority, current.status, decision.newStatus, now);
+      state = onCustomerMessage(state, slaCtx.policy, slaCtx.calendar, current.priority, now);
+      sla = slaColumns(state, slaCtx, current.createdAt);
+    }
+  }
   const stmts: Stmt[] = [
     ...people.map((p) => contactUpsert(db, ws, p, now)),
     ...people.map((p) => db.insert(participants).values({ caseId, email: p.email, name: p.name, role: 'cc', contactId: contactIdOf(ws, p.email), addedAt: now }).onConflictDoNothing()),
@@ -361,6 +373,7 @@ export async function storeAppend(
         // An auto-reply is not activity: it must not float the case to the top of the inbox.
         ...(decision.kind === 'auto-reply' ? {} : { lastMessageAt: now }),
         ...(decision.newStatus ? { status: decision.newStatus, closedAt: null } : {}),
+        ...(sla ?? {}),
       })
       .where(eq(cases.id, caseId)),
     ...more.stmts,

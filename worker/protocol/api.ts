@@ -6,7 +6,8 @@ import { CASE_PRIORITIES, CASE_STATUSES, INBOUND_STATUSES, type AuthVerdict, typ
 export * from './constants.ts';
 
 export const listCasesQuery = z.object({
-  status: z.enum([...CASE_STATUSES, 'active', 'all']).default('active'),
+  /** `breaching` lists active cases with an SLA warning or breach, the soonest due first. */
+  status: z.enum([...CASE_STATUSES, 'active', 'all', 'breaching']).default('active'),
   mailbox: z.string().max(100).optional(),
   assignee: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -88,6 +89,15 @@ export interface AddressView {
   name: string;
 }
 
+export interface SlaView {
+  state: 'ok' | 'warning' | 'breached';
+  /** The earliest due time not yet met, and which target it is; null when none is running. */
+  dueAt: number | null;
+  target: 'firstResponse' | 'nextResponse' | 'resolution' | null;
+  /** Clocks stopped while the case waits on the customer. */
+  paused: boolean;
+}
+
 export interface CaseSummary {
   id: string;
   number: number;
@@ -102,6 +112,8 @@ export interface CaseSummary {
   createdAt: number;
   updatedAt: number;
   lastMessageAt: number;
+  /** Null when the case runs under no SLA policy. */
+  sla: SlaView | null;
 }
 
 export interface AttachmentView {

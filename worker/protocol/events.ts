@@ -16,6 +16,8 @@ export type ServerEvent =
   | (Base & { type: 'inbound.resolved'; caseId: string | null; inboundId: string; status: 'processed' | 'discarded'; by: string })
   /** Delivery of an outgoing mail to one recipient changed: sent, retrying, failed or suppressed. */
   | (Base & { type: 'delivery.updated'; caseId: string | null; outboxId: string; messageId: string | null; kind: OutboxKind; recipient: string; status: 'sent' | 'retry' | 'failed' | 'suppressed'; error: string | null })
+  /** The SLA sweep raised a warning or a breach on a case (once per target). */
+  | (Base & { type: 'sla.updated'; caseId: string; target: 'firstResponse' | 'nextResponse' | 'resolution'; kind: 'warning' | 'breach'; dueAt: number; state: 'ok' | 'warning' | 'breached'; actions: string[] })
   /** The flood breaker tripped for a sender (or a text): raised once per window, for admins. */
   | (Base & { type: 'flood.detected'; caseId: null; inboundId: string; by: 'sender' | 'identical'; sender: string; count: number; windowMinutes: number });
 

@@ -2,7 +2,7 @@
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import worker from '../../../worker/index.ts';
-import { agents, mailboxes, workspaces } from '../../../worker/db/schema.ts';
+import { agents, mailboxes, workspaces, slaPolicies, calendars } from '../../../worker/db/schema.ts';
 import type { Deps } from '../../../worker/deps.ts';
 import { receiveEmail } from '../../../worker/ingest/receive.ts';
 import type { ApiError, CaseSummary, Page } from '../../../worker/protocol/api.ts';
@@ -69,6 +69,8 @@ export async function otherWorkspace(deps: Deps): Promise<void> {
 export async function noWorkspace(deps: Deps): Promise<void> {
   await deps.db.delete(mailboxes);
   await deps.db.delete(agents);
+  await deps.db.delete(slaPolicies);
+  await deps.db.delete(calendars);
   await deps.db.delete(workspaces);
 }
 

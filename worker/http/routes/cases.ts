@@ -2,6 +2,8 @@ import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { agents, cases, mailboxes } from '../../db/schema.ts';
 import { planNotification } from '../../mail/notify.ts';
+import { slaColumns, slaContextFor, stateOf } from '../../sla/apply.ts';
+import { onPriority, onStatus } from '../../sla/policy.ts';
 import { deliverOutbox } from '../../mail/outbox.ts';
 import { caseDetail, caseSummaries } from '../../cases/detail.ts';
 import { eventInsert, runWithEvents } from '../../ingest/store.ts';
@@ -22,7 +24,13 @@ caseRoutes.get('/', async (c) => {
   const cursor = decodeCursor(q.cursor);
   const where = and(
     eq(cases.workspaceId, c.var.workspaceId),
-    q.status === 'all' ? undefined : q.status === 'active' ? inArray(cases.status, [...ACTIVE]) : eq(cases.status, q.status),
+    q.status === 'all'
+      ? undefined
+      : q.status === 'active'
+        ? inArray(cases.status, [...ACTIVE])
+        : q.status === 'breaching'
+          ? and(inArray(cases.status, [...ACTIVE]), inArray(cases.slaState, ['warning', 'breached']))
+          : eq(cases.status, q.status),
     q.mailbox ? eq(cases.mailboxId, q.mailbox) : undefined,
     q.assignee ? (q.assignee === 'none' ? sql`${cases.assigneeId} IS NULL` : eq(cases.assigneeId, q.assignee)) : undefined,
     cursor ? or(lt(cases.lastMessageAt, cursor[0]), and(eq(cases.lastMessageAt, cursor[0]), lt(cases.id, cursor[1]))) : undefined,
@@ -63,6 +71,19 @@ caseRoutes.patch('/:id', async (c) => {
   if (body.priority) changes.priority = body.priority;
   if (assignee !== undefined) changes.assignee = assignee;
   const event: EventBody = { type: 'case.updated', caseId: id, changes };
+  // SLA: pending pauses the clocks, resolving ends them, a new priority re-plans them.
+  let sla = {};
+  if (current.slaPolicyId && (body.status || body.priority)) {
+    const mailbox = await deps.db.select().from(mailboxes).where(eq(mailboxes.id, current.mailboxId)).get();
+    const ctx = mailbox ? await slaContextFor(deps.db, mailbox, current.slaPolicyId) : null;
+    if (ctx) {
+      let state = stateOf(current);
+      const priority = body.priority ?? current.priority;
+      if (body.status) state = onStatus(state, ctx.policy, ctx.calendar, priority, current.status, body.status, now);
+      if (body.priority && body.priority !== current.priority) state = onPriority(state, ctx.policy, ctx.calendar, priority, current.createdAt, now);
+      sla = slaColumns(state, ctx, current.createdAt);
+    }
+  }
   const update = deps.db
     .update(cases)
     .set({
@@ -70,6 +91,7 @@ caseRoutes.patch('/:id', async (c) => {
       ...(body.priority ? { priority: body.priority } : {}),
       ...(assignee !== undefined ? { assigneeId: assignee?.id ?? null } : {}),
       ...(closing ? { closedAt: now } : reopening ? { closedAt: null } : {}),
+      ...sla,
       updatedAt: now,
     })
     .where(eq(cases.id, id));

@@ -1,0 +1,512 @@
+/// <reference lib="dom" />
+// What agents send, in a browser: acknowledgements in "Sent mail", replies with live per-recipient
+// delivery, the collision guard, internal notes and forwards; then password sign-in on a second
+// server. Same setup as inbox.test.ts: a real `wrangler dev` on fresh storage, headless Chromium.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { buildWeb, deliver, ensureDevVars, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
+import { run, tool } from '../../scripts/lib/env.mjs';
+import { hashPassword } from '../../worker/auth/password.ts';
+
+declare global {
+  interface Window {
+    __marker?: number;
+    __statuses?: string[];
+  }
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+const MAILBOX = 'support@acme.test';
+const LIVE_BOUND_MS = 5_000;
+
+// ---------------------------------------------------------------------------------------------
+// Server, browser and logs (shown only when something fails)
+
+const logs: string[] = [];
+let printedUpTo = 0;
+function log(line: string): void {
+  logs.push(line.endsWith('\n') ? line : `${line}\n`);
+}
+function dumpLogs(why: string): void {
+  const fresh = logs.slice(printedUpTo).join('');
+  printedUpTo = logs.length;
+  process.stderr.write(`\n----- wrangler dev and browser output (${why}) -----\n${fresh || '(nothing new)\n'}----- end of output -----\n`);
+}
+
+type Server = { url: string; stop: () => Promise<void> };
+let server: Server | undefined;
+const tempDirs: string[] = [];
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
+    });
+  });
+}
+
+async function freshStorage(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'edgecase-browser-'));
+  tempDirs.push(dir);
+  await migrateLocal(dir, { quiet: true });
+  return dir;
+}
+
+/** Why setup failed, if it did: every test then fails with it (vitest would only mark them skipped). */
+let setupError: Error | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    setupError = new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium).`);
+    return;
+  }
+  try {
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const persistTo = await freshStorage();
+    server = await startWrangler({ port: await freePort(), persistTo, output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
+    await seedDemo(server.url);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  } catch (err) {
+    dumpLogs('setup failed');
+    setupError = err instanceof Error ? err : new Error(String(err));
+  }
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.stop();
+  for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach((ctx) => {
+  if (setupError) throw new Error(`browser test setup failed: ${setupError.message}`, { cause: setupError });
+  ctx.onTestFailed(() => dumpLogs(`"${ctx.task.name}" failed`));
+});
+
+function url(): string {
+  if (!server) throw new Error('server not started');
+  return server.url;
+}
+
+/** A browser context is one agent: its own cookies, storage and WebSocket. */
+async function newAgent(name: string): Promise<BrowserContext> {
+  if (!browser) throw new Error('browser not started');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  context.on('page', (page) => watch(page, name));
+  return context;
+}
+
+function watch(page: Page, name: string): void {
+  page.on('console', (msg) => log(`[${name} console.${msg.type()}] ${msg.text()}`));
+  page.on('pageerror', (err) => log(`[${name} pageerror] ${err.message}`));
+  page.on('requestfailed', (req) => log(`[${name} requestfailed] ${req.method()} ${req.url()} ${req.failure()?.errorText ?? ''}`));
+}
+
+/** Opens a case by its id in a new page and waits for its thread, the composer and the live connection. */
+async function openCase(context: BrowserContext, caseId: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url()}/#/cases/${encodeURIComponent(caseId)}`);
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid="participants"]').waitFor();
+  await page.locator('[data-testid="composer"]').waitFor();
+  await page.evaluate(() => {
+    window.__marker = 1;
+  });
+  return page;
+}
+
+/** Messages of the thread itself (the collision notice shows copies of some). */
+function threadMessages(page: Page) {
+  return page.locator('.thread [data-testid="message"]');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail and API
+
+function suffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+function mail(fields: { from: string; subject: string; body: string; messageId?: string; headers?: Record<string, string> }): string {
+  const lines = [
+    `From: ${fields.from}`,
+    `To: ${MAILBOX}`,
+    `Subject: ${fields.subject}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <${fields.messageId ?? `outbound-${suffix()}@example.com`}>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    ...Object.entries(fields.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+  ];
+  return `${lines.join('\r\n')}\r\n\r\n${fields.body.replace(/\r?\n/g, '\r\n')}\r\n`;
+}
+
+async function send(envelopeFrom: string, raw: string): Promise<void> {
+  const res = await deliver(url(), raw, { from: envelopeFrom, to: MAILBOX });
+  expect(res.status, `email handler answered ${res.status}: ${res.text}`).toBeLessThan(300);
+}
+
+async function api<T>(pathname: string): Promise<T> {
+  const res = await fetch(`${url()}${pathname}`, { headers: { Accept: 'application/json' } });
+  expect(res.status, `GET ${pathname}`).toBe(200);
+  return (await res.json()) as T;
+}
+
+interface Summary {
+  id: string;
+  number: number;
+  subject: string;
+  status: string;
+}
+
+interface Delivery {
+  outboxId: string;
+  kind: string;
+  recipient: string;
+  status: string;
+}
+
+interface Message {
+  id: string;
+  direction: string;
+  text: string;
+  deliveries: Delivery[];
+}
+
+interface OutboxItem {
+  id: string;
+  kind: string;
+  caseId: string | null;
+  messageId: string | null;
+  rawUrl: string;
+  recipients: Delivery[];
+}
+
+async function caseBySubject(subject: string): Promise<Summary> {
+  const deadline = Date.now() + LIVE_BOUND_MS;
+  for (;;) {
+    const cases = await api<{ items: Summary[] }>('/api/cases?status=all&limit=200');
+    const found = cases.items.find((c) => c.subject === subject);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no case "${subject}"`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A new case from a new customer: its id, the customer's address and the first Message-ID. */
+async function newCase(label: string): Promise<{ id: string; customer: string; subject: string; firstMessageId: string }> {
+  const customer = `${label}-${suffix()}@example.com`;
+  const subject = `${label} question ${suffix()}`;
+  const firstMessageId = `first-${suffix()}@example.com`;
+  await send(customer, mail({ from: `Cus Tomer <${customer}>`, subject, body: `Hello, this is ${label}.`, messageId: firstMessageId }));
+  const kase = await caseBySubject(subject);
+  return { id: kase.id, customer, subject, firstMessageId };
+}
+
+async function messagesOf(caseId: string): Promise<Message[]> {
+  return (await api<{ messages: Message[] }>(`/api/cases/${encodeURIComponent(caseId)}`)).messages;
+}
+
+/** Records every status a delivery element shows, so a test can say what the agent was told. */
+async function recordStatuses(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    window.__statuses = [];
+    const look = () => {
+      for (const el of document.querySelectorAll('[data-testid="delivery"]')) {
+        const s = el.getAttribute('data-status') ?? '';
+        const label = el.querySelector('.dstatus')?.textContent ?? '';
+        const entry = `${s}|${label}`;
+        if (window.__statuses?.[window.__statuses.length - 1] !== entry && !window.__statuses?.includes(entry)) window.__statuses?.push(entry);
+      }
+    };
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('outgoing mail in a browser (local mode)', () => {
+  test('a new case is acknowledged, and Sent mail lists the acknowledgement as sent', async () => {
+    const { id, customer, subject } = await newCase('ack');
+    const page = await openCase(await newAgent('agent'), id);
+    expect(await page.locator('[data-testid="session-mode"]').textContent()).toBe('Local mode (no sign-in)');
+    expect(await page.locator('[data-testid="signout"]').count()).toBe(0);
+
+    await page.locator('[data-testid="outbox-link"]').click();
+    await page.locator('[data-testid="outbox-list"]').waitFor();
+    expect(page.url()).toContain('#/outbox');
+    const row = page.locator('[data-testid="outbox-row"][data-kind="ack-create"]', { has: page.locator(`[data-testid="delivery"][data-recipient="${customer}"]`) });
+    await row.locator(`[data-testid="delivery"][data-status="sent"]`).waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await row.count()).toBe(1);
+    expect(await row.locator('.subject').textContent()).toContain(subject);
+    expect(await row.getAttribute('data-case-id')).toBe(id);
+
+    // The raw message downloads as .eml, addressed to the customer.
+    const href = await row.locator('[data-testid="outbox-raw"]').getAttribute('href');
+    expect(href).toMatch(/^\/api\/dev\/outbox\/[^/]+\/raw$/);
+    const raw = await fetch(`${url()}${href}`);
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toContain('message/rfc822');
+    expect(await raw.text()).toContain(customer);
+
+    // And back to the case.
+    await row.locator('[data-testid="outbox-case-link"]').click();
+    await page.locator('[data-testid="composer"]').waitFor();
+    expect(page.url()).toContain(`#/cases/${encodeURIComponent(id)}`);
+    expect(await page.evaluate(() => window.__marker)).toBe(1);
+  });
+
+  test('a reply is sent from the case view and its delivery to the requester turns sent live', async () => {
+    const { id, customer } = await newCase('reply');
+    const page = await openCase(await newAgent('agent'), id);
+    expect(await page.locator('[data-testid="case-status"]').textContent()).toBe('New');
+    expect(await page.locator('[data-testid="composer-tab-reply"]').getAttribute('aria-selected')).toBe('true');
+    expect(await page.locator('[data-testid="composer-to"]').inputValue()).toBe(customer);
+    expect(await page.locator('[data-testid="composer-cc"]').inputValue()).toBe('');
+    await recordStatuses(page);
+
+    const text = `Thanks for writing, we are on it. ${suffix()}`;
+    await page.locator('[data-testid="composer-text"]').fill(text);
+    await page.locator('[data-testid="composer-send"]').click();
+
+    const reply = threadMessages(page).filter({ hasText: text });
+    await reply.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await reply.getAttribute('data-direction')).toBe('outbound');
+    expect(await reply.locator('[data-testid="author"]').textContent()).toBe('Local agent');
+    const delivery = reply.locator(`[data-testid="delivery"][data-recipient="${customer}"]`);
+    await reply.locator(`[data-testid="delivery"][data-recipient="${customer}"][data-status="sent"]`).waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await delivery.count()).toBe(1);
+    // Before "sent" it said only queued or sending: never anything that claims more.
+    const shown = await page.evaluate(() => window.__statuses ?? []);
+    expect(shown.length).toBeGreaterThan(0);
+    for (const entry of shown) expect(entry).toMatch(/^(queued\|queued|sending\|sending…|sent\|sent)$/);
+    expect(shown[shown.length - 1]).toBe('sent|sent');
+
+    // The draft is gone, a new case became open, and all of it without a reload.
+    expect(await page.locator('[data-testid="composer-text"]').inputValue()).toBe('');
+    await page.waitForFunction(() => document.querySelector('[data-testid="case-status"]')?.textContent === 'Open', null, { timeout: LIVE_BOUND_MS });
+    expect(await page.evaluate(() => window.__marker)).toBe(1);
+
+    const sent = (await messagesOf(id)).filter((m) => m.direction === 'outbound');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.text).toBe(text);
+    expect(sent[0]?.deliveries).toMatchObject([{ recipient: customer, status: 'sent', kind: 'reply' }]);
+  });
+
+  test('a customer message that arrives while the agent writes stops the reply until the agent has seen it', async () => {
+    const { id, customer, subject, firstMessageId } = await newCase('collide');
+    const page = await openCase(await newAgent('agent-a'), id);
+
+    // r starts a reply from anywhere outside a form field.
+    await page.locator('.case-title').click();
+    await page.keyboard.press('r');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('composer-text');
+    const draft = `Have you tried turning it off and on again? ${suffix()}`;
+    await page.keyboard.type(draft);
+
+    const news = `Update: it works after a restart ${suffix()}`;
+    await send(
+      customer,
+      mail({ from: `Cus Tomer <${customer}>`, subject: `Re: ${subject}`, body: news, headers: { 'In-Reply-To': `<${firstMessageId}>`, References: `<${firstMessageId}>` } }),
+    );
+    // It shows up in the thread live; the draft was started before it, so sending still asks first.
+    await threadMessages(page).filter({ hasText: news }).waitFor({ timeout: LIVE_BOUND_MS });
+
+    await page.locator('[data-testid="composer-send"]').click();
+    const notice = page.locator('[data-testid="collision-notice"]');
+    await notice.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await notice.textContent()).toContain('New since you started writing');
+    expect(await notice.locator('[data-testid="message"]').count()).toBe(1);
+    expect(await notice.locator('[data-testid="message"]').textContent()).toContain(news);
+    expect(await page.locator('[data-testid="composer-text"]').inputValue()).toBe(draft);
+    // Nothing was sent.
+    expect((await messagesOf(id)).filter((m) => m.direction === 'outbound')).toHaveLength(0);
+    const outbox = await api<{ items: OutboxItem[] }>('/api/dev/outbox');
+    expect(outbox.items.filter((o) => o.caseId === id && o.kind === 'reply')).toHaveLength(0);
+
+    await page.locator('[data-testid="composer-send-anyway"]').click();
+    const reply = threadMessages(page).filter({ hasText: draft });
+    await reply.waitFor({ timeout: LIVE_BOUND_MS });
+    await notice.waitFor({ state: 'detached' });
+    await reply.locator(`[data-testid="delivery"][data-recipient="${customer}"][data-status="sent"]`).waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await page.locator('[data-testid="composer-text"]').inputValue()).toBe('');
+    const sent = (await messagesOf(id)).filter((m) => m.direction === 'outbound');
+    expect(sent.map((m) => m.text)).toEqual([draft]);
+    expect(await page.evaluate(() => window.__marker)).toBe(1);
+  });
+
+  test('an internal note shows as a note and mails nobody', async () => {
+    const { id } = await newCase('note');
+    const before = (await api<{ items: OutboxItem[] }>('/api/dev/outbox')).items.filter((o) => o.caseId === id).length;
+    const page = await openCase(await newAgent('agent'), id);
+
+    await page.locator('.case-title').click();
+    await page.keyboard.press('n');
+    expect(await page.locator('[data-testid="composer"]').getAttribute('data-tab')).toBe('note');
+    expect(await page.locator('[data-testid="composer-tab-note"]').getAttribute('aria-selected')).toBe('true');
+    expect(await page.locator('[data-testid="composer-to"]').count()).toBe(0);
+    const text = `Customer is on the premium plan, be nice ${suffix()}`;
+    await page.keyboard.type(text);
+    await page.keyboard.press('Control+Enter');
+
+    const note = threadMessages(page).filter({ hasText: text });
+    await note.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await note.getAttribute('data-direction')).toBe('note');
+    expect(await note.locator('[data-testid="note-label"]').textContent()).toBe('Internal note');
+    expect(await note.locator('[data-testid="author"]').textContent()).toBe('Local agent');
+    expect(await note.locator('[data-testid="delivery"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="composer-text"]').inputValue()).toBe('');
+
+    const saved = (await messagesOf(id)).find((m) => m.text === text);
+    expect(saved).toMatchObject({ direction: 'note', deliveries: [] });
+    // Give a would-be delivery time to show up, then check that none did.
+    await page.waitForTimeout(300);
+    const after = (await api<{ items: OutboxItem[] }>('/api/dev/outbox')).items.filter((o) => o.caseId === id);
+    expect(after).toHaveLength(before);
+    expect(after.some((o) => o.messageId === saved?.id)).toBe(false);
+    // A note does not change the status of a new case.
+    expect(await page.locator('[data-testid="case-status"]').textContent()).toBe('New');
+  });
+
+  test('forwarding sends the case to an outside address, who then takes part in it', async () => {
+    const { id } = await newCase('forward');
+    const page = await openCase(await newAgent('agent'), id);
+    const partner = `partner-${suffix()}@example.net`;
+    await page.locator('[data-testid="forward-button"]').click();
+    await page.locator('[data-testid="forward-to"]').fill(partner);
+    await page.locator('[data-testid="forward-text"]').fill('Can you check this one?');
+    await page.locator('[data-testid="forward-send"]').click();
+
+    const fwd = threadMessages(page).filter({ has: page.locator(`[data-testid="delivery"][data-recipient="${partner}"]`) });
+    await fwd.locator('[data-testid="delivery"][data-status="sent"]').waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await fwd.locator('.body').textContent()).toContain('Can you check this one?');
+    await page.waitForFunction((p) => document.querySelector('[data-testid="participants"]')?.textContent?.includes(p), partner, { timeout: LIVE_BOUND_MS });
+    expect(await page.locator('[data-testid="forward-form"]').count()).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// AUTH_MODE=password: its own server. The seed route exists only in open mode, so the storage is
+// seeded by an open-mode server first, then Ben gets a password, then it starts in password mode.
+
+describe('password sign-in in a browser', () => {
+  const PASSWORD = `pw-${suffix()}-${suffix()}`;
+  let pwServer: Server | undefined;
+  let pwSetupError: Error | undefined;
+
+  beforeAll(async () => {
+    if (setupError) return;
+    try {
+      const persistTo = await freshStorage();
+      const seeding = await startWrangler({ port: await freePort(), persistTo, output: (line: string) => log(`[seeding] ${line}`), vars: { AUTH_MODE: 'open' } });
+      try {
+        await seedDemo(seeding.url);
+      } finally {
+        await seeding.stop();
+      }
+      const hash = await hashPassword(PASSWORD);
+      // The hash is base64 and `$`: nothing that needs escaping inside an SQL string.
+      expect(hash).toMatch(/^[A-Za-z0-9+/=$-]+$/);
+      await run(tool('wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persistTo, '--command', `UPDATE agents SET password_hash = '${hash}' WHERE id = 'agt_ben'`], {
+        env: { CI: 'true' },
+        quiet: true,
+      });
+      pwServer = await startWrangler({ port: await freePort(), persistTo, output: (line: string) => log(`[password] ${line}`), vars: { AUTH_MODE: 'password' } });
+    } catch (err) {
+      dumpLogs('password-mode setup failed');
+      pwSetupError = err instanceof Error ? err : new Error(String(err));
+    }
+  });
+
+  afterAll(async () => {
+    await pwServer?.stop();
+  });
+
+  beforeEach(() => {
+    if (pwSetupError) throw new Error(`password-mode setup failed: ${pwSetupError.message}`, { cause: pwSetupError });
+  });
+
+  async function signInAs(page: Page, email: string, password: string): Promise<void> {
+    await page.locator('[data-testid="signin-email"]').fill(email);
+    await page.locator('[data-testid="signin-password"]').fill(password);
+    await page.locator('[data-testid="signin-submit"]').click();
+  }
+
+  test('a wrong password is refused, the right one opens the inbox, and signing out returns to the sign-in page', async () => {
+    if (!pwServer) throw new Error('password-mode server not started');
+    const base = pwServer.url;
+    const context = await newAgent('ben');
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="case-list"]').count()).toBe(0);
+
+    await signInAs(page, 'ben@acme.test', 'not the password');
+    const error = page.locator('[data-testid="signin-error"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('Wrong email or password.');
+    expect(await page.locator('[data-testid="signin-password"]').inputValue()).toBe('');
+
+    // A throttled address is told how long to wait (answered here by the test: ten real failures
+    // would lock the address for the rest of the run).
+    await page.route('**/api/session', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 429, contentType: 'application/json', headers: { 'Retry-After': '540' }, body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many' } }) })
+        : route.continue(),
+    );
+    await signInAs(page, 'ben@acme.test', 'whatever');
+    await page.waitForFunction(() => document.querySelector('[data-testid="signin-error"]')?.textContent === 'Too many attempts, try again in 9 minutes.', null, { timeout: LIVE_BOUND_MS });
+    await page.unroute('**/api/session');
+
+    await signInAs(page, 'ben@acme.test', PASSWORD);
+    await page.locator('[data-testid="session-name"]').waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await page.locator('[data-testid="session-name"]').textContent()).toBe('Ben Agent');
+    await page.locator('[data-testid="case-row"]').first().waitFor();
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
+    // Local-only parts stay hidden.
+    expect(await page.locator('[data-testid="session-mode"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="outbox-link"]').count()).toBe(0);
+
+    // The session survives a reload (the cookie), and a 401 later brings the sign-in page back.
+    await page.reload();
+    await page.locator('[data-testid="session-name"]').waitFor({ timeout: 15_000 });
+    await context.clearCookies();
+    await page.locator('[data-testid="tab-all"]').click();
+    await page.locator('[data-testid="signin-form"]').waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await page.locator('[data-testid="signin-form"]').textContent()).toContain('Your session has ended');
+    expect(await page.locator('[data-testid="signin-email"]').inputValue()).toBe('ben@acme.test');
+    await page.locator('[data-testid="signin-password"]').fill(PASSWORD);
+    await page.locator('[data-testid="signin-submit"]').click();
+    await page.locator('[data-testid="session-name"]').waitFor({ timeout: LIVE_BOUND_MS });
+
+    await page.locator('[data-testid="signout"]').click();
+    await page.locator('[data-testid="signin-form"]').waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await page.locator('[data-testid="session-name"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="case-list"]').count()).toBe(0);
+    // The server forgot the session too: a reload stays on the sign-in page.
+    const status = await page.evaluate(async () => (await fetch('/api/session')).status);
+    expect(status).toBe(401);
+    await page.reload();
+    await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 15_000 });
+  });
+});
