@@ -249,7 +249,10 @@ function Message(props: { message: MessageView }) {
         <Show when={m().direction !== 'note'}>
           <span class={`badge dir dir-${m().direction}`}>{m().direction}</span>
         </Show>
-        <KindBadge message={m()} />
+        {/* What agents wrote is human by definition; the badge matters for what arrived. */}
+        <Show when={m().direction === 'inbound' || m().kind !== 'human'}>
+          <KindBadge message={m()} />
+        </Show>
         <AuthBadge message={m()} />
         <Show when={m().threadRule === 'released'}>
           <span class="badge released" title="Held by the ingest rules, then released into this case by an agent">
