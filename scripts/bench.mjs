@@ -29,6 +29,20 @@ async function freePort() {
 }
 
 const benches = {
+  async sla() {
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const due = Number(process.env.BENCH_SLA_DUE ?? 1000);
+    const big = Number(process.env.BENCH_SLA_OPEN ?? 100_000);
+    const small = await sweepRun(due, due);
+    const large = await sweepRun(big, due);
+    console.log(`sla: sweep of ${due} due cases among ${due} open: ${small.toFixed(0)} ms; among ${big} open: ${large.toFixed(0)} ms`);
+    report({
+      sla_sweep_1k_ms: { value: Math.round(small), unit: 'ms' },
+      sla_sweep_100k_ms: { value: Math.round(large), unit: 'ms' },
+      sla_sweep_ratio: { value: Math.round((large / small) * 100) / 100, unit: 'ratio' },
+    });
+  },
   async parse() {
     const { benchParse } = await import('./bench/parse.ts');
     report(await benchParse());
@@ -76,6 +90,59 @@ const benches = {
     }
   },
 };
+
+/** SQL that fills a fresh database with `total` open cases under an SLA, `due` of them breaching at `at`. */
+function slaCasesSql(total, due, at) {
+  const lines = [
+    "INSERT OR IGNORE INTO workspaces (id, name, slug, case_counter, created_at) VALUES ('ws_bench', 'Bench', 'bench', 0, 0);",
+    "INSERT OR IGNORE INTO mailboxes (id, workspace_id, address, display_name, created_at, updated_at, sla_policy_id) VALUES ('mbx_bench', 'ws_bench', 'bench@bench.test', 'Bench', 0, 0, 'sla_bench');",
+    "INSERT OR IGNORE INTO sla_policies (id, workspace_id, name, first_response_minutes, resolution_minutes, warn_minutes, escalations, created_at, updated_at) VALUES ('sla_bench', 'ws_bench', 'Bench', 60, 6000, 10, '[]', 0, 0);",
+  ];
+  const minute = 60_000;
+  const rows = [];
+  for (let i = 0; i < total; i++) {
+    const isDue = i < due;
+    const created = at - (isDue ? 120 : 5) * minute;
+    const firstDue = isDue ? at - minute : at + 24 * 60 * minute;
+    // Due cases were warned already, so the sweep breaches them; the rest look again tomorrow.
+    rows.push(`('case_b${String(i).padStart(7, '0')}','ws_bench','mbx_bench',${i + 1},'Bench case ${i}','open','normal',${created},${created},${created},'sla_bench',${firstDue},${created + 6000 * minute},${isDue ? at - minute : at + 24 * 60 * minute},${isDue ? 1 : 0},'${isDue ? 'warning' : 'ok'}')`);
+  }
+  for (let i = 0; i < rows.length; i += 500) {
+    lines.push(`INSERT INTO cases (id, workspace_id, mailbox_id, number, subject, status, priority, created_at, updated_at, last_message_at, sla_policy_id, first_response_due_at, resolution_due_at, next_due_at, sla_warned_mask, sla_state) VALUES ${rows.slice(i, i + 500).join(',')};`);
+  }
+  return lines.join('\n');
+}
+
+async function sweepRun(total, due) {
+  const persist = mkdtempSync(path.join(os.tmpdir(), 'edgecase-bench-sla-'));
+  let server;
+  try {
+    await migrateLocal(persist, { quiet: true });
+    const at = Date.UTC(2026, 10, 23, 12, 0);
+    const file = path.join(persist, 'cases.sql');
+    writeFileSync(file, slaCasesSql(total, due, at));
+    execFileSync(path.join(root, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--file', file, '--yes'], { env: childEnv({ CI: 'true' }), stdio: 'ignore' });
+    server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {} });
+    const t0 = performance.now();
+    const res = await fetch(`${server.url}/cdn-cgi/handler/scheduled?time=${at}&cron=${encodeURIComponent('* * * * *')}`);
+    const ms = performance.now() - t0;
+    if (!res.ok) throw new Error(`scheduled handler answered ${res.status}`);
+    // Every due case must have been breached: count them back through the API.
+    let breached = 0;
+    let cursor = '';
+    for (;;) {
+      const page = await (await fetch(`${server.url}/api/cases?status=breaching&limit=200${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      breached += page.items.filter((c) => c.sla?.state === 'breached').length;
+      if (!page.nextCursor) break;
+      cursor = encodeURIComponent(page.nextCursor);
+    }
+    if (breached !== due) throw new Error(`the sweep breached ${breached} cases, expected ${due}`);
+    return ms;
+  } finally {
+    await server?.stop();
+    rmSync(persist, { recursive: true, force: true });
+  }
+}
 
 const wanted = process.argv.slice(2);
 for (const name of wanted.length ? wanted : Object.keys(benches)) {
