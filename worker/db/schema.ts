@@ -259,6 +259,8 @@ export const inbound = sqliteTable(
     /** Where a held message was forwarded (the mailbox's catch-all address), or why that failed. */
     forwardedTo: text('forwarded_to'),
     forwardError: text('forward_error'),
+    /** Set for historical imports (the import's name): no acknowledgements, cases filed closed. */
+    importBatch: text('import_batch'),
     /** Who released or discarded a held message, and when (the audit trail of the exception log). */
     resolvedBy: text('resolved_by'),
     resolvedAt: integer('resolved_at'),

@@ -10,6 +10,7 @@ import { devRoutes } from './routes/dev.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { liveRoutes } from './routes/live.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { sessionRoutes } from './routes/session.ts';
 import type { ApiError } from '../protocol/api.ts';
 import type { AgentIdentity, AuthMode } from '../auth/identity.ts';
@@ -57,6 +58,7 @@ export function createApp() {
   app.route('/api/attachments', attachmentRoutes);
   app.route('/api/live', liveRoutes);
   app.route('/api/reports', reportRoutes);
+  app.route('/api/admin', adminRoutes);
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } } satisfies ApiError, 404));
   app.onError((err, c) => {
     const requestId = c.get('requestId');

@@ -167,7 +167,9 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   }
 
   const trust = auth.verdict === 'verified' || mailbox.unverifiedPolicy === 'allow' ? 'all-rules' : auth.verdict === 'failed' ? 'none' : 'token-only';
-  const thread = chooseThread(candidates, facts, sender.email, { anySender: mailbox.replyPolicy === 'any', trust });
+  // A historical import is the admin's own archive: its threads are rebuilt from headers as they were.
+  const importing = row.importBatch !== null;
+  const thread = chooseThread(candidates, facts, sender.email, importing ? { anySender: true, trust: 'all-rules' } : { anySender: mailbox.replyPolicy === 'any', trust });
   const matchedCase = thread.match
     ? ((await db.select().from(cases).where(eq(cases.id, thread.match.caseId)).get()) ?? null)
     : null;
@@ -178,12 +180,15 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
     report = await parseBounce(raw, mail.headers, mail.text);
     bounceCaseId = await bounceCase(deps, mailbox.workspaceId, report);
   }
-  const flood = ['human', 'list', 'auto-reply'].includes(classification.kind) ? await floodCheck(deps, mailbox, row, sender.email, contentHash, now) : null;
+  const flood = !importing && ['human', 'list', 'auto-reply'].includes(classification.kind) ? await floodCheck(deps, mailbox, row, sender.email, contentHash, now) : null;
   const contact = await db.select({ undeliverable: contacts.undeliverable }).from(contacts).where(and(eq(contacts.workspaceId, mailbox.workspaceId), eq(contacts.email, sender.email))).get();
   const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses, auth: auth.verdict, undeliverable: contact?.undeliverable ?? false });
-  const decision = decide({ classification, thread, matchedCase, mailbox, now, bounceCaseId, flood, acknowledge });
+  const decided = decide({ classification, thread, matchedCase, mailbox, now, bounceCaseId, flood, acknowledge: importing ? { eligible: false, reason: 'imported history is never answered' } : acknowledge });
+  // Imported history does not reopen anything: it is filed as it was.
+  const decision = importing && decided.action === 'append' ? { ...decided, newStatus: null } : decided;
   const ctx = ctxFor(explain({ considered: thread.considered, decision, ...(report ? { bounce: report } : {}) }));
-  const outgoing = followUps(deps, ctx, decision, mail.messageId, now);
+  const outgoing = importing ? undefined : followUps(deps, ctx, decision, mail.messageId, now);
+  if (importing) ctx.imported = { at: mail.date !== null && mail.date < now ? mail.date : now };
 
   try {
     switch (decision.action) {

@@ -59,7 +59,12 @@ async function readAll(stream: ReadableStream<Uint8Array>, max: number): Promise
   return out;
 }
 
-export async function receiveEmail(message: IncomingEmail, deps: Deps): Promise<ReceiveResult> {
+export interface ReceiveOptions {
+  /** A historical import: the message is filed (closed, in its own time), never answered. */
+  importBatch?: string;
+}
+
+export async function receiveEmail(message: IncomingEmail, deps: Deps, options: ReceiveOptions = {}): Promise<ReceiveResult> {
   const mailbox = await resolveMailbox(deps.db, message.to, deps.secrets.replyTokenKey);
   if (!mailbox || !mailbox.enabled) {
     const reason = mailbox ? 'mailbox disabled' : 'no such mailbox';
@@ -103,6 +108,7 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps): Promise<
       rawSize: raw.byteLength,
       idemKey,
       status: 'received',
+      importBatch: options.importBatch ?? null,
       subject: cleanLine(headerValue(pre.headers, 'subject'), 500),
       // Normalised now, so the flood breaker can count this sender before the message is parsed.
       fromEmail: firstAddress(headerValue(pre.headers, 'from')) || normalizeEmail(message.from),
@@ -111,7 +117,7 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps): Promise<
     .returning()
     .get();
   const outcome = await processSafely(deps, row, raw);
-  if (outcome?.status === 'quarantined' && FORWARD_WHEN_HELD.has(outcome.reason ?? '') && mailbox.catchAllAddress && message.forward) {
+  if (!options.importBatch && outcome?.status === 'quarantined' && FORWARD_WHEN_HELD.has(outcome.reason ?? '') && mailbox.catchAllAddress && message.forward) {
     await forwardToCatchAll(deps, message, id, mailbox.catchAllAddress);
   }
   // With an execution context, deliveries continue after we return; without one (tests, scripts)

@@ -178,6 +178,8 @@ export interface StoreContext {
   now: number;
   /** Set when an agent released this message from quarantine: who, for the audit trail. */
   releasedBy?: string;
+  /** Historical import: cases are filed closed, in the message's own time, with no SLA. */
+  imported?: { at: number };
 }
 
 function contactUpsert(db: Db, workspaceId: string, a: AddressView, now: number) {
@@ -241,7 +243,7 @@ function messageInsert(ctx: StoreContext, caseId: string, messageId: string, kin
     authVerdict: ctx.auth?.verdict ?? null,
     authResults: ctx.auth ? JSON.stringify(ctx.auth) : null,
     sentAt: m.date,
-    createdAt: ctx.now,
+    createdAt: ctx.imported?.at ?? ctx.now,
   });
 }
 
@@ -294,23 +296,25 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   const people = peopleOf(ctx, 'requester');
   const subject = ctx.mail.subject || '(no subject)';
   const more = extra ? await extra({ id: caseId, number: counter.n, subject, assigneeId: mailbox.defaultAssigneeId }) : { stmts: [], outboxIds: [] };
-  const slaCtx = await slaContextFor(db, mailbox);
+  const slaCtx = ctx.imported ? null : await slaContextFor(db, mailbox);
   const sla = slaColumns(slaCtx ? onCreate(slaCtx.policy, slaCtx.calendar, 'normal', now) : NO_SLA, slaCtx, now);
+  const at = ctx.imported?.at ?? now;
   const row = {
     id: caseId,
     workspaceId: ws,
     mailboxId: mailbox.id,
     number: counter.n,
     subject,
-    status: 'new' as const,
+    status: ctx.imported ? ('closed' as const) : ('new' as const),
     priority: 'normal' as const,
-    assigneeId: mailbox.defaultAssigneeId,
+    assigneeId: ctx.imported ? null : mailbox.defaultAssigneeId,
     team: mailbox.defaultTeam,
     linkedCaseId: decision.linkedCaseId,
     messageCount: 1,
-    createdAt: now,
-    updatedAt: now,
-    lastMessageAt: now,
+    createdAt: at,
+    updatedAt: at,
+    lastMessageAt: at,
+    closedAt: ctx.imported ? at : null,
     slaPolicyId: slaCtx?.policy.id ?? null,
     ...sla,
   };
@@ -324,7 +328,7 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
   const assignee = mailbox.defaultAssigneeId ? await assigneeOf(db, mailbox.defaultAssigneeId) : null;
-  const summary = caseSummary({ ...row, contactId: null, tags: '[]', closedAt: null }, ctx.sender, assignee);
+  const summary = caseSummary({ ...row, contactId: null, tags: '[]' }, ctx.sender, assignee);
   const bodies: EventBody[] = [{ type: 'case.created', caseId, case: summary }];
   if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
   const evs = await runWithEvents(db, stmts, bodies.map((b) => eventInsert(db, ws, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, b, now)), bodies, now);
@@ -371,7 +375,7 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
         messageCount: sql`${cases.messageCount} + 1`,
         updatedAt: now,
         // An auto-reply is not activity: it must not float the case to the top of the inbox.
-        ...(decision.kind === 'auto-reply' ? {} : { lastMessageAt: now }),
+        ...(decision.kind === 'auto-reply' ? {} : { lastMessageAt: ctx.imported ? sql`MAX(${cases.lastMessageAt}, ${ctx.imported.at})` : now }),
         ...(decision.newStatus ? { status: decision.newStatus, closedAt: null } : {}),
         ...(sla ?? {}),
       })

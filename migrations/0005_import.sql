@@ -1,0 +1,1 @@
+ALTER TABLE `inbound` ADD `import_batch` text;
