@@ -24,9 +24,25 @@ export type ServerEvent =
 export type ServerEventType = ServerEvent['type'];
 export type EventBody = ServerEvent extends infer E ? (E extends ServerEvent ? Omit<E, 'seq' | 'at'> : never) : never;
 
-/** Frames on the agent WebSocket: events, plus the hub's own greeting. */
+/** Who is online: one entry per connected tab. */
+export interface PresenceEntry {
+  socketId: string;
+  agentId: string;
+  name: string;
+  /** The case the agent has open, if any. */
+  viewing: string | null;
+  /** The case the agent is writing a reply or note in, if any. */
+  composing: string | null;
+  since: number;
+}
+
+/** Frames on the agent WebSocket: events, plus the hub's own greeting and presence. */
 export type ServerFrame =
-  | { type: 'hello'; lastSeq: number }
+  | { type: 'hello'; lastSeq: number; socketId?: string }
+  | { type: 'presence'; agents: PresenceEntry[] }
   | { type: 'event'; event: ServerEvent }
   /** The client is too far behind to replay: refetch lists, then continue from `lastSeq`. */
   | { type: 'resync'; lastSeq: number };
+
+/** Frames an agent's browser sends: what it shows and writes, and a resume after a gap. */
+export type ClientFrame = { type: 'presence'; viewing: string | null; composing: string | null } | { type: 'resume'; since: number };

@@ -15,5 +15,11 @@ liveRoutes.get('/', async (c) => {
   const target = new URL('https://hub/connect');
   target.searchParams.set('workspace', c.var.workspaceId);
   target.searchParams.set('since', url.searchParams.get('since') ?? '');
-  return hubFor(c.env.INBOX_HUB, c.var.workspaceId).fetch(new Request(target, c.req.raw));
+  // Who this socket is, as the auth middleware established it; the hub trusts only these headers.
+  const forwarded = new Request(target, c.req.raw);
+  const headers = new Headers(forwarded.headers);
+  const agent = c.var.agent;
+  headers.set('X-Agent-Id', c.var.actor === 'local' || !agent ? 'local' : agent.id);
+  headers.set('X-Agent-Name', c.var.actor === 'local' || !agent ? 'Local agent' : agent.name);
+  return hubFor(c.env.INBOX_HUB, c.var.workspaceId).fetch(new Request(target, { method: 'GET', headers }));
 });
