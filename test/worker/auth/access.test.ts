@@ -284,7 +284,7 @@ describe('access mode: the WebSocket and cross-site requests', () => {
     const hello = new Promise<string>((resolve) => ws.addEventListener('message', (e) => resolve(e.data as string)));
     const closed = new Promise<void>((resolve) => ws.addEventListener('close', () => resolve()));
     ws.accept();
-    expect(JSON.parse(await hello)).toEqual({ type: 'hello', lastSeq: 0 });
+    expect(JSON.parse(await hello)).toMatchObject({ type: 'hello', lastSeq: 0 });
     ws.close(1000, 'done');
     await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
   });
