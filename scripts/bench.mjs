@@ -29,6 +29,91 @@ async function freePort() {
 }
 
 const benches = {
+  async latency() {
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const real = await withServer({}, (url) => latencyRun(url, (ev) => (ev.type === 'case.created' ? Number(/^Latency (\d+)$/.exec(ev.case.subject)?.[1] ?? NaN) : null)));
+    const noop = await withServer({ DIAGNOSTIC_EMAIL: 'publish-only', DIAGNOSTIC_WORKSPACE: 'ws_demo' }, (url) =>
+      latencyRun(url, (ev) => (ev.type === 'inbound.held' && ev.reason.startsWith('diagnostic:') ? Number(/Latency (\d+)$/.exec(ev.reason)?.[1] ?? NaN) : null)),
+    );
+    const p99 = percentile(real, 99);
+    const base = percentile(noop, 99);
+    console.log(`latency: delivery → event on a socket, ${real.length} mails at 50/s; pipeline p50 ${percentile(real, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; publish-only p99 ${base.toFixed(1)} ms`);
+    report({
+      ingest_to_event_p50_ms: { value: round1(percentile(real, 50)), unit: 'ms' },
+      ingest_to_event_p99_ms: { value: round1(p99), unit: 'ms' },
+      noop_to_event_p99_ms: { value: round1(base), unit: 'ms' },
+      ingest_to_event_ratio: { value: Math.round((p99 / base) * 100) / 100, unit: 'ratio' },
+    });
+  },
+  async fanout() {
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const clients = Number(process.env.BENCH_FANOUT_CLIENTS ?? 1000);
+    const rounds = Number(process.env.BENCH_FANOUT_EVENTS ?? 100);
+    const ours = await withServer({}, async (url) => {
+      const sockets = [];
+      for (let i = 0; i < clients; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, () => openSocket(url)))));
+      const cases = await (await fetch(`${url}/api/cases?status=all&limit=1`)).json();
+      const caseId = cases.items[0].id;
+      const times = [];
+      for (let r = 0; r < rounds; r++) {
+        const priority = r % 2 ? 'normal' : 'high';
+        let left = sockets.length;
+        let finish;
+        const all = new Promise((resolve) => (finish = resolve));
+        const handlers = sockets.map((ws) => {
+          const h = (e) => {
+            const f = JSON.parse(e.data);
+            if (f.type === 'event' && f.event.type === 'case.updated' && f.event.changes?.priority === priority) {
+              ws.removeEventListener('message', h);
+              if (--left === 0) finish();
+            }
+          };
+          ws.addEventListener('message', h);
+          return [ws, h];
+        });
+        const t0 = performance.now();
+        await fetch(`${url}/api/cases/${caseId}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ priority }) });
+        await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
+        if (left > 0) throw new Error(`${left} of ${sockets.length} clients missed event ${r}`);
+        times.push(performance.now() - t0);
+        for (const [ws, h] of handlers) ws.removeEventListener('message', h);
+      }
+      for (const ws of sockets) ws.close();
+      return times;
+    });
+    const { WebSocketServer } = await import('ws');
+    const baseline = await new Promise((resolve) => {
+      const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 }, async () => {
+        const url = `http://127.0.0.1:${wss.address().port}`;
+        const sockets = [];
+        for (let i = 0; i < clients; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, () => new Promise((res, rej) => { const ws = new WebSocket(url.replace('http', 'ws')); ws.addEventListener('open', () => res(ws)); ws.addEventListener('error', rej); })))));
+        const times = [];
+        for (let r = 0; r < rounds; r++) {
+          let left = sockets.length;
+          let finish;
+          const all = new Promise((res) => (finish = res));
+          const h = () => { if (--left === 0) finish(); };
+          for (const ws of sockets) ws.addEventListener('message', h, { once: true });
+          const t0 = performance.now();
+          const frame = JSON.stringify({ type: 'event', event: { type: 'case.updated', seq: r } });
+          for (const client of wss.clients) client.send(frame);
+          await all;
+          times.push(performance.now() - t0);
+        }
+        for (const ws of sockets) ws.close();
+        wss.close(() => resolve(times));
+      });
+    });
+    console.log(`fanout: one event to ${clients} sockets, ${rounds} events; edgecase p50 ${percentile(ours, 50).toFixed(1)} ms, p99 ${percentile(ours, 99).toFixed(1)} ms; bare ws p99 ${percentile(baseline, 99).toFixed(1)} ms`);
+    report({
+      fanout_1000_p50_ms: { value: round1(percentile(ours, 50)), unit: 'ms' },
+      fanout_1000_p99_ms: { value: round1(percentile(ours, 99)), unit: 'ms' },
+      ws_baseline_1000_p99_ms: { value: round1(percentile(baseline, 99)), unit: 'ms' },
+      fanout_ratio: { value: Math.round((percentile(ours, 99) / percentile(baseline, 99)) * 100) / 100, unit: 'ratio' },
+    });
+  },
   async sla() {
     ensureDevVars();
     await buildWeb({ quiet: true });
@@ -142,6 +227,69 @@ async function sweepRun(total, due) {
     await server?.stop();
     rmSync(persist, { recursive: true, force: true });
   }
+}
+
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+const round1 = (x) => Math.round(x * 10) / 10;
+
+async function withServer(vars, fn) {
+  const persist = mkdtempSync(path.join(os.tmpdir(), 'edgecase-bench-'));
+  let server;
+  try {
+    await migrateLocal(persist, { quiet: true });
+    server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {}, vars });
+    await seedDemo(server.url);
+    return await fn(server.url, persist);
+  } finally {
+    await server?.stop();
+    rmSync(persist, { recursive: true, force: true });
+  }
+}
+
+function openSocket(url) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url.replace(/^http/, 'ws') + '/api/live');
+    const timer = setTimeout(() => reject(new Error('WebSocket did not open')), 15_000);
+    ws.addEventListener('open', () => (clearTimeout(timer), resolve(ws)));
+    ws.addEventListener('error', () => (clearTimeout(timer), reject(new Error('WebSocket error'))));
+  });
+}
+
+/** 500 mails at 50 per second, each timed from delivery to its event on an agent's socket. */
+async function latencyRun(url, eventOf, count = Number(process.env.BENCH_LATENCY_MAILS ?? 500), perSecond = 50) {
+  const ws = await openSocket(url);
+  const started = new Map();
+  const latencies = [];
+  const failures = [];
+  let done;
+  const all = new Promise((resolve) => (done = resolve));
+  ws.addEventListener('message', (e) => {
+    const frame = JSON.parse(e.data);
+    if (frame.type !== 'event') return;
+    const i = eventOf(frame.event);
+    if (i === null || !started.has(i)) return;
+    latencies.push(performance.now() - started.get(i));
+    started.delete(i);
+    if (latencies.length === count) done();
+  });
+  const stamp = Date.now();
+  for (let i = 0; i < count; i++) {
+    const raw = `From: Sender ${i} <sender${i}.${stamp}@example.com>\r\nTo: support@acme.test\r\nSubject: Latency ${i}\r\nMessage-ID: <lat-${i}-${stamp}@example.com>\r\n\r\nHello ${i}\r\n`;
+    started.set(i, performance.now());
+    deliver(url, raw, { from: `sender${i}.${stamp}@example.com`, to: 'support@acme.test' }).then(
+      (r) => r.status >= 300 && failures.push(`${r.status} ${r.text.slice(0, 200)}`),
+      (err) => failures.push(String(err?.cause ?? err)),
+    );
+    await new Promise((r) => setTimeout(r, 1000 / perSecond));
+  }
+  await Promise.race([all, new Promise((r) => setTimeout(r, 60_000))]);
+  ws.close();
+  if (latencies.length < count) throw new Error(`only ${latencies.length} of ${count} events arrived${failures.length ? `; ${failures.length} deliveries failed, first: ${failures[0]}` : ''}`);
+  return latencies;
 }
 
 const wanted = process.argv.slice(2);

@@ -7,6 +7,9 @@ interface Secrets {
   ACCESS_TEAM_DOMAIN?: string;
   /** Cloudflare Access: the application's audience (AUD) tag. */
   ACCESS_AUD?: string;
+  /** Benchmarks only: `publish-only` makes email() publish an event and store nothing. */
+  DIAGNOSTIC_EMAIL?: string;
+  DIAGNOSTIC_WORKSPACE?: string;
   /** HMAC key for reply tokens. Generated into .dev.vars on first `npm start`. */
   REPLY_TOKEN_KEY: string;
 }
