@@ -27,17 +27,19 @@ async function loadRaw(bucket: R2Bucket, key: string): Promise<Uint8Array> {
 
 /** An earlier delivery of the same message that was already dealt with. */
 async function findDuplicate(deps: Deps, row: Inbound): Promise<{ caseId: string | null; messageId: string | null } | null> {
-  const msg = await deps.db
-    .select({ id: messages.id, caseId: messages.caseId })
-    .from(messages)
-    .where(and(eq(messages.mailboxId, row.mailboxId), eq(messages.messageKey, row.idemKey)))
-    .get();
+  const [msg, held] = await Promise.all([
+    deps.db
+      .select({ id: messages.id, caseId: messages.caseId })
+      .from(messages)
+      .where(and(eq(messages.mailboxId, row.mailboxId), eq(messages.messageKey, row.idemKey)))
+      .get(),
+    deps.db
+      .select({ id: inbound.id, caseId: inbound.caseId })
+      .from(inbound)
+      .where(and(eq(inbound.mailboxId, row.mailboxId), eq(inbound.idemKey, row.idemKey), ne(inbound.id, row.id), inArray(inbound.status, ['quarantined', 'ignored'])))
+      .get(),
+  ]);
   if (msg) return { caseId: msg.caseId, messageId: msg.id };
-  const held = await deps.db
-    .select({ id: inbound.id, caseId: inbound.caseId })
-    .from(inbound)
-    .where(and(eq(inbound.mailboxId, row.mailboxId), eq(inbound.idemKey, row.idemKey), ne(inbound.id, row.id), inArray(inbound.status, ['quarantined', 'ignored'])))
-    .get();
   return held ? { caseId: held.caseId, messageId: null } : null;
 }
 
@@ -98,9 +100,10 @@ async function floodCheck(deps: Deps, mailbox: Mailbox, row: Inbound, sender: st
       .from(inbound)
       .where(and(eq(inbound.mailboxId, mailbox.id), extra, gte(inbound.receivedAt, since), ne(inbound.id, row.id), ne(inbound.status, 'discarded')))
       .get();
-  const fromSender = sender ? ((await recent(eq(inbound.fromEmail, sender)))?.n ?? 0) + 1 : 0;
+  const [bySender, byContent] = await Promise.all([sender ? recent(eq(inbound.fromEmail, sender)) : Promise.resolve(undefined), recent(eq(inbound.contentHash, contentHash))]);
+  const fromSender = sender ? (bySender?.n ?? 0) + 1 : 0;
   if (fromSender > mailbox.floodMaxPerSender) return { by: 'sender', count: fromSender, limit: mailbox.floodMaxPerSender, windowMinutes: mailbox.floodWindowMinutes };
-  const identical = ((await recent(eq(inbound.contentHash, contentHash)))?.n ?? 0) + 1;
+  const identical = (byContent?.n ?? 0) + 1;
   if (identical > mailbox.floodMaxIdentical) return { by: 'identical', count: identical, limit: mailbox.floodMaxIdentical, windowMinutes: mailbox.floodWindowMinutes };
   return null;
 }
@@ -108,14 +111,16 @@ async function floodCheck(deps: Deps, mailbox: Mailbox, row: Inbound, sender: st
 export interface ProcessOptions {
   /** Raw bytes already in memory (the email handler has them); otherwise read from R2. */
   raw?: Uint8Array;
+  /** The mailbox, when the caller has just read it. */
+  mailbox?: Mailbox;
 }
 
 export async function processInbound(deps: Deps, row: Inbound, options: ProcessOptions = {}): Promise<Stored> {
   const { db } = deps;
   const now = deps.now();
-  const mailbox = await mailboxById(db, row.mailboxId);
+  // Independent reads go out together: every D1 round trip is latency before agents see the mail.
+  const [mailbox, raw] = await Promise.all([options.mailbox ?? mailboxById(db, row.mailboxId), options.raw ?? loadRaw(deps.raw, row.rawKey)]);
   if (!mailbox) throw new Error(`mailbox ${row.mailboxId} of inbound ${row.id} no longer exists`);
-  const raw = options.raw ?? (await loadRaw(deps.raw, row.rawKey));
   const ownAddresses = await workspaceAddresses(db, mailbox.workspaceId);
   const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses, replyTokenKey: deps.secrets.replyTokenKey });
 
@@ -180,8 +185,10 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
     report = await parseBounce(raw, mail.headers, mail.text);
     bounceCaseId = await bounceCase(deps, mailbox.workspaceId, report);
   }
-  const flood = !importing && ['human', 'list', 'auto-reply'].includes(classification.kind) ? await floodCheck(deps, mailbox, row, sender.email, contentHash, now) : null;
-  const contact = await db.select({ undeliverable: contacts.undeliverable }).from(contacts).where(and(eq(contacts.workspaceId, mailbox.workspaceId), eq(contacts.email, sender.email))).get();
+  const [flood, contact] = await Promise.all([
+    !importing && ['human', 'list', 'auto-reply'].includes(classification.kind) ? floodCheck(deps, mailbox, row, sender.email, contentHash, now) : Promise.resolve(null),
+    db.select({ undeliverable: contacts.undeliverable }).from(contacts).where(and(eq(contacts.workspaceId, mailbox.workspaceId), eq(contacts.email, sender.email))).get(),
+  ]);
   const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses, auth: auth.verdict, undeliverable: contact?.undeliverable ?? false });
   const decided = decide({ classification, thread, matchedCase, mailbox, now, bounceCaseId, flood, acknowledge: importing ? { eligible: false, reason: 'imported history is never answered' } : acknowledge });
   // Imported history does not reopen anything: it is filed as it was.
@@ -318,9 +325,9 @@ export async function recordFailure(deps: Deps, row: Inbound, err: unknown): Pro
 }
 
 /** Runs the pipeline; a failure is recorded, never thrown: the raw mail is safe, a retry will come. */
-export async function processSafely(deps: Deps, row: Inbound, raw?: Uint8Array): Promise<Stored | null> {
+export async function processSafely(deps: Deps, row: Inbound, raw?: Uint8Array, mailbox?: Mailbox): Promise<Stored | null> {
   try {
-    return await processInbound(deps, row, { raw });
+    return await processInbound(deps, row, { raw, mailbox });
   } catch (err) {
     try {
       await recordFailure(deps, row, err);

@@ -116,7 +116,7 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
     })
     .returning()
     .get();
-  const outcome = await processSafely(deps, row, raw);
+  const outcome = await processSafely(deps, row, raw, mailbox);
   if (!options.importBatch && outcome?.status === 'quarantined' && FORWARD_WHEN_HELD.has(outcome.reason ?? '') && mailbox.catchAllAddress && message.forward) {
     await forwardToCatchAll(deps, message, id, mailbox.catchAllAddress);
   }

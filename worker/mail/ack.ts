@@ -78,17 +78,19 @@ export async function ackBlockedBy(db: Db, req: Pick<AckRequest, 'mailbox' | 'ki
   if (kind === 'create' && !mailbox.ackOnCreate) return 'the mailbox does not acknowledge new cases';
   if (kind === 'update' && !mailbox.ackOnUpdate) return 'the mailbox does not acknowledge replies';
   const acks = inArray(outboxRecipients.kind, ['ack-create', 'ack-update']);
-  const perCase = await db
-    .select({ n: count() })
-    .from(outboxRecipients)
-    .where(and(acks, eq(outboxRecipients.recipient, recipient.email), eq(outboxRecipients.caseId, kase.id), gte(outboxRecipients.createdAt, now - 3_600_000)))
-    .get();
+  const [perCase, perDay] = await Promise.all([
+    db
+      .select({ n: count() })
+      .from(outboxRecipients)
+      .where(and(acks, eq(outboxRecipients.recipient, recipient.email), eq(outboxRecipients.caseId, kase.id), gte(outboxRecipients.createdAt, now - 3_600_000)))
+      .get(),
+    db
+      .select({ n: count() })
+      .from(outboxRecipients)
+      .where(and(acks, eq(outboxRecipients.recipient, recipient.email), gte(outboxRecipients.createdAt, now - 86_400_000)))
+      .get(),
+  ]);
   if ((perCase?.n ?? 0) >= mailbox.ackMaxPerCaseHour) return `rate limit: ${mailbox.ackMaxPerCaseHour} acknowledgement(s) per case per hour`;
-  const perDay = await db
-    .select({ n: count() })
-    .from(outboxRecipients)
-    .where(and(acks, eq(outboxRecipients.recipient, recipient.email), gte(outboxRecipients.createdAt, now - 86_400_000)))
-    .get();
   if ((perDay?.n ?? 0) >= mailbox.ackMaxPerRecipientDay) return `rate limit: ${mailbox.ackMaxPerRecipientDay} acknowledgements per recipient per day`;
   return null;
 }
