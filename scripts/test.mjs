@@ -1,6 +1,7 @@
 // npm test: every test there is, in the order a failure is cheapest to find.
 //   1. types (Worker and web app)   2. Worker tests inside workerd (units, pipeline, API, corpus)
-//   3. browser tests: the web build served by wrangler dev, driven in headless Chromium.
+//   3. script tests (import, SMTP bridge) against wrangler dev
+//   4. browser tests: the web build served by wrangler dev, driven in headless Chromium.
 // Ends with one line "tests: N passed, N failed".
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -61,6 +62,16 @@ await step('worker tests (workerd)', async () => {
   rmSync(json, { force: true });
   try {
     await run(tool('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`]);
+  } finally {
+    add(counts(json));
+  }
+});
+
+await step('script tests (import, SMTP bridge)', async () => {
+  const json = path.join(out, 'vitest-scripts.json');
+  rmSync(json, { force: true });
+  try {
+    await run(tool('vitest'), ['run', '--config', 'vitest.scripts.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`]);
   } finally {
     add(counts(json));
   }

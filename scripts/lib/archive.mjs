@@ -33,13 +33,13 @@ export async function openArchive(input) {
   if (!existsSync(input)) throw new ArchiveError(`${input}: no such file or folder`);
   const info = statSync(input);
   const name = path.basename(path.resolve(input));
-  if (info.isFile()) return mboxArchive(input, name, info.size);
+  if (info.isFile()) return mboxArchive(input, name);
   if (!info.isDirectory()) throw new ArchiveError(`${input}: neither a file nor a folder`);
   const isMaildir = ['cur', 'new'].some((d) => existsSync(path.join(input, d)) && statSync(path.join(input, d)).isDirectory());
   return isMaildir ? folderArchive(input, name, 'maildir', await maildirEntries(input)) : folderArchive(input, name, 'eml', await emlEntries(input));
 }
 
-function mboxArchive(file, name, size) {
+function mboxArchive(file, name) {
   return {
     kind: 'mbox',
     path: file,
@@ -83,7 +83,6 @@ function mboxArchive(file, name, size) {
         };
       }
     },
-    size,
   };
 }
 

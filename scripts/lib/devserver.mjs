@@ -80,7 +80,13 @@ export async function deliver(url, raw, { from, to }) {
 }
 
 export async function seedDemo(url) {
-  const res = await fetch(`${url}/api/dev/seed`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  // wrangler dev restarts the Worker when its files change and answers 503 meanwhile: try again.
+  let res;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    res = await fetch(`${url}/api/dev/seed`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    if (res.status !== 503) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   if (!res.ok) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
   const seed = await res.json();
   for (const m of demoMessages()) {

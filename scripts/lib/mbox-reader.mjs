@@ -60,11 +60,11 @@ export function envelopeSender(separator) {
 
 /**
  * Lines of a file from `start`, each with its byte offset, line ending included. A line longer than
- * a chunk is handed on in pieces (`partial: true` on all but the last), so that no line can fill
+ * `maxLine` is handed on in pieces (`partial: true` on all but the last), so that no line can fill
  * the memory either.
  */
-async function* lines(file, start, chunkSize = 1 << 20) {
-  const stream = createReadStream(file, { start, highWaterMark: chunkSize });
+async function* lines(file, start, readSize, maxLine) {
+  const stream = createReadStream(file, { start, highWaterMark: readSize });
   let carry = null;
   let carryAt = start;
   let at = start;
@@ -86,7 +86,7 @@ async function* lines(file, start, chunkSize = 1 << 20) {
       const rest = chunk.subarray(from);
       if (!carry) carryAt = at + from;
       carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
-      if (carry.length > chunkSize) {
+      if (carry.length > maxLine) {
         // No line ending in sight: hand the piece on; a separator is never this long.
         yield { line: carry, offset: carryAt, partial: true };
         carry = null;
@@ -106,9 +106,10 @@ async function* lines(file, start, chunkSize = 1 << 20) {
  * (`raw` is null), which is how messages are counted. A message over `maxBytes` is not kept in
  * memory: `raw` is null, `oversize` true and `size` how large it was.
  *
- * A file that does not start with a separator is read as one message.
+ * A file that does not start with a separator is read as one message. `readSize` is how much is
+ * read at a time, `maxLine` the longest line looked at whole (longer ones are body text).
  */
-export async function* readMbox(file, { start = 0, collect = true, maxBytes = MAX_MESSAGE_BYTES } = {}) {
+export async function* readMbox(file, { start = 0, collect = true, maxBytes = MAX_MESSAGE_BYTES, readSize = 1 << 20, maxLine = 1 << 16 } = {}) {
   let index = 0;
   let current = null; // the message being read
   let pending = null; // a separator candidate waiting for the next line: { line, offset }
@@ -118,13 +119,13 @@ export async function* readMbox(file, { start = 0, collect = true, maxBytes = MA
   let eof = start;
 
   const begin = (offset, envelopeFrom) => ({ offset, envelopeFrom, parts: collect ? [] : null, size: 0, lastLen: 0, lastBlank: false, content: false });
-  const add = (msg, line, escaped) => {
+  const add = (msg, line, escaped, whole = true) => {
     const piece = escaped ? line.subarray(1) : line;
     msg.size += piece.length;
     if (msg.parts && msg.size > maxBytes) msg.parts = null; // too large: keep counting, stop keeping
     if (msg.parts) msg.parts.push(piece);
     msg.lastLen = piece.length;
-    msg.lastBlank = isBlank(piece);
+    msg.lastBlank = whole && isBlank(piece);
     msg.content ||= piece.some((b) => b !== LF && b !== CR && b !== 0x20 && b !== 0x09);
   };
   const finish = (msg, end) => {
@@ -142,12 +143,12 @@ export async function* readMbox(file, { start = 0, collect = true, maxBytes = MA
     return { index: index++, offset: msg.offset, end, envelopeFrom: msg.envelopeFrom, raw, size, oversize };
   };
 
-  for await (const { line, offset, partial } of lines(file, start)) {
+  for await (const { line, offset, partial } of lines(file, start, readSize, maxLine)) {
     eof = offset + line.length;
     const continuation = afterPartial;
     afterPartial = !!partial;
     if (mode === 'single') {
-      add(current, line, false);
+      add(current, line, false, !continuation);
       continue;
     }
     if (pending) {
@@ -172,16 +173,16 @@ export async function* readMbox(file, { start = 0, collect = true, maxBytes = MA
       // Not an mbox: one message (an .eml file, say), taken as it is.
       mode = 'single';
       current ??= begin(offset, null);
-      add(current, line, false);
+      add(current, line, false, !continuation);
       continue;
     }
-    if (!continuation && prevBlank && isSeparatorLine(line)) {
+    if (!continuation && !partial && prevBlank && isSeparatorLine(line)) {
       pending = { line: Buffer.from(line), offset };
       prevBlank = false;
       continue;
     }
     current ??= begin(offset, null);
-    add(current, line, mode === 'mbox' && !continuation && line[0] === 0x3e && ESCAPED_FROM.test(text(line, 100)));
+    add(current, line, mode === 'mbox' && !continuation && line[0] === 0x3e && ESCAPED_FROM.test(text(line, 100)), !continuation);
     prevBlank = !continuation && !partial && isBlank(line);
   }
   if (pending) {

@@ -192,7 +192,7 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses, auth: auth.verdict, undeliverable: contact?.undeliverable ?? false });
   const decided = decide({ classification, thread, matchedCase, mailbox, now, bounceCaseId, flood, acknowledge: importing ? { eligible: false, reason: 'imported history is never answered' } : acknowledge });
   // Imported history does not reopen anything: it is filed as it was.
-  const decision = importing && decided.action === 'append' ? { ...decided, newStatus: null } : decided;
+  const decision = importing && decided.action === 'append' ? { ...decided, newStatus: null, reason: `${decided.match.reason}; imported history, status unchanged` } : decided;
   const ctx = ctxFor(explain({ considered: thread.considered, decision, ...(report ? { bounce: report } : {}) }));
   const outgoing = importing ? undefined : followUps(deps, ctx, decision, mail.messageId, now);
   if (importing) ctx.imported = { at: mail.date !== null && mail.date < now ? mail.date : now };

@@ -54,5 +54,12 @@ adminRoutes.post('/import', async (c) => {
   );
   if (result.verdict === 'rejected') throw new ApiFailure('bad_request', rejected ?? result.reason);
   const row = await deps.db.select().from(inbound).where(eq(inbound.id, result.inboundId)).get();
-  return c.json({ inboundId: result.inboundId, status: row?.status ?? 'received', reason: row?.reason ?? null, caseId: row?.caseId ?? null, duplicate: row?.reason === 'duplicate' }, 201);
+  let action: string | null = null;
+  try {
+    const d = row?.decision ? (JSON.parse(row.decision) as { decision?: { action?: string }; action?: string }) : null;
+    action = d?.decision?.action ?? d?.action ?? null;
+  } catch {
+    action = null;
+  }
+  return c.json({ inboundId: result.inboundId, status: row?.status ?? 'received', reason: row?.reason ?? null, caseId: row?.caseId ?? null, duplicate: row?.reason === 'duplicate', action }, 201);
 });
