@@ -1,4 +1,5 @@
 import { Match, Show, Switch, createEffect, createSignal, onMount } from 'solid-js';
+import { AdminPage, isAdmin, type AdminRoute } from './admin/AdminPage.tsx';
 import { CaseView } from './CaseView.tsx';
 import { errorMessage } from './client.ts';
 import { FloodBanners } from './FloodBanner.tsx';
@@ -8,6 +9,7 @@ import { Outbox } from './Outbox.tsx';
 import { openCaseId, route } from './route.ts';
 import { auth, currentSession, loadSession, signOutNow } from './session.ts';
 import { SignIn } from './SignIn.tsx';
+import { SlaReport } from './SlaReport.tsx';
 
 const CONNECTION_LABELS = {
   connecting: 'connecting…',
@@ -91,16 +93,24 @@ function Shell() {
           <h1 class="brand">
             <a href="#/">edgecase</a>
           </h1>
-          <Show when={localMode()}>
-            <nav class="topnav" aria-label="Pages">
-              <a href="#/" classList={{ current: route().name === 'inbox' }}>
-                Inbox
+          <nav class="topnav" aria-label="Pages">
+            <a href="#/" classList={{ current: route().name === 'inbox' }}>
+              Inbox
+            </a>
+            <a href="#/reports" data-testid="reports-link" classList={{ current: route().name === 'reports' }}>
+              Reports
+            </a>
+            <Show when={isAdmin()}>
+              <a href="#/admin/mailboxes" data-testid="admin-link" classList={{ current: route().name.startsWith('admin-') }}>
+                Admin
               </a>
+            </Show>
+            <Show when={localMode()}>
               <a href="#/outbox" data-testid="outbox-link" classList={{ current: route().name === 'outbox' }}>
                 Sent mail
               </a>
-            </nav>
-          </Show>
+            </Show>
+          </nav>
         </div>
         <div class="topbar-right">
           <SessionBox />
@@ -112,6 +122,12 @@ function Shell() {
         <Switch fallback={<Inbox />}>
           <Match when={openCaseId()} keyed>
             {(id) => <CaseView id={id} />}
+          </Match>
+          <Match when={route().name === 'reports'}>
+            <SlaReport />
+          </Match>
+          <Match when={route().name.startsWith('admin-')}>
+            <AdminPage page={route().name as AdminRoute} />
           </Match>
           <Match when={route().name === 'outbox'}>
             <Show when={localMode()} fallback={<p class="empty">Sent mail is listed only in local mode (AUTH_MODE=open).</p>}>

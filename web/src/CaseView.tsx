@@ -1,12 +1,19 @@
-// One case: header with status control, participants, the thread as plain text, and the composer.
+// One case: header with status, priority and assignee controls (changed at once, undone if refused),
+// who else is on it, participants, the thread (text, or HTML in a sandboxed frame), and the composer.
 import { For, Match, Show, Switch, createEffect, createResource, createSignal, onCleanup } from 'solid-js';
 import type { Accessor, ResourceFetcherInfo } from 'solid-js';
-import type { AttachmentView, AuthVerdict, CaseDetail, CaseStatus, MessageView } from '../../worker/protocol/api.ts';
-import { RequestError, errorMessage, getCase, updateCase } from './client.ts';
+import type { AttachmentView, AuthVerdict, CaseDetail, CasePriority, CaseStatus, MessageView } from '../../worker/protocol/api.ts';
+import { assignTarget, changeCase, onCaseSaved, withPending } from './actions.ts';
+import { ActionNotice } from './ActionNotice.tsx';
+import { RequestError, errorMessage, getCase } from './client.ts';
 import { Composer, type ComposerApi } from './Composer.tsx';
 import { DeliveryList } from './Deliveries.tsx';
 import { PRIORITY_LABELS, STATUS_LABELS, STATUS_ORDER, addressList, caseHref, formatAddress, formatDate, formatSize, isoDate, safeApiUrl } from './format.ts';
+import { MessageBody } from './HtmlBody.tsx';
 import { onResync, onServerEvent } from './live.ts';
+import { CasePresence } from './Presence.tsx';
+import { SlaBadge } from './SlaBadge.tsx';
+import { authMode as currentMode } from './session.ts';
 import { createDeepSignal } from './store.ts';
 import { createDebounced, isTyping } from './util.ts';
 
@@ -54,13 +61,30 @@ export function CaseView(props: { id: string }) {
     refresh();
   }
 
-  // Outside form controls: Escape goes back to the inbox, r writes a reply, n a note.
+  // The server's copy after a change made here (status, priority, assignee).
+  onCleanup(onCaseSaved((saved) => mutate((prev) => (prev && prev.case.id === saved.id ? { ...prev, case: saved } : prev))));
+
+  // Outside form controls: Escape goes back to the inbox, r writes a reply, n a note, a assigns the
+  // case to the agent, e closes it.
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
     if (e.key === 'Escape') location.hash = '#/';
     else if ((e.key === 'r' || e.key === 'n') && composer && loaded()) {
       e.preventDefault();
       composer.focus(e.key === 'r' ? 'reply' : 'note');
+    } else if (e.key === 'e' || e.key === 'a') {
+      const d = loaded();
+      if (!d) return;
+      const shown = withPending(d.case);
+      if (e.key === 'e') {
+        e.preventDefault();
+        if (shown.status !== 'closed') void changeCase(d.case, { status: 'closed' }, 'close');
+        return;
+      }
+      const me = assignTarget();
+      if (!me) return;
+      e.preventDefault();
+      if (shown.assignee?.id !== me.id) void changeCase(d.case, { assignee: me }, 'assign');
     }
   };
   document.addEventListener('keydown', onKeyDown);
@@ -93,7 +117,6 @@ export function CaseView(props: { id: string }) {
           {(d) => (
             <CaseBody
               detail={d}
-              onUpdated={(c) => mutate((prev) => (prev && prev.case.id === c.id ? { ...prev, case: c } : prev))}
               onPosted={posted}
               composer={(api) => (composer = api)}
             />
@@ -107,25 +130,20 @@ export function CaseView(props: { id: string }) {
   );
 }
 
-function CaseBody(props: { detail: Accessor<CaseDetail>; onUpdated: (c: CaseDetail['case']) => void; onPosted: (view: MessageView) => void; composer: (api: ComposerApi) => void }) {
-  const c = () => props.detail().case;
-  const [saving, setSaving] = createSignal(false);
-  const [saveError, setSaveError] = createSignal<string | null>(null);
+const PRIORITY_ORDER = Object.keys(PRIORITY_LABELS) as CasePriority[];
 
-  async function changeStatus(select: HTMLSelectElement): Promise<void> {
-    const before = c().status;
+function CaseBody(props: { detail: Accessor<CaseDetail>; onPosted: (view: MessageView) => void; composer: (api: ComposerApi) => void }) {
+  /** The case as shown: a change on its way shows at once (actions.ts). */
+  const c = () => withPending(props.detail().case);
+
+  function changeStatus(select: HTMLSelectElement): void {
     const next = select.value as CaseStatus;
-    if (next === before) return;
-    setSaving(true);
-    setSaveError(null);
-    try {
-      props.onUpdated(await updateCase(c().id, { status: next }));
-    } catch (err) {
-      setSaveError(`Could not change the status: ${errorMessage(err)}`);
-      select.value = c().status;
-    } finally {
-      setSaving(false);
-    }
+    if (next !== c().status) void changeCase(c(), { status: next }, 'change the status of');
+  }
+
+  function changePriority(select: HTMLSelectElement): void {
+    const next = select.value as CasePriority;
+    if (next !== c().priority) void changeCase(c(), { priority: next }, 'change the priority of');
   }
 
   return (
@@ -140,7 +158,7 @@ function CaseBody(props: { detail: Accessor<CaseDetail>; onUpdated: (c: CaseDeta
           </span>
           <label class="field">
             Status{' '}
-            <select data-testid="status-select" disabled={saving()} onChange={(e) => void changeStatus(e.currentTarget)}>
+            <select data-testid="status-select" onChange={(e) => changeStatus(e.currentTarget)}>
               <For each={STATUS_ORDER}>
                 {(s) => (
                   <option value={s} selected={s === c().status}>
@@ -150,10 +168,35 @@ function CaseBody(props: { detail: Accessor<CaseDetail>; onUpdated: (c: CaseDeta
               </For>
             </select>
           </label>
-          <span class={`badge prio prio-${c().priority}`} title="Priority">
+          <span class={`badge prio prio-${c().priority}`} title="Priority" data-testid="case-priority">
             {PRIORITY_LABELS[c().priority]}
           </span>
-          <span class="muted">{c().assignee ? `Assigned to ${c().assignee?.name}` : 'Unassigned'}</span>
+          <label class="field">
+            Priority{' '}
+            <select data-testid="priority-select" onChange={(e) => changePriority(e.currentTarget)}>
+              <For each={PRIORITY_ORDER}>
+                {(p) => (
+                  <option value={p} selected={p === c().priority}>
+                    {PRIORITY_LABELS[p]}
+                  </option>
+                )}
+              </For>
+            </select>
+          </label>
+          <SlaBadge caseId={c().id} sla={c().sla} long />
+          <span class="muted" data-testid="case-assignee">
+            {c().assignee ? `Assigned to ${c().assignee?.name}` : 'Unassigned'}
+          </span>
+          <Show when={assignTarget()}>
+            {(me) => (
+              <Show when={c().assignee?.id !== me().id}>
+                <button type="button" class="link-button" data-testid="assign-me" title="Shortcut: a" onClick={() => void changeCase(c(), { assignee: me() }, 'assign')}>
+                  {/* Open mode has no "me": say whom it names. */}
+                  {currentMode() === 'open' ? `Assign to ${me().name}` : 'Assign to me'}
+                </button>
+              </Show>
+            )}
+          </Show>
           <span class="muted" title={formatDate(c().createdAt)}>
             Opened {formatDate(c().createdAt)}
           </span>
@@ -165,14 +208,9 @@ function CaseBody(props: { detail: Accessor<CaseDetail>; onUpdated: (c: CaseDeta
             )}
           </Show>
         </div>
-        <Show when={saveError()}>
-          {(msg) => (
-            <p class="error-text" role="alert">
-              {msg()}
-            </p>
-          )}
-        </Show>
+        <ActionNotice />
       </header>
+      <CasePresence caseId={c().id} />
 
       <section class="participants" aria-label="Participants">
         <h3>Participants</h3>
@@ -215,6 +253,9 @@ function authorName(m: MessageView): string | null {
 function Message(props: { message: MessageView }) {
   const m = () => props.message;
   const at = () => m().sentAt ?? m().createdAt;
+  // Auto-replies ("I am out of office…") are folded away until asked for.
+  const [unfolded, setUnfolded] = createSignal(false);
+  const folded = () => m().kind === 'auto-reply' && !unfolded();
   return (
     <article
       data-testid="message"
@@ -274,14 +315,18 @@ function Message(props: { message: MessageView }) {
       <p class="why" data-testid="why-here">
         why here: {m().threadRule} — {m().threadReason}
       </p>
-      <pre class="body">{m().text || (m().html ? '(no plain-text version)' : '(empty message)')}</pre>
-      <Show when={m().html !== null}>
-        <p class="note">HTML version available</p>
+      <Show when={m().kind === 'auto-reply'}>
+        <button type="button" class="link-button fold" data-testid="toggle-auto-reply" aria-expanded={!folded()} onClick={() => setUnfolded(!unfolded())}>
+          {folded() ? 'Show auto-reply' : 'Hide auto-reply'}
+        </button>
       </Show>
-      <Show when={m().attachments.length > 0}>
-        <ul class="attachments" aria-label="Attachments">
-          <For each={m().attachments}>{(a) => <Attachment attachment={a} />}</For>
-        </ul>
+      <Show when={!folded()}>
+        <MessageBody message={m()} />
+        <Show when={m().attachments.length > 0}>
+          <ul class="attachments" aria-label="Attachments">
+            <For each={m().attachments}>{(a) => <Attachment attachment={a} />}</For>
+          </ul>
+        </Show>
       </Show>
       <DeliveryList deliveries={m().deliveries} />
     </article>

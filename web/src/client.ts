@@ -1,6 +1,6 @@
 // The HTTP API, same origin only. Errors become RequestError with the server's code and message.
 import type { SessionInfo, SignInRequest } from '../../worker/auth/identity.ts';
-import type { ApiError, CaseDetail, CaseStatus, CaseSummary, CollisionView, DeliveryView, InboundStatus, InboundView, ListCasesQuery, MessageView, OutboxKind, Page, UpdateCaseBody } from '../../worker/protocol/api.ts';
+import type { ApiError, CaseDetail, CaseStatus, CaseSummary, CollisionView, DeliveryView, InboundStatus, InboundView, ListCasesQuery, MessageView, OutboxKind, Page, SlaReport, UpdateCaseBody } from '../../worker/protocol/api.ts';
 
 export type ListView = ListCasesQuery['status'];
 export type InboundFilter = InboundStatus | 'held' | 'all';
@@ -115,6 +115,15 @@ export function updateCase(id: string, body: UpdateCaseBody): Promise<CaseSummar
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+/** The SLA report for a range of UTC dates (YYYY-MM-DD, both included); default: the last 30 days. */
+export function getSlaReport(range: { from?: string; to?: string } = {}): Promise<SlaReport> {
+  const q = new URLSearchParams();
+  if (range.from) q.set('from', range.from);
+  if (range.to) q.set('to', range.to);
+  const qs = q.toString();
+  return request(`/api/reports/sla${qs ? `?${qs}` : ''}`);
 }
 
 export function listInbound(status: InboundFilter, limit = 50, cursor?: string): Promise<Page<InboundView>> {

@@ -1,7 +1,9 @@
 // The agent WebSocket. Keeps the highest event seq seen, drops anything at or below it, and on a
 // dropped connection reconnects with backoff (1s doubling to 30s) asking the hub for what it missed.
+// It also carries presence: the hub names this tab's socket in its hello and sends who is connected
+// (and what they view and write) whenever that changes; presence.ts says what this tab does.
 import { createSignal, getOwner, onCleanup } from 'solid-js';
-import type { ServerEvent, ServerFrame } from '../../worker/protocol/events.ts';
+import type { ClientFrame, PresenceEntry, ServerEvent, ServerFrame } from '../../worker/protocol/events.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
@@ -16,10 +18,18 @@ const SILENCE_LIMIT = 60_000;
 const [state, setState] = createSignal<ConnectionState>('connecting');
 export const connectionState = state;
 
+/** This tab's socket as the hub named it in its hello; null while not connected. */
+const [socketId, setSocketId] = createSignal<string | null>(null);
+export const ownSocketId = socketId;
+/** Everyone connected to the hub (this tab included), as its last presence frame said. */
+const [presence, setPresence] = createSignal<PresenceEntry[]>([]);
+export const presenceEntries = presence;
+
 type EventListener = (event: ServerEvent) => void;
 type ResyncListener = () => void;
 const eventListeners = new Set<EventListener>();
 const resyncListeners = new Set<ResyncListener>();
+const helloListeners = new Set<() => void>();
 
 let lastSeq = 0;
 /** Set by the first hello: history before it is already in whatever the page fetched. */
@@ -46,6 +56,30 @@ export function onResync(fn: ResyncListener): void {
 
 export function currentSeq(): number {
   return lastSeq;
+}
+
+/** Calls `fn` after every hello, i.e. on each (re)connection: a new socket knows nothing of this tab yet. */
+export function onHello(fn: () => void): void {
+  helloListeners.add(fn);
+  if (getOwner()) onCleanup(() => helloListeners.delete(fn));
+}
+
+/** Sends a frame to the hub if the socket is open; false when it could not (it is then up to onHello). */
+export function sendFrame(frame: ClientFrame): boolean {
+  const ws = socket;
+  if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+  try {
+    ws.send(JSON.stringify(frame));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whatever the hub said about who is online is stale once its socket is gone. */
+function forgetPresence(): void {
+  setSocketId(null);
+  setPresence([]);
 }
 
 let listening = false;
@@ -85,6 +119,7 @@ export function stopLive(): void {
   const ws = socket;
   socket = null;
   ws?.close(1000, 'signed out');
+  forgetPresence();
   lastSeq = 0;
   baselined = false;
   setState('connecting');
@@ -136,6 +171,7 @@ function connect(): void {
     if (socket !== ws) return;
     socket = null;
     clearInterval(pingTimer);
+    forgetPresence();
     if (openedAt && Date.now() - openedAt > STABLE_AFTER) delay = MIN_DELAY;
     // Refused before it opened: perhaps the session ended (a handshake tells no reasons).
     if (!openedAt) onHandshakeFailed?.();
@@ -158,6 +194,14 @@ function handleFrame(frame: ServerFrame): void {
   switch (frame.type) {
     case 'hello': {
       setState('live');
+      setSocketId(typeof frame.socketId === 'string' ? frame.socketId : null);
+      for (const fn of [...helloListeners]) {
+        try {
+          fn();
+        } catch (err) {
+          console.error('hello handler failed', err);
+        }
+      }
       if (!baselined) {
         // First connection of this page: the hub would replay history we already fetched over HTTP.
         // Start from its position, and refetch once to cover anything between our fetch and now.
@@ -176,6 +220,9 @@ function handleFrame(frame: ServerFrame): void {
       lastSeq = Math.max(lastSeq, frame.lastSeq);
       emitResync();
       return;
+    case 'presence':
+      setPresence(Array.isArray(frame.agents) ? frame.agents.filter(isPresenceEntry) : []);
+      return;
     case 'event': {
       const event = frame.event;
       if (!event || typeof event.seq !== 'number' || event.seq <= lastSeq) return;
@@ -193,6 +240,13 @@ function handleFrame(frame: ServerFrame): void {
       // Frame types this build does not know yet are ignored.
       return;
   }
+}
+
+function isPresenceEntry(p: unknown): p is PresenceEntry {
+  if (typeof p !== 'object' || p === null) return false;
+  const e = p as Record<string, unknown>;
+  const caseRef = (v: unknown) => v === null || typeof v === 'string';
+  return typeof e.socketId === 'string' && typeof e.agentId === 'string' && typeof e.name === 'string' && caseRef(e.viewing) && caseRef(e.composing);
 }
 
 function emitResync(): void {

@@ -1,6 +1,7 @@
 import { render } from 'solid-js/web';
 import { App } from './App.tsx';
 import './styles.css';
+import './casework.css';
 
 const root = document.getElementById('app');
 if (!root) throw new Error('edgecase: #app is missing from index.html');

@@ -1,10 +1,22 @@
-// A small hash router: `#/` is the inbox, `#/cases/<id>` a case, `#/outbox` the sent mail (local mode).
+// A small hash router: `#/` is the inbox, `#/cases/<id>` a case, `#/outbox` the sent mail (local mode),
+// `#/reports` the SLA report, `#/admin/{mailboxes,agents,setup,audit}` the admin pages (`#/admin`: mailboxes).
 import { createSignal } from 'solid-js';
 
-export type Route = { name: 'inbox' } | { name: 'case'; id: string } | { name: 'outbox' };
+export type Route =
+  | { name: 'inbox' }
+  | { name: 'case'; id: string }
+  | { name: 'outbox' }
+  | { name: 'reports' }
+  | { name: 'admin-mailboxes' }
+  | { name: 'admin-agents' }
+  | { name: 'admin-setup' }
+  | { name: 'admin-audit' };
 
 function parse(hash: string): Route {
   if (/^#\/outbox\/?$/.test(hash)) return { name: 'outbox' };
+  if (/^#\/reports\/?$/.test(hash)) return { name: 'reports' };
+  const admin = /^#\/admin(?:\/(mailboxes|agents|setup|audit))?\/?$/.exec(hash);
+  if (admin) return { name: `admin-${(admin[1] ?? 'mailboxes') as 'mailboxes' | 'agents' | 'setup' | 'audit'}` };
   const m = /^#\/cases\/([^/?#]+)/.exec(hash);
   if (m?.[1]) {
     try {

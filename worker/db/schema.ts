@@ -32,9 +32,18 @@ export const agents = sqliteTable(
     notifyAssignment: integer('notify_assignment', { mode: 'boolean' }).notNull().default(true),
     notifyCustomerReply: integer('notify_customer_reply', { mode: 'boolean' }).notNull().default(true),
     notifySla: integer('notify_sla', { mode: 'boolean' }).notNull().default(true),
+    /** The team the agent answers for (a mailbox's default team hands new cases round-robin to it). */
+    team: text('team'),
+    /** Off while away: round-robin passes the agent by; cases already theirs stay theirs. */
+    available: integer('available', { mode: 'boolean' }).notNull().default(true),
+    /**
+     * When round-robin last gave the agent a case. Strictly increasing within a team (see
+     * admin/assign.ts), so two cases in the same millisecond still go to different agents.
+     */
+    lastAssignedAt: integer('last_assigned_at'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('agents_workspace_email').on(t.workspaceId, t.email)],
+  (t) => [uniqueIndex('agents_workspace_email').on(t.workspaceId, t.email), index('agents_workspace_team').on(t.workspaceId, t.team)],
 );
 
 export const mailboxes = sqliteTable('mailboxes', {
@@ -386,7 +395,31 @@ export const signInFailures = sqliteTable('sign_in_failures', {
   windowStartedAt: integer('window_started_at').notNull(),
 });
 
+/**
+ * Who changed which setting, when: mailboxes, agents, setup actions. Written in the same D1 batch
+ * as the change it describes, so a change without its row (or a row without its change) cannot exist.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    /** The agent's id, or 'local' in open mode (as on events). */
+    actor: text('actor').notNull(),
+    entity: text('entity', { enum: ['mailbox', 'agent', 'setup'] }).notNull(),
+    entityId: text('entity_id').notNull(),
+    /** create, update, deactivate, reactivate, password, test-message. */
+    action: text('action').notNull(),
+    /** JSON {field: [before, after]}; secrets appear only as "(set)" or null. */
+    changes: text('changes').notNull().default('{}'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('audit_workspace_at').on(t.workspaceId, t.at), index('audit_entity').on(t.workspaceId, t.entity, t.entityId, t.at)],
+);
+
 export type Mailbox = typeof mailboxes.$inferSelect;
+export type Agent = typeof agents.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
 export type Case = typeof cases.$inferSelect;
 export type Message = typeof messages.$inferSelect;
 export type Inbound = typeof inbound.$inferSelect;

@@ -262,7 +262,7 @@ function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMe
         agentId: kase.assigneeId,
         mailbox: ctx.mailbox,
         kase,
-        summary: isNew ? `${ctx.sender.name || ctx.sender.email} opened it; it was assigned to you by the mailbox's default.` : `${ctx.sender.name || ctx.sender.email} replied.`,
+        summary: isNew ? `${ctx.sender.name || ctx.sender.email} opened it, and the mailbox assigned it to you.` : `${ctx.sender.name || ctx.sender.email} replied.`,
         secret: deps.secrets.replyTokenKey,
         appUrl: deps.config.appUrl,
         now,

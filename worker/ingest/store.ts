@@ -9,6 +9,7 @@ import { derivedId, newId } from '../protocol/ids.ts';
 import type { AddressView, CaseStatus, InboundStatus, MessageKind } from '../protocol/api.ts';
 import type { EventBody, ServerEvent } from '../protocol/events.ts';
 import { caseSummary } from '../cases/views.ts';
+import { pickAssignee } from '../admin/assign.ts';
 import { slaColumns, slaContextFor, stateOf } from '../sla/apply.ts';
 import { NO_SLA, onCreate, onCustomerMessage, onStatus } from '../sla/policy.ts';
 import type { ParsedAttachment, ParsedMail } from './parse.ts';
@@ -288,14 +289,16 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   const caseId = derivedId('case', ctx.inboundId);
   const plans = await planAttachments(ctx.mail.attachments, mailbox, ws, messageId, now);
   await putAttachments(raw, plans);
-  const [counter, slaCtx] = await Promise.all([
+  const [counter, slaCtx, assignee] = await Promise.all([
     db.update(workspaces).set({ caseCounter: sql`${workspaces.caseCounter} + 1` }).where(eq(workspaces.id, ws)).returning({ n: workspaces.caseCounter }).get(),
     ctx.imported ? Promise.resolve(null) : slaContextFor(db, mailbox),
+    // The mailbox's default assignee, or the next available agent of its team (round-robin).
+    ctx.imported ? Promise.resolve(null) : pickAssignee(db, mailbox, now),
   ]);
   if (!counter) throw new Error(`workspace ${ws} not found`);
   const people = peopleOf(ctx, 'requester');
   const subject = ctx.mail.subject || '(no subject)';
-  const more = extra ? await extra({ id: caseId, number: counter.n, subject, assigneeId: mailbox.defaultAssigneeId }) : { stmts: [], outboxIds: [] };
+  const more = extra ? await extra({ id: caseId, number: counter.n, subject, assigneeId: assignee?.id ?? null }) : { stmts: [], outboxIds: [] };
   const sla = slaColumns(slaCtx ? onCreate(slaCtx.policy, slaCtx.calendar, 'normal', now) : NO_SLA, slaCtx, now);
   const at = ctx.imported?.at ?? now;
   const row = {
@@ -306,7 +309,7 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
     subject,
     status: ctx.imported ? ('closed' as const) : ('new' as const),
     priority: 'normal' as const,
-    assigneeId: ctx.imported ? null : mailbox.defaultAssigneeId,
+    assigneeId: assignee?.id ?? null,
     team: mailbox.defaultTeam,
     linkedCaseId: decision.linkedCaseId,
     messageCount: 1,
@@ -326,7 +329,6 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
     ...more.stmts,
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
-  const assignee = mailbox.defaultAssigneeId ? await assigneeOf(db, mailbox.defaultAssigneeId) : null;
   const summary = caseSummary({ ...row, contactId: null, tags: '[]' }, ctx.sender, assignee);
   const bodies: EventBody[] = [{ type: 'case.created', caseId, case: summary }];
   if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
@@ -334,10 +336,6 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   return { events: evs, caseId, messageId, status: 'processed', outboxIds: more.outboxIds };
 }
 
-async function assigneeOf(db: Db, agentId: string): Promise<{ id: string; name: string } | null> {
-  const a = await db.select({ id: agents.id, name: agents.name }).from(agents).where(eq(agents.id, agentId)).get();
-  return a ?? null;
-}
 
 export async function storeAppend(ctx: StoreContext, decision: Decision & { action: 'append' }, current: Case, raw: R2Bucket, extra?: ExtraWork): Promise<Stored> {
   const { db, mailbox, now } = ctx;

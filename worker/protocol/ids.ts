@@ -11,6 +11,7 @@ export const ID_PREFIX = {
   attachment: 'att',
   inbound: 'in',
   outbox: 'ob',
+  audit: 'aud',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

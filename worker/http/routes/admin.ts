@@ -1,16 +1,34 @@
-// Administration. For now: the historical import, one raw message per request, through the same
-// ingest pipeline in import mode (`npm run import` streams an archive into it).
+// Administration (admins only; in open mode whoever sits at the machine): mailbox settings, agents,
+// the audit trail, the "connect your domain" checks, and the historical import (one raw message per
+// request through the ingest pipeline in import mode; `npm run import` streams an archive into it).
+// The work is done in worker/admin/; these handlers parse, call, and map refusals to HTTP.
 import { and, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { inbound, mailboxes } from '../../db/schema.ts';
 import { receiveEmail } from '../../ingest/receive.ts';
 import { firstAddress } from '../../ingest/dedupe.ts';
 import { headerValue, prescan } from '../../ingest/prescan.ts';
+import { deactivateAgent, inviteAgent, listAgents, reactivateAgent, setAgentPassword, updateAgent } from '../../admin/agents.ts';
+import { listAudit } from '../../admin/audit.ts';
+import { AdminRefused } from '../../admin/errors.ts';
+import { createMailbox, listMailboxes, mailboxOptions, mailboxRow, mailboxView, previewAck, updateMailbox, type Actor } from '../../admin/mailboxes.ts';
+import { sendTestMessage, setupStatus } from '../../admin/setup.ts';
+import {
+  ackPreviewBody,
+  auditQuery,
+  createMailboxBody,
+  deactivateAgentBody,
+  inviteAgentBody,
+  setPasswordBody,
+  testMessageBody,
+  updateAgentBody,
+  updateMailboxBody,
+} from '../../protocol/admin.ts';
 import type { AppEnv } from '../app.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { ApiFailure } from '../errors.ts';
-import { parseQuery } from '../validate.ts';
+import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
 
 export const adminRoutes = new Hono<AppEnv>();
 adminRoutes.use('*', requireRole('admin'));
@@ -62,4 +80,108 @@ adminRoutes.post('/import', async (c) => {
     action = null;
   }
   return c.json({ inboundId: result.inboundId, status: row?.status ?? 'received', reason: row?.reason ?? null, caseId: row?.caseId ?? null, duplicate: row?.reason === 'duplicate', action }, 201);
+});
+
+// ---- settings and people -----------------------------------------------------------------------
+
+function refused(err: unknown): never {
+  if (err instanceof AdminRefused) throw new ApiFailure(err.code, err.message, err.issues);
+  throw err;
+}
+
+function actor(c: Context<AppEnv>): Actor {
+  return { workspaceId: c.var.workspaceId, actor: c.var.actor, now: c.var.deps.now() };
+}
+
+/** Every mailbox of the workspace with all its settings, and what the form offers to choose from. */
+adminRoutes.get('/mailboxes', async (c) => {
+  const { db } = c.var.deps;
+  const [items, options] = await Promise.all([listMailboxes(db, c.var.workspaceId), mailboxOptions(db, c.var.workspaceId)]);
+  return c.json({ items, options });
+});
+
+adminRoutes.get('/mailboxes/:id', async (c) => {
+  const row = await mailboxRow(c.var.deps.db, c.var.workspaceId, c.req.param('id')).catch(refused);
+  return c.json(mailboxView(row));
+});
+
+adminRoutes.post('/mailboxes', async (c) => {
+  const body = await parseBody(c, createMailboxBody);
+  return c.json(await createMailbox(c.var.deps.db, actor(c), body).catch(refused), 201);
+});
+
+adminRoutes.patch('/mailboxes/:id', async (c) => {
+  const body = await parseBody(c, updateMailboxBody);
+  return c.json(await updateMailbox(c.var.deps.db, actor(c), c.req.param('id'), body).catch(refused));
+});
+
+/** An acknowledgement rendered with sample values: the template in the body, else the saved one. */
+adminRoutes.post('/mailboxes/:id/ack-preview', async (c) => {
+  const body = await parseBody(c, ackPreviewBody);
+  const row = await mailboxRow(c.var.deps.db, c.var.workspaceId, c.req.param('id')).catch(refused);
+  return c.json(await previewAck(c.var.deps.db, row, body.kind, body.template));
+});
+
+adminRoutes.get('/agents', async (c) => c.json({ items: await listAgents(c.var.deps.db, c.var.workspaceId) }));
+
+/** Creates the agent without a password; with AUTH_MODE=password, set one with PUT …/password. */
+adminRoutes.post('/agents', async (c) => {
+  const body = await parseBody(c, inviteAgentBody);
+  return c.json(await inviteAgent(c.var.deps.db, actor(c), body).catch(refused), 201);
+});
+
+adminRoutes.patch('/agents/:id', async (c) => {
+  const body = await parseBody(c, updateAgentBody);
+  return c.json(await updateAgent(c.var.deps.db, actor(c), c.req.param('id'), body).catch(refused));
+});
+
+adminRoutes.post('/agents/:id/deactivate', async (c) => {
+  const body = await parseBody(c, deactivateAgentBody);
+  return c.json(await deactivateAgent(c.var.deps, actor(c), c.req.param('id'), body.reassignTo ?? null).catch(refused));
+});
+
+adminRoutes.post('/agents/:id/reactivate', async (c) => {
+  await parseBody(c, z.object({}).strict());
+  return c.json(await reactivateAgent(c.var.deps.db, actor(c), c.req.param('id')).catch(refused));
+});
+
+adminRoutes.put('/agents/:id/password', async (c) => {
+  const body = await parseBody(c, setPasswordBody);
+  return c.json(await setAgentPassword(c.var.deps.db, actor(c), c.req.param('id'), body.password).catch(refused));
+});
+
+/** The audit trail, newest first: `entity` and `entityId` narrow it; pages with `cursor`. */
+adminRoutes.get('/audit', async (c) => {
+  const q = parseQuery(c, auditQuery);
+  const page = await listAudit(c.var.deps.db, c.var.workspaceId, { entity: q.entity, entityId: q.entityId, limit: q.limit, before: decodeCursor(q.cursor) });
+  return c.json({ items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null });
+});
+
+// ---- connect your domain -----------------------------------------------------------------------
+
+adminRoutes.get('/setup', async (c) => {
+  const env = c.env;
+  const status = await setupStatus(
+    c.var.deps.db,
+    c.var.workspaceId,
+    {
+      d1: env.DB,
+      raw: env.RAW,
+      sendEmail: env.SEND_EMAIL,
+      replyTokenKey: env.REPLY_TOKEN_KEY,
+      appUrl: env.APP_URL,
+      AUTH_MODE: env.AUTH_MODE,
+      ACCESS_TEAM_DOMAIN: env.ACCESS_TEAM_DOMAIN,
+      ACCESS_AUD: env.ACCESS_AUD,
+    },
+    c.var.deps.now(),
+  );
+  return c.json(status);
+});
+
+/** Delivers a generated message ("edgecase setup test") to a mailbox through the email handler. */
+adminRoutes.post('/setup/test-message', async (c) => {
+  const body = await parseBody(c, testMessageBody);
+  const who = { ...actor(c), email: c.var.agent?.email ?? null, name: c.var.agent?.name ?? '' };
+  return c.json(await sendTestMessage(c.var.deps, who, body.mailboxId).catch(refused));
 });

@@ -1,0 +1,480 @@
+/// <reference lib="dom" />
+// HTML mail in a browser: a hostile message (scripts, handlers, SVG, javascript: links, a form, a
+// refresh, CSS that fetches, a tracking pixel) shown in its sandboxed frame runs nothing and loads
+// nothing, until the agent asks for remote images, which loads the pixel and still runs nothing.
+// Inline (cid:) images show without any remote loading, auto-replies are folded. Then 10,000 cases:
+// the list keeps only the rows in sight in the DOM and scrolls, by keyboard, to the oldest.
+// Same setup as inbox.test.ts: a real `wrangler dev` on fresh storage, headless Chromium.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { buildWeb, deliver, ensureDevVars, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
+import { run, tool } from '../../scripts/lib/env.mjs';
+
+declare global {
+  interface Window {
+    __pwned?: unknown;
+    __firstRowAt?: number;
+  }
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+const MAILBOX = 'support@acme.test';
+const LIVE_BOUND_MS = 5_000;
+const BIG = 10_000;
+/** First rows of a 10,000-case inbox on screen within this long of navigation (a generous bound). */
+const FIRST_PAINT_BOUND_MS = 5_000;
+
+// ---------------------------------------------------------------------------------------------
+// Server, browser and logs (shown only when something fails)
+
+const logs: string[] = [];
+let printedUpTo = 0;
+function log(line: string): void {
+  logs.push(line.endsWith('\n') ? line : `${line}\n`);
+}
+function dumpLogs(why: string): void {
+  const fresh = logs.slice(printedUpTo).join('');
+  printedUpTo = logs.length;
+  process.stderr.write(`\n----- wrangler dev and browser output (${why}) -----\n${fresh || '(nothing new)\n'}----- end of output -----\n`);
+}
+
+type Server = { url: string; stop: () => Promise<void> };
+let server: Server | undefined;
+const tempDirs: string[] = [];
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+
+/** The tracker: a local HTTP listener that counts every request the mail makes it receive. */
+let tracker: HttpServer | undefined;
+let trackerUrl = '';
+const hits: string[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
+    });
+  });
+}
+
+async function freshStorage(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'edgecase-browser-'));
+  tempDirs.push(dir);
+  await migrateLocal(dir, { quiet: true });
+  return dir;
+}
+
+// A 1×1 transparent GIF.
+const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+function startTracker(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tracker = createHttpServer((req, res) => {
+      hits.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store', 'Access-Control-Allow-Origin': '*' });
+      res.end(GIF);
+    });
+    tracker.on('error', reject);
+    tracker.listen(0, '127.0.0.1', () => {
+      const addr = tracker?.address();
+      trackerUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      resolve();
+    });
+  });
+}
+
+let setupError: Error | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    setupError = new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium).`);
+    return;
+  }
+  try {
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    await startTracker();
+    server = await startWrangler({ port: await freePort(), persistTo: await freshStorage(), output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
+    await seedDemo(server.url);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  } catch (err) {
+    dumpLogs('setup failed');
+    setupError = err instanceof Error ? err : new Error(String(err));
+  }
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.stop();
+  await new Promise<void>((resolve) => (tracker ? tracker.close(() => resolve()) : resolve()));
+  for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach((ctx) => {
+  if (setupError) throw new Error(`browser test setup failed: ${setupError.message}`, { cause: setupError });
+  ctx.onTestFailed(() => dumpLogs(`"${ctx.task.name}" failed`));
+});
+
+function url(): string {
+  if (!server) throw new Error('server not started');
+  return server.url;
+}
+
+async function newAgent(name: string): Promise<BrowserContext> {
+  if (!browser) throw new Error('browser not started');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  context.on('page', (page) => {
+    page.on('console', (msg) => log(`[${name} console.${msg.type()}] ${msg.text()}`));
+    page.on('pageerror', (err) => log(`[${name} pageerror] ${err.message}`));
+  });
+  return context;
+}
+
+async function openCase(context: BrowserContext, caseId: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url()}/#/cases/${encodeURIComponent(caseId)}`);
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid="participants"]').waitFor();
+  return page;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail and API
+
+function suffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+function headers(fields: { from: string; subject: string; contentType: string }): string[] {
+  return [
+    `From: ${fields.from}`,
+    `To: ${MAILBOX}`,
+    `Subject: ${fields.subject}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <html-${suffix()}@example.com>`,
+    'MIME-Version: 1.0',
+    `Content-Type: ${fields.contentType}`,
+  ];
+}
+
+async function send(envelopeFrom: string, raw: string): Promise<void> {
+  const res = await deliver(url(), raw, { from: envelopeFrom, to: MAILBOX });
+  expect(res.status, `email handler answered ${res.status}: ${res.text}`).toBeLessThan(300);
+}
+
+async function api<T>(pathname: string): Promise<T> {
+  const res = await fetch(`${url()}${pathname}`, { headers: { Accept: 'application/json' } });
+  expect(res.status, `GET ${pathname}`).toBe(200);
+  return (await res.json()) as T;
+}
+
+interface Summary {
+  id: string;
+  number: number;
+  subject: string;
+}
+
+async function caseBySubject(subject: string): Promise<Summary> {
+  const deadline = Date.now() + LIVE_BOUND_MS;
+  for (;;) {
+    const cases = await api<{ items: Summary[] }>('/api/cases?status=all&limit=200');
+    const found = cases.items.find((c) => c.subject === subject);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no case "${subject}"`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The message's sandboxed frame, once its document has loaded. */
+async function messageFrame(page: Page, index = 0): Promise<Frame> {
+  const el = page.locator('[data-testid="html-frame"]').nth(index);
+  await el.waitFor();
+  const handle = await el.elementHandle();
+  const frame = await handle?.contentFrame();
+  if (!frame) throw new Error('the HTML frame has no document');
+  await frame.waitForLoadState('load');
+  return frame;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+
+describe('HTML mail in a browser', () => {
+  test('a hostile HTML mail runs nothing and loads nothing; remote images load only when asked, and still nothing runs', async () => {
+    const t = trackerUrl;
+    const subject = `Quarterly widget report ${suffix()}`;
+    const html = [
+      '<html><head>',
+      `<meta http-equiv="refresh" content="0;url=${t}/refresh">`,
+      `<base href="${t}/base/">`,
+      `<link rel="stylesheet" href="${t}/link.css">`,
+      `<style>body { background-image: url('${t}/style-bg.png'); } @import url("${t}/import.css"); .esc { background: u\\72l(${t}/escaped.png); } .fine { color: #345; }</style>`,
+      '</head><body>',
+      '<p class="fine">Widget sales went up this quarter.</p>',
+      `<script>window.__pwned = 'script'; fetch('${t}/pwned-script');</script>`,
+      `<img src="x" onerror="window.__pwned = 'onerror'; fetch('${t}/pwned-onerror')">`,
+      `<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned = 'svg'; fetch('${t}/pwned-svg')"><image href="${t}/svg-image.png" width="10" height="10"/></svg>`,
+      `<a id="js-link" href="javascript:window.__pwned = 'link'; fetch('${t}/pwned-link')">See the figures</a>`,
+      `<form action="${t}/form" method="post"><input name="q" value="secret"><button type="submit">Confirm</button></form>`,
+      `<div class="esc" style="background: url(${t}/inline-style.png); width: 10px; height: 10px">styled</div>`,
+      `<iframe src="${t}/frame"></iframe>`,
+      `<object data="${t}/object"></object>`,
+      `<img src="${t}/pixel.gif" width="1" height="1" alt="">`,
+      '</body></html>',
+    ].join('\n');
+    const raw = [
+      ...headers({ from: 'Mallory Report <mallory@example.net>', subject, contentType: 'multipart/alternative; boundary="b1"' }),
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Widget sales went up this quarter.',
+      '--b1',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      html,
+      '--b1--',
+      '',
+    ].join('\r\n');
+    await send('mallory@example.net', raw);
+    const kase = await caseBySubject(subject);
+    hits.length = 0;
+
+    const page = await openCase(await newAgent('agent'), kase.id);
+    const message = page.locator('.thread [data-testid="message"]').first();
+    // Plain text first; the switch shows the HTML.
+    expect(await message.locator('.body').textContent()).toContain('Widget sales went up this quarter.');
+    expect(await page.locator('[data-testid="html-frame"]').count()).toBe(0);
+    await message.locator('[data-testid="view-html"]').click();
+    const frame = await messageFrame(page);
+
+    const iframe = page.locator('[data-testid="html-frame"]');
+    expect(await iframe.getAttribute('sandbox')).toBe('');
+    const doc = (await iframe.getAttribute('srcdoc')) ?? '';
+    expect(doc).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:;`);
+    for (const bad of ['<script', 'onerror', 'onload', 'javascript:', '<form', '<input', 'http-equiv="refresh"', '<base', '<link', '<svg', '<iframe', '<object', 'url(', '@import', `${t}/pixel.gif`]) {
+      expect(doc.toLowerCase(), `the frame's document should not contain ${bad}`).not.toContain(bad.toLowerCase());
+    }
+    // What is harmless stays: the text, and the style that loads nothing.
+    expect(await frame.locator('p.fine').textContent()).toBe('Widget sales went up this quarter.');
+    expect(doc).toContain('.fine { color: #345; }');
+
+    // Try the link, give anything that might run or load time to, then look.
+    await frame.locator('#js-link').click({ timeout: 2_000 }).catch(() => {});
+    await sleep(1_000);
+    expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+    expect(await frame.evaluate(() => window.__pwned)).toBeUndefined();
+    expect(hits).toEqual([]);
+    expect(page.frames()).toHaveLength(2);
+
+    // Remote images, on request: the pixel loads, once, and nothing else does or runs.
+    const bar = page.locator('[data-testid="remote-images"]');
+    expect(await bar.getAttribute('data-state')).toBe('blocked');
+    await page.locator('[data-testid="load-remote"]').click();
+    await bar.and(page.locator('[data-state="loaded"]')).waitFor();
+    const after = await messageFrame(page);
+    const deadline = Date.now() + LIVE_BOUND_MS;
+    while (hits.length === 0 && Date.now() < deadline) await sleep(50);
+    await sleep(1_000);
+    expect(hits).toEqual(['GET /pixel.gif']);
+    expect(await iframe.getAttribute('sandbox')).toBe('');
+    expect(await iframe.getAttribute('srcdoc')).toContain("img-src data: cid: https: http:;");
+    await after.locator('#js-link').click({ timeout: 2_000 }).catch(() => {});
+    await sleep(500);
+    expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+    expect(await after.evaluate(() => window.__pwned)).toBeUndefined();
+    expect(hits).toEqual(['GET /pixel.gif']);
+    // The frame is still ours: the link did not take it anywhere.
+    expect(after.url()).toBe('about:srcdoc');
+
+    // And back to text.
+    await message.locator('[data-testid="view-text"]').click();
+    expect(await page.locator('[data-testid="html-frame"]').count()).toBe(0);
+    expect(await message.locator('.body').textContent()).toContain('Widget sales went up this quarter.');
+  });
+
+  test('an inline (cid:) image shows from the mail itself, with no remote request', async () => {
+    const subject = `Photo of the damage ${suffix()}`;
+    // A 2×2 red PNG.
+    const png =
+      'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVR4nGP8z8DwnwEJMDIwMDAwAAAcHQIB0sVHWAAAAABJRU5ErkJggg==';
+    const raw = [
+      ...headers({ from: 'Pat Photo <pat@example.com>', subject, contentType: 'multipart/related; boundary="r1"' }),
+      '',
+      '--r1',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      `<p>See the crack:</p><img src="cid:crack@example.com" alt="crack" width="2" height="2"><img src="cid:missing@example.com" alt="gone">`,
+      '--r1',
+      'Content-Type: image/png; name="crack.png"',
+      'Content-Transfer-Encoding: base64',
+      'Content-ID: <crack@example.com>',
+      'Content-Disposition: inline; filename="crack.png"',
+      '',
+      png,
+      '--r1--',
+      '',
+    ].join('\r\n');
+    await send('pat@example.com', raw);
+    const kase = await caseBySubject(subject);
+    hits.length = 0;
+
+    const page = await openCase(await newAgent('agent'), kase.id);
+    await page.locator('[data-testid="view-html"]').click();
+    const frame = await messageFrame(page);
+    const img = frame.locator('img[alt="crack"]');
+    expect(await img.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    await frame.waitForFunction(() => {
+      const el = document.querySelector<HTMLImageElement>('img[alt="crack"]');
+      return el?.complete && el.naturalWidth === 2;
+    });
+    // The one the mail does not carry is a placeholder, not a request anywhere.
+    expect(await frame.locator('img[alt="gone"]').getAttribute('src')).toBeNull();
+    expect(await page.locator('[data-testid="load-remote"]').count()).toBe(0);
+    expect(hits).toEqual([]);
+  });
+
+  test('auto-replies are folded until asked for', async () => {
+    const cases = await api<{ items: Summary[] }>('/api/cases?status=all&limit=200');
+    const first = cases.items.find((c) => c.number === 1);
+    expect(first).toBeTruthy();
+    const page = await openCase(await newAgent('agent'), first?.id ?? '');
+    const auto = page.locator('[data-testid="message"][data-kind="auto-reply"]');
+    await auto.waitFor();
+    // Header and "why here" stay; the body waits behind the toggle.
+    expect(await auto.locator('[data-testid="kind-badge"]').textContent()).toBe('auto-reply');
+    expect(await auto.locator('[data-testid="why-here"]').count()).toBe(1);
+    expect(await auto.locator('.body').count()).toBe(0);
+    const toggle = auto.locator('[data-testid="toggle-auto-reply"]');
+    expect(await toggle.textContent()).toBe('Show auto-reply');
+    await toggle.click();
+    expect(await auto.locator('.body').count()).toBe(1);
+    expect(await toggle.textContent()).toBe('Hide auto-reply');
+    // Human messages are never folded.
+    expect(await page.locator('[data-testid="message"][data-kind="human"] .body').count()).toBeGreaterThan(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 10,000 cases, inserted with SQL before the server starts (its own storage).
+
+/** Case #n was last written to n minutes after the start: #BIG is the newest, #1 the oldest. */
+function bigInboxSql(total: number): string {
+  const at = Date.UTC(2026, 0, 5, 9, 0);
+  const lines = [
+    `INSERT INTO workspaces (id, name, slug, case_counter, created_at) VALUES ('ws_big', 'Big', 'big', ${total}, ${at});`,
+    `INSERT INTO mailboxes (id, workspace_id, address, display_name, created_at, updated_at) VALUES ('mbx_big', 'ws_big', 'big@big.test', 'Big', ${at}, ${at});`,
+  ];
+  const rows: string[] = [];
+  for (let n = 1; n <= total; n++) {
+    const t = at + n * 60_000;
+    rows.push(`('case_big${String(n).padStart(6, '0')}','ws_big','mbx_big',${n},'Bulk question number ${n}','open','normal',${t},${t},${t})`);
+  }
+  for (let i = 0; i < rows.length; i += 500) {
+    lines.push(`INSERT INTO cases (id, workspace_id, mailbox_id, number, subject, status, priority, created_at, updated_at, last_message_at) VALUES ${rows.slice(i, i + 500).join(',')};`);
+  }
+  return lines.join('\n');
+}
+
+describe('10,000 cases in the inbox', () => {
+  let big: Server | undefined;
+
+  beforeAll(async () => {
+    if (setupError) return;
+    const persistTo = await freshStorage();
+    const file = path.join(persistTo, 'big.sql');
+    await writeFile(file, bigInboxSql(BIG));
+    await run(tool('wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persistTo, '--file', file, '--yes'], { env: { CI: 'true' }, quiet: true });
+    big = await startWrangler({ port: await freePort(), persistTo, output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
+  });
+
+  afterAll(async () => {
+    await big?.stop();
+  });
+
+  test('only the rows in sight are in the DOM, the first rows paint quickly, and End reaches the oldest case', async () => {
+    if (!big) throw new Error('the big server did not start');
+    const context = await newAgent('agent-big');
+    const page = await context.newPage();
+    // When the first row appears, in the page's own clock (0 = navigation start).
+    await page.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (document.querySelector('[data-testid="case-row"]')) {
+          window.__firstRowAt = performance.now();
+          observer.disconnect();
+        }
+      }).observe(document, { subtree: true, childList: true });
+    });
+    await page.goto(`${big.url}/`);
+    await page.locator('[data-testid="case-row"]').first().waitFor({ timeout: 15_000 });
+    const firstPaint = Math.round((await page.evaluate(() => window.__firstRowAt)) ?? Infinity);
+    console.log(`10,000 cases: first rows painted ${firstPaint} ms after navigation start`);
+    expect(firstPaint).toBeLessThan(FIRST_PAINT_BOUND_MS);
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="case-row"] .num').first().textContent()).toBe(`#${BIG}`);
+
+    const rowsInDom = () => page.locator('[data-testid="case-row"]').count();
+    expect(await rowsInDom()).toBeLessThan(200);
+
+    // j selects the first row; End jumps to the last loaded one, which pulls in the next page, and so on.
+    await page.keyboard.press('j');
+    const started = Date.now();
+    const oldest = page.locator('[data-testid="case-row"][aria-posinset="10000"]');
+    let presses = 0;
+    let most = 0;
+    while ((await oldest.count()) === 0) {
+      if (Date.now() - started > 120_000) throw new Error(`the oldest case was not reached after ${presses} presses of End`);
+      await page.keyboard.press('End');
+      presses++;
+      await sleep(100);
+      most = Math.max(most, await rowsInDom());
+    }
+    console.log(`10,000 cases: End reached the oldest after ${presses} presses in ${Date.now() - started} ms; at most ${most} rows in the DOM`);
+    expect(most).toBeLessThan(200);
+    await page.waitForFunction(() => document.querySelector('[data-testid="load-more"]') === null && !document.querySelector('[data-testid="list-more"]')?.textContent?.includes('Loading'));
+    expect(await oldest.locator('.num').textContent()).toBe('#1');
+    expect(await oldest.getAttribute('class')).toContain('selected');
+    await expect.poll(() => oldest.isVisible()).toBe(true);
+    // Really in sight within the scroll box, not just in the DOM.
+    const inView = await oldest.evaluate((row) => {
+      const box = row.closest('[data-testid="case-list"]')?.getBoundingClientRect();
+      const r = row.getBoundingClientRect();
+      return !!box && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+    });
+    expect(inView).toBe(true);
+    expect(await page.locator('[data-testid="case-count"]').textContent()).toBe(`${BIG} cases`);
+    expect(await rowsInDom()).toBeLessThan(200);
+
+    // k walks back up, one row at a time, keeping the selection in sight.
+    await page.keyboard.press('k');
+    const second = page.locator('[data-testid="case-row"].selected');
+    expect(await second.locator('.num').textContent()).toBe('#2');
+
+    // The filter box (/) narrows the loaded rows by subject.
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('case-filter');
+    await page.keyboard.type('number 4242');
+    await page.locator('[data-testid="case-row"]').first().waitFor();
+    expect(await page.locator('[data-testid="case-row"] .subject').allTextContents()).toEqual(['Bulk question number 4242']);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => rowsInDom()).toBeGreaterThan(1);
+  });
+});
