@@ -188,6 +188,9 @@ describe('SLA in the browser', () => {
     await inbox.evaluate(() => {
       window.__marker = 1;
     });
+    // The first hello refetches the list once. Let that finish before the mail arrives: an answer read
+    // before the case existed, landing after the live insert, would take the new row away again.
+    await inbox.waitForTimeout(1_000);
     await send('ruth@example.com', mail({ from: 'Ruth Refund <ruth@example.com>', subject, body: 'I returned the lamp two weeks ago.' }));
 
     const row = caseRow(inbox, subject);

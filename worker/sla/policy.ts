@@ -85,7 +85,9 @@ export function onCustomerMessage(state: SlaState, policy: SlaPolicy, cal: Calen
 
 /** An agent's public reply satisfies the response targets. Notes and auto-replies do not. */
 export function onAgentReply(state: SlaState, at: number): SlaState {
-  return { ...state, firstRespondedAt: state.firstRespondedAt ?? at, firstResponseDueAt: null, nextResponseDueAt: null };
+  // A warning is about a target still running; once met it is cleared. A breach stays: it happened.
+  const met = TARGET_BIT.firstResponse | TARGET_BIT.nextResponse;
+  return { ...state, firstRespondedAt: state.firstRespondedAt ?? at, firstResponseDueAt: null, nextResponseDueAt: null, warnedMask: state.warnedMask & ~met };
 }
 
 /** Shifts every due time by the business time the clocks stood still. */
@@ -99,7 +101,7 @@ export function onStatus(state: SlaState, policy: SlaPolicy, cal: Calendar, prio
   if (from === to) return state;
   const done = to === 'resolved' || to === 'closed';
   const wasDone = from === 'resolved' || from === 'closed';
-  if (done) return { ...state, firstResponseDueAt: null, nextResponseDueAt: null, resolutionDueAt: null, pausedAt: null };
+  if (done) return { ...state, firstResponseDueAt: null, nextResponseDueAt: null, resolutionDueAt: null, pausedAt: null, warnedMask: 0 };
   if (wasDone) {
     // Reopened: resolution is due again from now; the customer's message starts the response clock.
     return { ...state, pausedAt: null, resolutionDueAt: add(at, minutesFor(policy, priority, 'resolution'), cal), warnedMask: state.warnedMask & ~TARGET_BIT.resolution, breachedMask: state.breachedMask & ~TARGET_BIT.resolution };

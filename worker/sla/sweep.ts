@@ -64,6 +64,8 @@ async function checkCase(deps: Deps, kase: Case, mailbox: Mailbox, ctx: SlaConte
     return { warnings: 0, breaches: 0 };
   }
   let state = stateOf(kase);
+  // Escalations of one run build on each other (two breaches raise the priority twice).
+  let current = kase;
   const findings = dueFindings(state, ctx.policy, ctx.calendar, kase.createdAt, now);
   let warnings = 0;
   let breaches = 0;
@@ -81,7 +83,7 @@ async function checkCase(deps: Deps, kase: Case, mailbox: Mailbox, ctx: SlaConte
     state = { ...state, warnedMask: claimed.warned, breachedMask: claimed.breached };
     if (f.kind === 'breach') breaches++;
     else warnings++;
-    await raise(deps, kase, mailbox, ctx, f, state, now);
+    current = { ...current, ...(await raise(deps, current, mailbox, ctx, f, state, now)) };
   }
   const cols = slaColumns(state, ctx, kase.createdAt);
   // Never leave a case due at or before now: the next run would read it again for nothing.
@@ -90,7 +92,15 @@ async function checkCase(deps: Deps, kase: Case, mailbox: Mailbox, ctx: SlaConte
   return { warnings, breaches };
 }
 
-async function raise(deps: Deps, kase: Case, mailbox: Mailbox, ctx: SlaContext, f: { target: SlaTarget; kind: 'warning' | 'breach'; dueAt: number }, state: ReturnType<typeof stateOf>, now: number): Promise<void> {
+async function raise(
+  deps: Deps,
+  kase: Case,
+  mailbox: Mailbox,
+  ctx: SlaContext,
+  f: { target: SlaTarget; kind: 'warning' | 'breach'; dueAt: number },
+  state: ReturnType<typeof stateOf>,
+  now: number,
+): Promise<Pick<Case, 'assigneeId' | 'priority'>> {
   const stmts: Stmt[] = [];
   const outboxIds: string[] = [];
   const actions: string[] = [];
@@ -156,4 +166,5 @@ async function raise(deps: Deps, kase: Case, mailbox: Mailbox, ctx: SlaContext, 
   const events = await runWithEvents(deps.db, stmts, bodies.map((b) => eventInsert(deps.db, kase.workspaceId, kase.id, 'system:sla', b, now)), bodies, now);
   await deps.hub.publish(kase.workspaceId, events);
   for (const id of outboxIds) deps.background(deliverOutbox(deps, id));
+  return { assigneeId, priority };
 }

@@ -85,3 +85,11 @@ describe('SLA policy application', () => {
     expect(verdictOf(NO_SLA)).toBe('ok');
   });
 });
+
+describe('SLA warnings are about running targets', () => {
+  it('a warned first response met in time clears the warning; a breach stays on record', () => {
+    const s = { ...onCreate(policy, CALENDAR_24_7, 'normal', T0), warnedMask: 1 };
+    expect(verdictOf(onAgentReply(s, T0 + 55 * MIN))).toBe('ok');
+    expect(verdictOf(onAgentReply({ ...s, breachedMask: 1 }, T0 + 65 * MIN))).toBe('breached');
+  });
+});
