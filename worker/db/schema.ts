@@ -406,7 +406,7 @@ export const auditLog = sqliteTable(
     workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
     /** The agent's id, or 'local' in open mode (as on events). */
     actor: text('actor').notNull(),
-    entity: text('entity', { enum: ['mailbox', 'agent', 'setup'] }).notNull(),
+    entity: text('entity', { enum: ['mailbox', 'agent', 'setup', 'sla-policy', 'calendar'] }).notNull(),
     entityId: text('entity_id').notNull(),
     /** create, update, deactivate, reactivate, password, test-message. */
     action: text('action').notNull(),

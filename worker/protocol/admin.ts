@@ -281,7 +281,7 @@ export interface DeactivateResult {
 
 // ---- audit -----------------------------------------------------------------------------------
 
-export const AUDIT_ENTITIES = ['mailbox', 'agent', 'setup'] as const;
+export const AUDIT_ENTITIES = ['mailbox', 'agent', 'setup', 'sla-policy', 'calendar'] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 export const auditQuery = z.object({

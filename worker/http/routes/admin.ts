@@ -14,6 +14,7 @@ import { listAudit } from '../../admin/audit.ts';
 import { AdminRefused } from '../../admin/errors.ts';
 import { createMailbox, listMailboxes, mailboxOptions, mailboxRow, mailboxView, previewAck, updateMailbox, type Actor } from '../../admin/mailboxes.ts';
 import { sendTestMessage, setupStatus } from '../../admin/setup.ts';
+import { calendarBody, importHolidays, listCalendars, listPolicies, policyBody, saveCalendar, savePolicy } from '../../admin/sla.ts';
 import {
   ackPreviewBody,
   auditQuery,
@@ -184,4 +185,34 @@ adminRoutes.post('/setup/test-message', async (c) => {
   const body = await parseBody(c, testMessageBody);
   const who = { ...actor(c), email: c.var.agent?.email ?? null, name: c.var.agent?.name ?? '' };
   return c.json(await sendTestMessage(c.var.deps, who, body.mailboxId).catch(refused));
+});
+
+// ---- SLA policies and calendars ------------------------------------------------------------------
+
+const who = (c: Context<AppEnv>) => ({ workspaceId: c.var.workspaceId, actor: c.var.actor, now: c.var.deps.now() });
+
+adminRoutes.get('/sla-policies', async (c) => c.json({ items: await listPolicies(c.var.deps.db, c.var.workspaceId) }));
+adminRoutes.post('/sla-policies', async (c) => {
+  const body = await parseBody(c, policyBody);
+  return c.json({ id: await savePolicy(c.var.deps.db, who(c), null, body).catch(refused) }, 201);
+});
+adminRoutes.put('/sla-policies/:id', async (c) => {
+  const body = await parseBody(c, policyBody);
+  return c.json({ id: await savePolicy(c.var.deps.db, who(c), c.req.param('id'), body).catch(refused) });
+});
+adminRoutes.get('/calendars', async (c) => c.json({ items: await listCalendars(c.var.deps.db, c.var.workspaceId) }));
+adminRoutes.post('/calendars', async (c) => {
+  const body = await parseBody(c, calendarBody);
+  return c.json({ id: await saveCalendar(c.var.deps.db, who(c), null, body).catch(refused) }, 201);
+});
+adminRoutes.put('/calendars/:id', async (c) => {
+  const body = await parseBody(c, calendarBody);
+  return c.json({ id: await saveCalendar(c.var.deps.db, who(c), c.req.param('id'), body).catch(refused) });
+});
+/** POST an .ics file (text/calendar): its all-day events become holidays of the calendar. */
+adminRoutes.post('/calendars/:id/holidays/ical', async (c) => {
+  if (!/^text\/calendar\b/i.test(c.req.header('Content-Type') ?? '')) throw new ApiFailure('unsupported_media_type', 'send the iCalendar file as text/calendar');
+  const year = new Date(c.var.deps.now()).getUTCFullYear();
+  const result = await importHolidays(c.var.deps.db, who(c), c.req.param('id'), await c.req.text(), { fromYear: year - 1, toYear: year + 5 }).catch(refused);
+  return c.json(result);
 });
