@@ -6,7 +6,7 @@
 // the list keeps only the rows in sight in the DOM and scrolls, by keyboard, to the oldest.
 // Same setup as inbox.test.ts: a real `wrangler dev` on fresh storage, headless Chromium.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,6 +30,7 @@ const LIVE_BOUND_MS = 5_000;
 const BIG = 10_000;
 /** First rows of a 10,000-case inbox on screen within this long of navigation (a generous bound). */
 const FIRST_PAINT_BOUND_MS = 5_000;
+const ARTIFACTS = process.env.EDGECASE_ARTIFACTS || path.join(tmpdir(), 'edgecase-artifacts');
 
 // ---------------------------------------------------------------------------------------------
 // Server, browser and logs (shown only when something fails)
@@ -215,6 +216,13 @@ async function messageFrame(page: Page, index = 0): Promise<Frame> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, name);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot: ${file}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('HTML mail in a browser', () => {
@@ -304,6 +312,7 @@ describe('HTML mail in a browser', () => {
     expect(hits).toEqual(['GET /pixel.gif']);
     // The frame is still ours: the link did not take it anywhere.
     expect(after.url()).toBe('about:srcdoc');
+    await screenshot(page, 'html-message.png');
 
     // And back to text.
     await message.locator('[data-testid="view-text"]').click();

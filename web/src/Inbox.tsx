@@ -236,6 +236,9 @@ function CaseList(props: { view: ListView }) {
     switch (event.type) {
       case 'case.created':
         insert(event.case);
+        // A refetch already under way when the event came may answer without the new case and
+        // replace the list: a fresh one, started after it, puts it back.
+        refresh();
         return;
       case 'case.updated':
       case 'message.added':

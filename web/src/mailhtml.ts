@@ -171,14 +171,15 @@ export function prepareHtml(html: string, opts: { allowRemote: boolean; inline: 
   return { doc: out, remoteImages, missingInline, measure: { chars: text.length, blocks, imageHeights } };
 }
 
-const MIN_HEIGHT = 60;
+const MIN_HEIGHT = 100;
 export const MAX_FRAME_HEIGHT = 720;
 
 /** A guess at the frame's height from the sanitized document (no layout of the mail in our page). */
 export function estimateHeight(m: PreparedHtml['measure'], width: number): number {
   const w = Math.max(200, width - 16);
   const perLine = Math.max(20, Math.floor(w / 7.2));
-  let px = 16 + Math.ceil(m.chars / perLine) * 20 + m.blocks * 9;
+  // Text lines, plus a line's worth for each block (paragraph margins, short lines of their own).
+  let px = 24 + Math.ceil(m.chars / perLine) * 20 + m.blocks * 20;
   for (const img of m.imageHeights) {
     if (img.height > 0) px += img.width > w ? Math.round((img.height * w) / img.width) : img.height;
     else px += 24;
