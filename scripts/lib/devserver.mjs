@@ -2,7 +2,7 @@
 // server, the demo seed and the demo mail. Used by `npm start` and by the browser tests.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { childEnv, root, run, tool } from './env.mjs';
 import { demoMessages } from './demo-mail.mjs';
@@ -31,6 +31,8 @@ export async function migrateLocal(persistTo, { quiet = false } = {}) {
  * Returns { url, child, stop }.
  */
 export async function startWrangler({ port = 8787, persistTo, output = (line) => process.stdout.write(line), vars = {} } = {}) {
+  // wrangler refuses to start without the static-assets folder; the API works without the web build.
+  mkdirSync(path.join(root, 'web', 'dist'), { recursive: true });
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
   if (persistTo) args.push('--persist-to', persistTo);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
