@@ -3,108 +3,16 @@
 // seed) and the built web app in headless Chromium. An admin renames a mailbox, is told on the field
 // when a catch-all address is not an address, previews an acknowledgement, and on "Connect your
 // domain" sees the checks and sends a test message that opens a case.
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { buildWeb, ensureDevVars, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { api, newAgent, url, useBrowserHarness } from './harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const MAILBOX_ID = 'mbx_support';
 
-// ---------------------------------------------------------------------------------------------
-// Server, browser and logs (shown only when something fails)
-
-const logs: string[] = [];
-let printedUpTo = 0;
-function log(line: string): void {
-  logs.push(line.endsWith('\n') ? line : `${line}\n`);
-}
-function dumpLogs(why: string): void {
-  const fresh = logs.slice(printedUpTo).join('');
-  printedUpTo = logs.length;
-  process.stderr.write(`\n----- wrangler dev and browser output (${why}) -----\n${fresh || '(nothing new)\n'}----- end of output -----\n`);
-}
-
-let server: { url: string; stop: () => Promise<void> } | undefined;
-let persistTo: string | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
-}
-
-/** Why setup failed, if it did: every test then fails with it (vitest would only mark them skipped). */
-let setupError: Error | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    setupError = new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium).`);
-    return;
-  }
-  try {
-    ensureDevVars();
-    await buildWeb({ quiet: true });
-    persistTo = await mkdtemp(path.join(tmpdir(), 'edgecase-browser-'));
-    await migrateLocal(persistTo, { quiet: true });
-    const port = await freePort();
-    // Open mode: whoever sits at the machine is an admin, so the admin pages are there.
-    server = await startWrangler({ port, persistTo, output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
-    await seedDemo(server.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-  } catch (err) {
-    dumpLogs('setup failed');
-    setupError = err instanceof Error ? err : new Error(String(err));
-  }
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  if (persistTo) await rm(persistTo, { recursive: true, force: true });
-});
-
-beforeEach((ctx) => {
-  if (setupError) throw new Error(`browser test setup failed: ${setupError.message}`, { cause: setupError });
-  ctx.onTestFailed(() => dumpLogs(`"${ctx.task.name}" failed`));
-});
-
-function url(): string {
-  if (!server) throw new Error('server not started');
-  return server.url;
-}
+useBrowserHarness();
 
 async function newPage(name: string): Promise<Page> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('console', (msg) => log(`[${name} console.${msg.type()}] ${msg.text()}`));
-  page.on('pageerror', (err) => log(`[${name} pageerror] ${err.message}`));
-  return page;
-}
-
-async function api<T>(pathname: string): Promise<T> {
-  const res = await fetch(`${url()}${pathname}`, { headers: { Accept: 'application/json' } });
-  expect(res.status, `GET ${pathname}`).toBe(200);
-  return (await res.json()) as T;
+  return (await newAgent(name)).newPage();
 }
 
 interface MailboxSettings {

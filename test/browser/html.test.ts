@@ -5,17 +5,29 @@
 // Inline (cid:) images show without any remote loading, auto-replies are folded. Then 10,000 cases:
 // the list keeps only the rows in sight in the DOM and scrolls, by keyboard, to the oldest.
 // Same setup as inbox.test.ts: a real `wrangler dev` on fresh storage, headless Chromium.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { buildWeb, deliver, ensureDevVars, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
-import { run, tool } from '../../scripts/lib/env.mjs';
+import type { Frame, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import {
+  api,
+  caseBySubject,
+  type CaseSummary as Summary,
+  executeSql,
+  freshStorage,
+  LIVE_BOUND_MS,
+  mailHeaders as headers,
+  newAgent,
+  onCleanup,
+  openCase,
+  screenshot,
+  send,
+  startServer,
+  suffix,
+  useBrowserHarness,
+  useSuiteServer,
+} from './harness.ts';
 
 declare global {
   interface Window {
@@ -24,184 +36,37 @@ declare global {
   }
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const MAILBOX = 'support@acme.test';
-const LIVE_BOUND_MS = 5_000;
 const BIG = 10_000;
 /** First rows of a 10,000-case inbox on screen within this long of navigation (a generous bound). */
 const FIRST_PAINT_BOUND_MS = 5_000;
-const ARTIFACTS = process.env.EDGECASE_ARTIFACTS || path.join(tmpdir(), 'edgecase-artifacts');
 
 // ---------------------------------------------------------------------------------------------
-// Server, browser and logs (shown only when something fails)
+// The tracker: a local HTTP listener that counts every request the mail makes it receive.
 
-const logs: string[] = [];
-let printedUpTo = 0;
-function log(line: string): void {
-  logs.push(line.endsWith('\n') ? line : `${line}\n`);
-}
-function dumpLogs(why: string): void {
-  const fresh = logs.slice(printedUpTo).join('');
-  printedUpTo = logs.length;
-  process.stderr.write(`\n----- wrangler dev and browser output (${why}) -----\n${fresh || '(nothing new)\n'}----- end of output -----\n`);
-}
-
-type Server = { url: string; stop: () => Promise<void> };
-let server: Server | undefined;
-const tempDirs: string[] = [];
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-/** The tracker: a local HTTP listener that counts every request the mail makes it receive. */
-let tracker: HttpServer | undefined;
 let trackerUrl = '';
 const hits: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
-}
-
-async function freshStorage(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'edgecase-browser-'));
-  tempDirs.push(dir);
-  await migrateLocal(dir, { quiet: true });
-  return dir;
-}
 
 // A 1×1 transparent GIF.
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 function startTracker(): Promise<void> {
   return new Promise((resolve, reject) => {
-    tracker = createHttpServer((req, res) => {
+    const tracker = createHttpServer((req, res) => {
       hits.push(`${req.method} ${req.url}`);
       res.writeHead(200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store', 'Access-Control-Allow-Origin': '*' });
       res.end(GIF);
     });
     tracker.on('error', reject);
     tracker.listen(0, '127.0.0.1', () => {
-      const addr = tracker?.address();
+      const addr = tracker.address();
       trackerUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      onCleanup(() => new Promise<void>((done) => tracker.close(() => done())));
       resolve();
     });
   });
 }
 
-let setupError: Error | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    setupError = new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium).`);
-    return;
-  }
-  try {
-    ensureDevVars();
-    await buildWeb({ quiet: true });
-    await startTracker();
-    server = await startWrangler({ port: await freePort(), persistTo: await freshStorage(), output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
-    await seedDemo(server.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-  } catch (err) {
-    dumpLogs('setup failed');
-    setupError = err instanceof Error ? err : new Error(String(err));
-  }
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  await new Promise<void>((resolve) => (tracker ? tracker.close(() => resolve()) : resolve()));
-  for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
-});
-
-beforeEach((ctx) => {
-  if (setupError) throw new Error(`browser test setup failed: ${setupError.message}`, { cause: setupError });
-  ctx.onTestFailed(() => dumpLogs(`"${ctx.task.name}" failed`));
-});
-
-function url(): string {
-  if (!server) throw new Error('server not started');
-  return server.url;
-}
-
-async function newAgent(name: string): Promise<BrowserContext> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  context.on('page', (page) => {
-    page.on('console', (msg) => log(`[${name} console.${msg.type()}] ${msg.text()}`));
-    page.on('pageerror', (err) => log(`[${name} pageerror] ${err.message}`));
-  });
-  return context;
-}
-
-async function openCase(context: BrowserContext, caseId: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${url()}/#/cases/${encodeURIComponent(caseId)}`);
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
-  await page.locator('[data-testid="participants"]').waitFor();
-  return page;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Mail and API
-
-function suffix(): string {
-  return randomBytes(4).toString('hex');
-}
-
-function headers(fields: { from: string; subject: string; contentType: string }): string[] {
-  return [
-    `From: ${fields.from}`,
-    `To: ${MAILBOX}`,
-    `Subject: ${fields.subject}`,
-    `Date: ${new Date().toUTCString()}`,
-    `Message-ID: <html-${suffix()}@example.com>`,
-    'MIME-Version: 1.0',
-    `Content-Type: ${fields.contentType}`,
-  ];
-}
-
-async function send(envelopeFrom: string, raw: string): Promise<void> {
-  const res = await deliver(url(), raw, { from: envelopeFrom, to: MAILBOX });
-  expect(res.status, `email handler answered ${res.status}: ${res.text}`).toBeLessThan(300);
-}
-
-async function api<T>(pathname: string): Promise<T> {
-  const res = await fetch(`${url()}${pathname}`, { headers: { Accept: 'application/json' } });
-  expect(res.status, `GET ${pathname}`).toBe(200);
-  return (await res.json()) as T;
-}
-
-interface Summary {
-  id: string;
-  number: number;
-  subject: string;
-}
-
-async function caseBySubject(subject: string): Promise<Summary> {
-  const deadline = Date.now() + LIVE_BOUND_MS;
-  for (;;) {
-    const cases = await api<{ items: Summary[] }>('/api/cases?status=all&limit=200');
-    const found = cases.items.find((c) => c.subject === subject);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no case "${subject}"`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+useBrowserHarness({ alsoStart: startTracker });
 
 /** The message's sandboxed frame, once its document has loaded. */
 async function messageFrame(page: Page, index = 0): Promise<Frame> {
@@ -215,13 +80,6 @@ async function messageFrame(page: Page, index = 0): Promise<Frame> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(ARTIFACTS, { recursive: true });
-  const file = path.join(ARTIFACTS, name);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${file}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -404,23 +262,15 @@ function bigInboxSql(total: number): string {
 }
 
 describe('10,000 cases in the inbox', () => {
-  let big: Server | undefined;
-
-  beforeAll(async () => {
-    if (setupError) return;
+  const big = useSuiteServer('big-inbox', async () => {
     const persistTo = await freshStorage();
     const file = path.join(persistTo, 'big.sql');
     await writeFile(file, bigInboxSql(BIG));
-    await run(tool('wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persistTo, '--file', file, '--yes'], { env: { CI: 'true' }, quiet: true });
-    big = await startWrangler({ port: await freePort(), persistTo, output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
-  });
-
-  afterAll(async () => {
-    await big?.stop();
+    await executeSql(persistTo, { file });
+    return startServer({ persistTo, vars: { AUTH_MODE: 'open' } });
   });
 
   test('only the rows in sight are in the DOM, the first rows paint quickly, and End reaches the oldest case', async () => {
-    if (!big) throw new Error('the big server did not start');
     const context = await newAgent('agent-big');
     const page = await context.newPage();
     // When the first row appears, in the page's own clock (0 = navigation start).
@@ -432,7 +282,7 @@ describe('10,000 cases in the inbox', () => {
         }
       }).observe(document, { subtree: true, childList: true });
     });
-    await page.goto(`${big.url}/`);
+    await page.goto(`${big().url}/`);
     await page.locator('[data-testid="case-row"]').first().waitFor({ timeout: 15_000 });
     const firstPaint = Math.round((await page.evaluate(() => window.__firstRowAt)) ?? Infinity);
     console.log(`10,000 cases: first rows painted ${firstPaint} ms after navigation start`);

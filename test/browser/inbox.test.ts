@@ -1,15 +1,8 @@
 /// <reference lib="dom" />
 // What an agent sees, end to end: a real `wrangler dev` (fresh storage in a temp dir, demo seed
 // delivered through the email handler) and the built web inbox in headless Chromium.
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { buildWeb, deliver, ensureDevVars, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
+import { describe, expect, test } from 'vitest';
+import { api, caseRow, LIVE_BOUND_MS, mail, newAgent, openInbox, send, suffix, useBrowserHarness } from './harness.ts';
 
 declare global {
   interface Window {
@@ -19,147 +12,9 @@ declare global {
   }
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const MAILBOX = 'support@acme.test';
 const DEMO_SUBJECTS = ['Order #4411 arrived damaged', 'Invoice address change', 'This week in widgets'];
-const LIVE_BOUND_MS = 5_000;
 
-// ---------------------------------------------------------------------------------------------
-// Server, browser and logs (shown only when something fails)
-
-const logs: string[] = [];
-let printedUpTo = 0;
-function log(line: string): void {
-  logs.push(line.endsWith('\n') ? line : `${line}\n`);
-}
-function dumpLogs(why: string): void {
-  const fresh = logs.slice(printedUpTo).join('');
-  printedUpTo = logs.length;
-  process.stderr.write(`\n----- wrangler dev and browser output (${why}) -----\n${fresh || '(nothing new)\n'}----- end of output -----\n`);
-}
-
-let server: { url: string; stop: () => Promise<void> } | undefined;
-let persistTo: string | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
-}
-
-/** Why setup failed, if it did: every test then fails with it (vitest would only mark them skipped). */
-let setupError: Error | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    setupError = new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium).`);
-    return;
-  }
-  try {
-    ensureDevVars();
-    await buildWeb({ quiet: true });
-    persistTo = await mkdtemp(path.join(tmpdir(), 'edgecase-browser-'));
-    await migrateLocal(persistTo, { quiet: true });
-    const port = await freePort();
-    // AUTH_MODE=open is what .dev.vars says too; passing it keeps the seed route reachable whatever that file holds.
-    server = await startWrangler({ port, persistTo, output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
-    await seedDemo(server.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-  } catch (err) {
-    dumpLogs('setup failed');
-    setupError = err instanceof Error ? err : new Error(String(err));
-  }
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  if (persistTo) await rm(persistTo, { recursive: true, force: true });
-});
-
-beforeEach((ctx) => {
-  if (setupError) throw new Error(`browser test setup failed: ${setupError.message}`, { cause: setupError });
-  ctx.onTestFailed(() => dumpLogs(`"${ctx.task.name}" failed`));
-});
-
-function url(): string {
-  if (!server) throw new Error('server not started');
-  return server.url;
-}
-
-/** A browser context is one agent: its own cookies, storage and WebSocket. */
-async function newAgent(name: string): Promise<BrowserContext> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  context.on('page', (page) => watch(page, name));
-  return context;
-}
-
-function watch(page: Page, name: string): void {
-  page.on('console', (msg) => log(`[${name} console.${msg.type()}] ${msg.text()}`));
-  page.on('pageerror', (err) => log(`[${name} pageerror] ${err.message}`));
-  page.on('requestfailed', (req) => log(`[${name} requestfailed] ${req.method()} ${req.url()} ${req.failure()?.errorText ?? ''}`));
-}
-
-/** Opens the inbox and waits until the list has rows and the live connection is up. */
-async function openInbox(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${url()}/`);
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
-  await page.locator('[data-testid="case-row"]').first().waitFor();
-  return page;
-}
-
-function caseRow(page: Page, subject: string) {
-  return page.locator('[data-testid="case-row"]', { hasText: subject });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Mail and API
-
-function suffix(): string {
-  return randomBytes(4).toString('hex');
-}
-
-function mail(fields: { from: string; subject: string; body: string; contentType?: string; headers?: Record<string, string> }): string {
-  const lines = [
-    `From: ${fields.from}`,
-    `To: ${MAILBOX}`,
-    `Subject: ${fields.subject}`,
-    `Date: ${new Date().toUTCString()}`,
-    `Message-ID: <browser-${suffix()}@example.com>`,
-    'MIME-Version: 1.0',
-    `Content-Type: ${fields.contentType ?? 'text/plain; charset=utf-8'}`,
-    'Content-Transfer-Encoding: 8bit',
-    ...Object.entries(fields.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
-  ];
-  return `${lines.join('\r\n')}\r\n\r\n${fields.body.replace(/\r?\n/g, '\r\n')}\r\n`;
-}
-
-async function send(envelopeFrom: string, raw: string): Promise<void> {
-  const res = await deliver(url(), raw, { from: envelopeFrom, to: MAILBOX });
-  expect(res.status, `email handler answered ${res.status}: ${res.text}`).toBeLessThan(300);
-}
-
-async function api<T>(pathname: string): Promise<T> {
-  const res = await fetch(`${url()}${pathname}`, { headers: { Accept: 'application/json' } });
-  expect(res.status, `GET ${pathname}`).toBe(200);
-  return (await res.json()) as T;
-}
+useBrowserHarness();
 
 interface Summary {
   id: string;

@@ -6,17 +6,25 @@
 // two real agents (password sign-in) on a second. Same setup as inbox.test.ts and outbound.test.ts:
 // real `wrangler dev` on fresh storage, headless Chromium. Screenshots go to $EDGECASE_ARTIFACTS
 // (default: <tmp>/edgecase-artifacts); the paths are printed.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { buildWeb, deliver, ensureDevVars, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
-import { run, tool } from '../../scripts/lib/env.mjs';
-import { hashPassword } from '../../worker/auth/password.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import {
+  api,
+  caseRow,
+  LIVE_BOUND_MS,
+  mail,
+  newAgent as newHarnessAgent,
+  openCase as openCaseView,
+  openInbox,
+  screenshot,
+  send,
+  startPasswordServer,
+  suffix,
+  threadMessages,
+  useBrowserHarness,
+  useSuiteServer,
+  waitLive,
+} from './harness.ts';
 
 declare global {
   interface Window {
@@ -25,96 +33,11 @@ declare global {
   }
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const MAILBOX = 'support@acme.test';
-const LIVE_BOUND_MS = 5_000;
-const ARTIFACTS = process.env.EDGECASE_ARTIFACTS || path.join(tmpdir(), 'edgecase-artifacts');
+useBrowserHarness();
 
-// ---------------------------------------------------------------------------------------------
-// Server, browser and logs (shown only when something fails)
-
-const logs: string[] = [];
-let printedUpTo = 0;
-function log(line: string): void {
-  logs.push(line.endsWith('\n') ? line : `${line}\n`);
-}
-function dumpLogs(why: string): void {
-  const fresh = logs.slice(printedUpTo).join('');
-  printedUpTo = logs.length;
-  process.stderr.write(`\n----- wrangler dev and browser output (${why}) -----\n${fresh || '(nothing new)\n'}----- end of output -----\n`);
-}
-
-type Server = { url: string; stop: () => Promise<void> };
-let server: Server | undefined;
-const tempDirs: string[] = [];
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
-}
-
-async function freshStorage(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'edgecase-browser-'));
-  tempDirs.push(dir);
-  await migrateLocal(dir, { quiet: true });
-  return dir;
-}
-
-let setupError: Error | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    setupError = new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium).`);
-    return;
-  }
-  try {
-    ensureDevVars();
-    await buildWeb({ quiet: true });
-    server = await startWrangler({ port: await freePort(), persistTo: await freshStorage(), output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
-    await seedDemo(server.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-  } catch (err) {
-    dumpLogs('setup failed');
-    setupError = err instanceof Error ? err : new Error(String(err));
-  }
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
-});
-
-beforeEach((ctx) => {
-  if (setupError) throw new Error(`browser test setup failed: ${setupError.message}`, { cause: setupError });
-  ctx.onTestFailed(() => dumpLogs(`"${ctx.task.name}" failed`));
-});
-
-function url(): string {
-  if (!server) throw new Error('server not started');
-  return server.url;
-}
-
-/** A browser context is one agent: its own cookies, storage and WebSocket. */
+/** An agent whose pages keep their WebSockets reachable, so a test can drop the connection. */
 async function newAgent(name: string): Promise<BrowserContext> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  // Keeps the page's WebSockets reachable, so a test can drop the connection.
+  const context = await newHarnessAgent(name);
   await context.addInitScript(() => {
     const Native = window.WebSocket;
     window.__sockets = [];
@@ -125,85 +48,20 @@ async function newAgent(name: string): Promise<BrowserContext> {
       }
     };
   });
-  context.on('page', (page) => {
-    page.on('console', (msg) => log(`[${name} console.${msg.type()}] ${msg.text()}`));
-    page.on('pageerror', (err) => log(`[${name} pageerror] ${err.message}`));
-  });
   return context;
 }
 
-async function waitLive(page: Page): Promise<void> {
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
-}
-
-async function openInbox(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${url()}/`);
-  await waitLive(page);
-  await page.locator('[data-testid="case-row"]').first().waitFor();
-  return page;
-}
-
+/** Opens a case by its id in a new page and waits for the live connection and the composer. */
 async function openCase(context: BrowserContext, caseId: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${url()}/#/cases/${encodeURIComponent(caseId)}`);
-  await waitLive(page);
+  const page = await openCaseView(context, caseId);
   await page.locator('[data-testid="composer"]').waitFor();
   return page;
-}
-
-function caseRow(page: Page, subject: string) {
-  return page.locator('[data-testid="case-row"]', { hasText: subject });
-}
-
-function threadMessages(page: Page) {
-  return page.locator('.thread [data-testid="message"]');
-}
-
-async function screenshot(page: Page, name: string): Promise<string> {
-  await mkdir(ARTIFACTS, { recursive: true });
-  const file = path.join(ARTIFACTS, name);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${file}`);
-  return file;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Mail and API
-
-function suffix(): string {
-  return randomBytes(4).toString('hex');
-}
-
-function mail(fields: { from: string; subject: string; body: string; messageId: string }): string {
-  const lines = [
-    `From: ${fields.from}`,
-    `To: ${MAILBOX}`,
-    `Subject: ${fields.subject}`,
-    `Date: ${new Date().toUTCString()}`,
-    `Message-ID: <${fields.messageId}>`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-  ];
-  return `${lines.join('\r\n')}\r\n\r\n${fields.body.replace(/\r?\n/g, '\r\n')}\r\n`;
-}
-
-async function send(envelopeFrom: string, raw: string, base = url()): Promise<void> {
-  const res = await deliver(base, raw, { from: envelopeFrom, to: MAILBOX });
-  expect(res.status, `email handler answered ${res.status}: ${res.text}`).toBeLessThan(300);
 }
 
 interface Message {
   id: string;
   direction: string;
   text: string;
-}
-
-async function api<T>(pathname: string): Promise<T> {
-  const res = await fetch(`${url()}${pathname}`, { headers: { Accept: 'application/json' } });
-  expect(res.status, `GET ${pathname}`).toBe(200);
-  return (await res.json()) as T;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,44 +212,11 @@ describe('open mode: every tab is the same local agent', () => {
 
 describe('two agents, signed in', () => {
   const PASSWORD = `pw-${suffix()}-${suffix()}`;
-  let pw: Server | undefined;
-  let pwSetupError: Error | undefined;
-
-  beforeAll(async () => {
-    if (setupError) return;
-    try {
-      const persistTo = await freshStorage();
-      const seeding = await startWrangler({ port: await freePort(), persistTo, output: (line: string) => log(`[seeding] ${line}`), vars: { AUTH_MODE: 'open' } });
-      try {
-        await seedDemo(seeding.url);
-      } finally {
-        await seeding.stop();
-      }
-      const hash = await hashPassword(PASSWORD);
-      expect(hash).toMatch(/^[A-Za-z0-9+/=$-]+$/);
-      await run(tool('wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persistTo, '--command', `UPDATE agents SET password_hash = '${hash}' WHERE id IN ('agt_ada', 'agt_ben')`], {
-        env: { CI: 'true' },
-        quiet: true,
-      });
-      pw = await startWrangler({ port: await freePort(), persistTo, output: (line: string) => log(`[password] ${line}`), vars: { AUTH_MODE: 'password' } });
-    } catch (err) {
-      dumpLogs('password-mode setup failed');
-      pwSetupError = err instanceof Error ? err : new Error(String(err));
-    }
-  });
-
-  afterAll(async () => {
-    await pw?.stop();
-  });
-
-  beforeEach(() => {
-    if (pwSetupError) throw new Error(`password-mode setup failed: ${pwSetupError.message}`, { cause: pwSetupError });
-  });
+  const pw = useSuiteServer('password-mode', () => startPasswordServer(PASSWORD, ['agt_ada', 'agt_ben']));
 
   async function signedIn(name: string, email: string, hash = '/'): Promise<Page> {
-    if (!pw) throw new Error('password-mode server not started');
     const page = await (await newAgent(name)).newPage();
-    await page.goto(`${pw.url}/${hash === '/' ? '' : hash}`);
+    await page.goto(`${pw().url}/${hash === '/' ? '' : hash}`);
     await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 15_000 });
     await page.locator('[data-testid="signin-email"]').fill(email);
     await page.locator('[data-testid="signin-password"]').fill(PASSWORD);
@@ -406,7 +231,6 @@ describe('two agents, signed in', () => {
   }
 
   test('Ben opening and writing shows to Ada by name; when both answer, the collision guard stops Ben until he has seen Ada’s reply', async () => {
-    if (!pw) throw new Error('password-mode server not started');
     const ada = await signedIn('ada', 'ada@acme.test');
     await ada.locator('[data-testid="case-row"]').first().waitFor();
     await ada.evaluate(() => {
@@ -415,7 +239,7 @@ describe('two agents, signed in', () => {
 
     const customer = `both-${suffix()}@example.com`;
     const subject = `Wrong colour delivered ${suffix()}`;
-    await send(customer, mail({ from: `Col Ourful <${customer}>`, subject, body: 'I ordered the blue lamp and got a green one.', messageId: `both-${suffix()}@example.com` }), pw.url);
+    await send(customer, mail({ from: `Col Ourful <${customer}>`, subject, body: 'I ordered the blue lamp and got a green one.', messageId: `both-${suffix()}@example.com` }), pw().url);
     const rowAda = caseRow(ada, subject);
     await rowAda.waitFor({ timeout: LIVE_BOUND_MS });
     expect(await ada.evaluate(() => window.__marker)).toBe(1);

@@ -2,17 +2,23 @@
 // What agents send, in a browser: acknowledgements in "Sent mail", replies with live per-recipient
 // delivery, the collision guard, internal notes and forwards; then password sign-in on a second
 // server. Same setup as inbox.test.ts: a real `wrangler dev` on fresh storage, headless Chromium.
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { buildWeb, deliver, ensureDevVars, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
-import { run, tool } from '../../scripts/lib/env.mjs';
-import { hashPassword } from '../../worker/auth/password.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import {
+  api,
+  caseBySubject,
+  LIVE_BOUND_MS,
+  mail,
+  newAgent,
+  openCase as openCaseView,
+  send,
+  startPasswordServer,
+  suffix,
+  threadMessages,
+  url,
+  useBrowserHarness,
+  useSuiteServer,
+} from './harness.ts';
 
 declare global {
   interface Window {
@@ -21,112 +27,11 @@ declare global {
   }
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const MAILBOX = 'support@acme.test';
-const LIVE_BOUND_MS = 5_000;
-
-// ---------------------------------------------------------------------------------------------
-// Server, browser and logs (shown only when something fails)
-
-const logs: string[] = [];
-let printedUpTo = 0;
-function log(line: string): void {
-  logs.push(line.endsWith('\n') ? line : `${line}\n`);
-}
-function dumpLogs(why: string): void {
-  const fresh = logs.slice(printedUpTo).join('');
-  printedUpTo = logs.length;
-  process.stderr.write(`\n----- wrangler dev and browser output (${why}) -----\n${fresh || '(nothing new)\n'}----- end of output -----\n`);
-}
-
-type Server = { url: string; stop: () => Promise<void> };
-let server: Server | undefined;
-const tempDirs: string[] = [];
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
-}
-
-async function freshStorage(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'edgecase-browser-'));
-  tempDirs.push(dir);
-  await migrateLocal(dir, { quiet: true });
-  return dir;
-}
-
-/** Why setup failed, if it did: every test then fails with it (vitest would only mark them skipped). */
-let setupError: Error | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    setupError = new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need Debian's chromium package (apt-get install chromium).`);
-    return;
-  }
-  try {
-    ensureDevVars();
-    await buildWeb({ quiet: true });
-    const persistTo = await freshStorage();
-    server = await startWrangler({ port: await freePort(), persistTo, output: (line: string) => log(line), vars: { AUTH_MODE: 'open' } });
-    await seedDemo(server.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-  } catch (err) {
-    dumpLogs('setup failed');
-    setupError = err instanceof Error ? err : new Error(String(err));
-  }
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
-});
-
-beforeEach((ctx) => {
-  if (setupError) throw new Error(`browser test setup failed: ${setupError.message}`, { cause: setupError });
-  ctx.onTestFailed(() => dumpLogs(`"${ctx.task.name}" failed`));
-});
-
-function url(): string {
-  if (!server) throw new Error('server not started');
-  return server.url;
-}
-
-/** A browser context is one agent: its own cookies, storage and WebSocket. */
-async function newAgent(name: string): Promise<BrowserContext> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  context.on('page', (page) => watch(page, name));
-  return context;
-}
-
-function watch(page: Page, name: string): void {
-  page.on('console', (msg) => log(`[${name} console.${msg.type()}] ${msg.text()}`));
-  page.on('pageerror', (err) => log(`[${name} pageerror] ${err.message}`));
-  page.on('requestfailed', (req) => log(`[${name} requestfailed] ${req.method()} ${req.url()} ${req.failure()?.errorText ?? ''}`));
-}
+useBrowserHarness();
 
 /** Opens a case by its id in a new page and waits for its thread, the composer and the live connection. */
 async function openCase(context: BrowserContext, caseId: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${url()}/#/cases/${encodeURIComponent(caseId)}`);
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
-  await page.locator('[data-testid="participants"]').waitFor();
+  const page = await openCaseView(context, caseId);
   await page.locator('[data-testid="composer"]').waitFor();
   await page.evaluate(() => {
     window.__marker = 1;
@@ -134,50 +39,8 @@ async function openCase(context: BrowserContext, caseId: string): Promise<Page> 
   return page;
 }
 
-/** Messages of the thread itself (the collision notice shows copies of some). */
-function threadMessages(page: Page) {
-  return page.locator('.thread [data-testid="message"]');
-}
-
 // ---------------------------------------------------------------------------------------------
 // Mail and API
-
-function suffix(): string {
-  return randomBytes(4).toString('hex');
-}
-
-function mail(fields: { from: string; subject: string; body: string; messageId?: string; headers?: Record<string, string> }): string {
-  const lines = [
-    `From: ${fields.from}`,
-    `To: ${MAILBOX}`,
-    `Subject: ${fields.subject}`,
-    `Date: ${new Date().toUTCString()}`,
-    `Message-ID: <${fields.messageId ?? `outbound-${suffix()}@example.com`}>`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-    ...Object.entries(fields.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
-  ];
-  return `${lines.join('\r\n')}\r\n\r\n${fields.body.replace(/\r?\n/g, '\r\n')}\r\n`;
-}
-
-async function send(envelopeFrom: string, raw: string): Promise<void> {
-  const res = await deliver(url(), raw, { from: envelopeFrom, to: MAILBOX });
-  expect(res.status, `email handler answered ${res.status}: ${res.text}`).toBeLessThan(300);
-}
-
-async function api<T>(pathname: string): Promise<T> {
-  const res = await fetch(`${url()}${pathname}`, { headers: { Accept: 'application/json' } });
-  expect(res.status, `GET ${pathname}`).toBe(200);
-  return (await res.json()) as T;
-}
-
-interface Summary {
-  id: string;
-  number: number;
-  subject: string;
-  status: string;
-}
 
 interface Delivery {
   outboxId: string;
@@ -200,17 +63,6 @@ interface OutboxItem {
   messageId: string | null;
   rawUrl: string;
   recipients: Delivery[];
-}
-
-async function caseBySubject(subject: string): Promise<Summary> {
-  const deadline = Date.now() + LIVE_BOUND_MS;
-  for (;;) {
-    const cases = await api<{ items: Summary[] }>('/api/cases?status=all&limit=200');
-    const found = cases.items.find((c) => c.subject === subject);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no case "${subject}"`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A new case from a new customer: its id, the customer's address and the first Message-ID. */
@@ -406,45 +258,11 @@ describe('outgoing mail in a browser (local mode)', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// AUTH_MODE=password: its own server. The seed route exists only in open mode, so the storage is
-// seeded by an open-mode server first, then Ben gets a password, then it starts in password mode.
+// AUTH_MODE=password: its own server, where Ben has a password.
 
 describe('password sign-in in a browser', () => {
   const PASSWORD = `pw-${suffix()}-${suffix()}`;
-  let pwServer: Server | undefined;
-  let pwSetupError: Error | undefined;
-
-  beforeAll(async () => {
-    if (setupError) return;
-    try {
-      const persistTo = await freshStorage();
-      const seeding = await startWrangler({ port: await freePort(), persistTo, output: (line: string) => log(`[seeding] ${line}`), vars: { AUTH_MODE: 'open' } });
-      try {
-        await seedDemo(seeding.url);
-      } finally {
-        await seeding.stop();
-      }
-      const hash = await hashPassword(PASSWORD);
-      // The hash is base64 and `$`: nothing that needs escaping inside an SQL string.
-      expect(hash).toMatch(/^[A-Za-z0-9+/=$-]+$/);
-      await run(tool('wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persistTo, '--command', `UPDATE agents SET password_hash = '${hash}' WHERE id = 'agt_ben'`], {
-        env: { CI: 'true' },
-        quiet: true,
-      });
-      pwServer = await startWrangler({ port: await freePort(), persistTo, output: (line: string) => log(`[password] ${line}`), vars: { AUTH_MODE: 'password' } });
-    } catch (err) {
-      dumpLogs('password-mode setup failed');
-      pwSetupError = err instanceof Error ? err : new Error(String(err));
-    }
-  });
-
-  afterAll(async () => {
-    await pwServer?.stop();
-  });
-
-  beforeEach(() => {
-    if (pwSetupError) throw new Error(`password-mode setup failed: ${pwSetupError.message}`, { cause: pwSetupError });
-  });
+  const pwServer = useSuiteServer('password-mode', () => startPasswordServer(PASSWORD, ['agt_ben']));
 
   async function signInAs(page: Page, email: string, password: string): Promise<void> {
     await page.locator('[data-testid="signin-email"]').fill(email);
@@ -453,8 +271,7 @@ describe('password sign-in in a browser', () => {
   }
 
   test('a wrong password is refused, the right one opens the inbox, and signing out returns to the sign-in page', async () => {
-    if (!pwServer) throw new Error('password-mode server not started');
-    const base = pwServer.url;
+    const base = pwServer().url;
     const context = await newAgent('ben');
     const page = await context.newPage();
     await page.goto(`${base}/`);
