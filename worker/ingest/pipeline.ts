@@ -9,6 +9,7 @@ import { planNotification } from '../mail/notify.ts';
 import { deliverOutbox } from '../mail/outbox.ts';
 import type { AuthVerdict } from '../protocol/api.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
+import { derivedId } from '../protocol/ids.ts';
 import type { Deps } from '../deps.ts';
 import { looksLikeThreadMarker, tokenFromAddress, verifyReplyToken, verifyThreadMarker } from '../mail/tokens.ts';
 import { analyze } from './analyze.ts';
@@ -45,7 +46,8 @@ async function findDuplicate(deps: Deps, row: Inbound): Promise<{ caseId: string
 
 function isUniqueViolation(err: unknown): boolean {
   const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
-  return /UNIQUE constraint failed: messages\./.test(text);
+  // cases: a new case's id derives from the inbound id, so only a second run of the same row collides there.
+  return /UNIQUE constraint failed: (messages|cases)\./.test(text);
 }
 
 /** Ids of ours among the threading candidates: signed markers name their case directly. */
@@ -214,6 +216,10 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
     // Two copies of one message processed at once: the UNIQUE key let one through and rolled the
     // other's whole batch back. The loser is a duplicate, not a failure.
     if (!isUniqueViolation(err)) throw err;
+    // The same row run twice at once (retry.ts claims rows so that it does not happen): the other run
+    // stored it, and its outcome stands. The row is not marked a duplicate of itself.
+    const own = await db.select({ id: messages.id, caseId: messages.caseId }).from(messages).where(eq(messages.id, derivedId('message', row.id))).get();
+    if (own) return { events: [], caseId: own.caseId, messageId: own.id, status: 'processed' };
     const winner = await findDuplicate(deps, row);
     return publish(deps, mailbox.workspaceId, await storeHeld(ctxFor(explain({ action: 'ignore', reason: 'duplicate', of: winner })), 'ignored', 'duplicate', winner?.caseId ?? null, winner ?? undefined));
   }
