@@ -9,6 +9,7 @@ import { caseRoutes } from './routes/cases.ts';
 import { devRoutes } from './routes/dev.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { liveRoutes } from './routes/live.ts';
+import { mailboxRoutes } from './routes/mailboxes.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -55,6 +56,7 @@ export function createApp() {
   app.use('/api/*', requireAgent);
   app.route('/api/cases', caseRoutes);
   app.route('/api/inbound', inboundRoutes);
+  app.route('/api/mailboxes', mailboxRoutes);
   app.route('/api/attachments', attachmentRoutes);
   app.route('/api/live', liveRoutes);
   app.route('/api/reports', reportRoutes);

@@ -1,11 +1,14 @@
 // What an agent does with held mail (the exception log): release it into a case, which makes its
-// sender a participant, or discard it. Both are recorded (who, when) and raise an event; discarding
-// is soft: the row and the raw mail stay.
+// sender a participant, discard it, or, when it failed or could not be read, run it through the
+// pipeline again. Each is recorded (who, when) and raises an event; discarding is soft: the row and
+// the raw mail stay.
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { cases, inbound, type Inbound } from '../db/schema.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
 import type { EventBody } from '../protocol/events.ts';
+import { REPROCESSABLE_REASONS } from '../protocol/constants.ts';
+import { retryInbound } from './retry.ts';
 import { analyze } from './analyze.ts';
 import { mailboxById, runWithEvents, eventInsert, storeAppend, storeNewCase, type Stored } from './store.ts';
 import { sha256Hex } from './text.ts';
@@ -115,4 +118,51 @@ export async function discardInbound(deps: Deps, workspaceId: string, inboundId:
   const body: EventBody = { type: 'inbound.resolved', caseId: row.caseId, inboundId, status: 'discarded', by: actor };
   const events = await runWithEvents(deps.db, [], [eventInsert(deps.db, workspaceId, row.caseId, `agent:${actor}`, body, now)], [body], now);
   await deps.hub.publish(workspaceId, events);
+}
+
+const REPROCESSABLE = new Set<string>(REPROCESSABLE_REASONS);
+
+/** Mail that may run through the pipeline again: it failed, or could not be read. */
+async function assertReprocessable(deps: Deps, row: Inbound): Promise<void> {
+  switch (row.status) {
+    case 'processed': {
+      const kase = row.caseId ? await deps.db.select({ number: cases.number }).from(cases).where(eq(cases.id, row.caseId)).get() : undefined;
+      throw new ReleaseRefused('conflict', kase ? `this message is already in case #${kase.number}; there is nothing to reprocess` : 'this message was already processed; there is nothing to reprocess');
+    }
+    case 'discarded':
+      throw new ReleaseRefused('conflict', 'this message was discarded');
+    case 'received':
+      throw new ReleaseRefused('conflict', 'this message is being processed right now');
+    case 'failed':
+      return;
+    case 'quarantined':
+    case 'ignored':
+      if (REPROCESSABLE.has(row.reason ?? '')) return;
+      throw new ReleaseRefused('conflict', `held as ${row.reason ?? row.status}: processing it again would decide the same; release or discard it instead`);
+  }
+}
+
+/**
+ * Runs a failed or unreadable message through the pipeline again from its raw mail, as the
+ * scheduled retry does, without waiting for it; answers the row as it came out (a case, held
+ * again, or failed again with the error). Of two reprocesses at once, one runs and the other is
+ * refused.
+ */
+export async function reprocessInbound(deps: Deps, workspaceId: string, inboundId: string, actor: string): Promise<Inbound> {
+  const row = await deps.db.select().from(inbound).where(and(eq(inbound.id, inboundId), eq(inbound.workspaceId, workspaceId))).get();
+  if (!row) throw new ReleaseRefused('not_found', 'inbound message not found');
+  await assertReprocessable(deps, row);
+  const run = await retryInbound(deps, row, deps.now());
+  if (!run.claimed) throw new ReleaseRefused('conflict', 'someone else is processing, releasing or discarding this message right now');
+  const after = await deps.db.select().from(inbound).where(eq(inbound.id, row.id)).get();
+  if (!after) throw new ReleaseRefused('not_found', 'inbound message not found');
+  const now = deps.now();
+  // Who ran it goes on the events log, as releases and discards do; mail that became a case leaves
+  // the exception log resolved by them.
+  const intoCase = after.status === 'processed';
+  const body: EventBody = { type: 'inbound.reprocessed', caseId: after.caseId, inboundId, status: after.status, reason: after.reason, by: actor };
+  const resolve = intoCase ? [deps.db.update(inbound).set({ resolvedBy: actor, resolvedAt: now }).where(and(eq(inbound.id, row.id), eq(inbound.status, 'processed'), isNull(inbound.resolvedBy)))] : [];
+  const events = await runWithEvents(deps.db, resolve, [eventInsert(deps.db, workspaceId, after.caseId, `agent:${actor}`, body, now)], [body], now);
+  await deps.hub.publish(workspaceId, events);
+  return intoCase && after.resolvedBy === null ? { ...after, resolvedBy: actor, resolvedAt: now } : after;
 }

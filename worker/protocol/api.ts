@@ -1,7 +1,7 @@
 // Request schemas and response shapes of the HTTP API, defined once for the Worker and the web app.
 import { z } from 'zod';
 
-import { CASE_PRIORITIES, CASE_STATUSES, INBOUND_STATUSES, type AuthVerdict, type DeliveryStatus, type OutboxKind, type CasePriority, type CaseStatus, type InboundStatus, type MessageKind, type ThreadRule } from './constants.ts';
+import { CASE_PRIORITIES, CASE_STATUSES, INBOUND_LIST_STATUSES, INBOUND_REASONS, type AuthVerdict, type DeliveryStatus, type OutboxKind, type CasePriority, type CaseStatus, type InboundStatus, type MessageKind, type ThreadRule } from './constants.ts';
 
 export * from './constants.ts';
 
@@ -26,12 +26,41 @@ export const updateCaseBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
 export type UpdateCaseBody = z.infer<typeof updateCaseBody>;
 
-export const listInboundQuery = z.object({
-  /** `held` is quarantined and ignored together: everything that did not become a case message. */
-  status: z.enum([...INBOUND_STATUSES, 'held', 'all']).default('all'),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-});
+/** A UTC calendar day, YYYY-MM-DD, that exists (no 2026-02-30). */
+const calendarDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date as YYYY-MM-DD')
+  .refine((v) => {
+    const t = Date.parse(`${v}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
+  }, 'not a date in the calendar');
+
+/** The exception log's filters. Unknown parameters are refused, so a misspelt filter is not silently ignored. */
+export const listInboundQuery = z
+  .object({
+    /** See INBOUND_LIST_STATUSES: one status, `held`, `exceptions`, `released` or `all`. */
+    status: z.enum(INBOUND_LIST_STATUSES).default('all'),
+    /** One or more reason codes, comma-separated (`bounce,auto-reply`). */
+    reason: z
+      .string()
+      .max(500)
+      .transform((v) => [...new Set(v.split(',').map((r) => r.trim()).filter(Boolean))])
+      .pipe(z.array(z.enum(INBOUND_REASONS)).min(1, 'name at least one reason').max(INBOUND_REASONS.length))
+      .optional(),
+    /** A mailbox of the workspace, by id or by address. */
+    mailbox: z.string().trim().min(1).max(320).optional(),
+    /** Part of the sender's address (the From address or the envelope sender), any case. */
+    sender: z.string().trim().min(1, 'write part of an address').max(200).optional(),
+    /** Received on or after this UTC day… */
+    from: calendarDay.optional(),
+    /** …and on or before this one. */
+    to: calendarDay.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '"to" is before "from"', path: ['to'] });
+export type ListInboundQuery = z.input<typeof listInboundQuery>;
 
 export const releaseInboundBody = z
   .object({
@@ -230,4 +259,12 @@ export interface SlaReport {
   byAgent: SlaReportRow[];
   /** Cases opened per day and how they fared, for the chart. */
   daily: Array<{ date: string; met: number; breached: number; open: number }>;
+}
+
+/** A mailbox as every agent may see it (GET /api/mailboxes): enough to name it and filter by it. */
+export interface MailboxRef {
+  id: string;
+  address: string;
+  displayName: string;
+  enabled: boolean;
 }

@@ -18,3 +18,44 @@ export const DELIVERY_STATUSES = ['queued', 'sending', 'retry', 'sent', 'failed'
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const OUTBOX_KINDS = ['ack-create', 'ack-update', 'reply', 'forward', 'notification'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+
+/**
+ * Why an inbound message did not become a normal case message: the `reason` of its inbound row.
+ * Quarantined: unreadable (the first four), pointing at a case it may not join, volume or spam.
+ * Ignored: automatic or repeated mail. Failed: an error while processing (`processing-error`, retried
+ * by the clock), and after the last retry quarantined as `processing-failed`.
+ */
+export const INBOUND_REASONS = [
+  'parse-failed',
+  'too-many-parts',
+  'headers-too-large',
+  'nesting-too-deep',
+  'not-a-participant',
+  'unverified-sender',
+  'auth-failed',
+  'not-the-agent',
+  'flood',
+  'spam-flagged',
+  'bounce',
+  'auto-reply',
+  'duplicate',
+  'loop',
+  'processing-error',
+  'processing-failed',
+] as const;
+export type InboundReason = (typeof INBOUND_REASONS)[number];
+
+/**
+ * Held for these reasons, a message may be run through the pipeline again: the cause (a parser
+ * limit or bug, an outage) can go away. The other reasons would only be decided the same way again;
+ * for those an agent releases or discards.
+ */
+export const REPROCESSABLE_REASONS = ['parse-failed', 'too-many-parts', 'headers-too-large', 'nesting-too-deep', 'processing-error', 'processing-failed'] as const satisfies readonly InboundReason[];
+
+/**
+ * What the exception log lists (`GET /api/inbound?status=`): one inbound status, or `held`
+ * (quarantined and ignored), `exceptions` (held and failed: what still waits for someone),
+ * `released` (held or failed mail an agent turned into a case) or `all`.
+ */
+export const INBOUND_LIST_STATUSES = [...INBOUND_STATUSES, 'held', 'exceptions', 'released', 'all'] as const;
+export type InboundListStatus = (typeof INBOUND_LIST_STATUSES)[number];

@@ -14,6 +14,8 @@ export type ServerEvent =
   | (Base & { type: 'inbound.held'; caseId: string | null; inboundId: string; status: InboundStatus; reason: string })
   /** A held message was released into a case or discarded by an agent. */
   | (Base & { type: 'inbound.resolved'; caseId: string | null; inboundId: string; status: 'processed' | 'discarded'; by: string })
+  /** An agent ran a failed or unreadable message through the pipeline again; `status` is how it came out. */
+  | (Base & { type: 'inbound.reprocessed'; caseId: string | null; inboundId: string; status: InboundStatus; reason: string | null; by: string })
   /** Delivery of an outgoing mail to one recipient changed: sent, retrying, failed or suppressed. */
   | (Base & { type: 'delivery.updated'; caseId: string | null; outboxId: string; messageId: string | null; kind: OutboxKind; recipient: string; status: 'sent' | 'retry' | 'failed' | 'suppressed'; error: string | null })
   /** The SLA sweep raised a warning or a breach on a case (once per target). */

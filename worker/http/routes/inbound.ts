@@ -1,8 +1,9 @@
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { inbound } from '../../db/schema.ts';
+import { z } from 'zod';
+import { inbound, mailboxes } from '../../db/schema.ts';
 import { listInboundQuery, releaseInboundBody, type InboundView, type Page } from '../../protocol/api.ts';
-import { discardInbound, releaseInbound, ReleaseRefused } from '../../ingest/release.ts';
+import { discardInbound, releaseInbound, ReleaseRefused, reprocessInbound } from '../../ingest/release.ts';
 import { ApiFailure } from '../errors.ts';
 import type { AppEnv } from '../app.ts';
 import { notFound } from '../errors.ts';
@@ -41,16 +42,57 @@ function view(r: typeof inbound.$inferSelect): InboundView {
   };
 }
 
+/** `%` and `_` are LIKE wildcards; a sender search means them literally. */
+function likeContains(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+const DAY_MS = 86_400_000;
+
+function statusFilter(status: ListInboundFilter): SQL | undefined {
+  switch (status) {
+    case 'all':
+      return undefined;
+    case 'held':
+      return inArray(inbound.status, ['quarantined', 'ignored']);
+    case 'exceptions':
+      return inArray(inbound.status, ['quarantined', 'ignored', 'failed']);
+    case 'released':
+      return and(eq(inbound.status, 'processed'), isNotNull(inbound.resolvedBy));
+    default:
+      return eq(inbound.status, status);
+  }
+}
+type ListInboundFilter = z.output<typeof listInboundQuery>['status'];
+
+/** The exception log, newest first, filtered; pages with `cursor`. */
 inboundRoutes.get('/', async (c) => {
   const q = parseQuery(c, listInboundQuery);
   const cursor = decodeCursor(q.cursor);
-  const rows = await c.var.deps.db
+  const { db } = c.var.deps;
+  let mailboxId: string | undefined;
+  if (q.mailbox) {
+    const wanted = q.mailbox;
+    const found = await db
+      .select({ id: mailboxes.id })
+      .from(mailboxes)
+      .where(and(eq(mailboxes.workspaceId, c.var.workspaceId), or(eq(mailboxes.id, wanted), eq(mailboxes.address, wanted.toLowerCase()))))
+      .get();
+    if (!found) throw new ApiFailure('bad_request', 'invalid query parameters', [{ path: ['mailbox'], message: `no mailbox "${wanted}" in this workspace` }]);
+    mailboxId = found.id;
+  }
+  const rows = await db
     .select()
     .from(inbound)
     .where(
       and(
         eq(inbound.workspaceId, c.var.workspaceId),
-        q.status === 'all' ? undefined : q.status === 'held' ? inArray(inbound.status, ['quarantined', 'ignored']) : eq(inbound.status, q.status),
+        statusFilter(q.status),
+        q.reason ? inArray(inbound.reason, q.reason) : undefined,
+        mailboxId ? eq(inbound.mailboxId, mailboxId) : undefined,
+        q.sender ? sql`(${inbound.fromEmail} LIKE ${likeContains(q.sender)} ESCAPE '\\' OR ${inbound.envelopeFrom} LIKE ${likeContains(q.sender)} ESCAPE '\\')` : undefined,
+        q.from ? gte(inbound.receivedAt, Date.parse(`${q.from}T00:00:00Z`)) : undefined,
+        q.to ? lt(inbound.receivedAt, Date.parse(`${q.to}T00:00:00Z`) + DAY_MS) : undefined,
         cursor ? or(lt(inbound.receivedAt, cursor[0]), and(eq(inbound.receivedAt, cursor[0]), lt(inbound.id, cursor[1]))) : undefined,
       ),
     )
@@ -100,4 +142,15 @@ inboundRoutes.post('/:id/release', async (c) => {
 inboundRoutes.post('/:id/discard', async (c) => {
   await discardInbound(c.var.deps, c.var.workspaceId, c.req.param('id'), c.var.actor).catch(refused);
   return c.json({ ok: true });
+});
+
+/**
+ * Run a failed or unreadable message through the pipeline again, as the scheduled retry would. The
+ * answer is the row as it came out: processed into a case, held again, or failed again (attempts
+ * and the last error say why).
+ */
+inboundRoutes.post('/:id/reprocess', async (c) => {
+  await parseBody(c, z.object({}).strict());
+  const row = await reprocessInbound(c.var.deps, c.var.workspaceId, c.req.param('id'), c.var.actor).catch(refused);
+  return c.json(view(row));
 });
