@@ -8,9 +8,9 @@ export interface AdminIssue {
 }
 
 export class AdminRefused extends Error {
-  readonly code: 'bad_request' | 'not_found' | 'conflict';
+  readonly code: 'bad_request' | 'not_found' | 'conflict' | 'payload_too_large';
   readonly issues: AdminIssue[] | undefined;
-  constructor(code: 'bad_request' | 'not_found' | 'conflict', message: string, issues?: AdminIssue[]) {
+  constructor(code: 'bad_request' | 'not_found' | 'conflict' | 'payload_too_large', message: string, issues?: AdminIssue[]) {
     super(message);
     this.name = 'AdminRefused';
     this.code = code;

@@ -35,7 +35,8 @@ function mib(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | null> {
+/** Reads a stream of at most `max` bytes; null (and the stream cancelled) when it holds more. */
+export async function readAll(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | null> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -1,14 +1,12 @@
 // Administration (admins only; in open mode whoever sits at the machine): mailbox settings, agents,
 // the audit trail, the "connect your domain" checks, and the historical import (one raw message per
-// request through the ingest pipeline in import mode; `npm run import` streams an archive into it).
+// request through the ingest pipeline in import mode, which `npm run import` streams an archive into,
+// or a small uploaded archive at once).
 // The work is done in worker/admin/; these handlers parse, call, and map refusals to HTTP.
-import { and, eq } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { inbound, mailboxes } from '../../db/schema.ts';
-import { receiveEmail } from '../../ingest/receive.ts';
-import { firstAddress } from '../../ingest/dedupe.ts';
-import { headerValue, prescan } from '../../ingest/prescan.ts';
+import { readAll } from '../../ingest/receive.ts';
+import { assertUploadSize, countUpload, importArchive, importMailbox, importMessage, uploadedMessages } from '../../admin/import.ts';
 import { deactivateAgent, inviteAgent, listAgents, reactivateAgent, setAgentPassword, updateAgent } from '../../admin/agents.ts';
 import { listAudit } from '../../admin/audit.ts';
 import { AdminRefused } from '../../admin/errors.ts';
@@ -16,6 +14,8 @@ import { createMailbox, listMailboxes, mailboxOptions, mailboxRow, mailboxView, 
 import { sendTestMessage, setupStatus } from '../../admin/setup.ts';
 import { calendarBody, importHolidays, listCalendars, listPolicies, policyBody, saveCalendar, savePolicy } from '../../admin/sla.ts';
 import {
+  IMPORT_UPLOAD_LIMITS,
+  type ImportCount,
   ackPreviewBody,
   auditQuery,
   createMailboxBody,
@@ -40,47 +40,58 @@ const importQuery = z.object({
   batch: z.string().trim().min(1).max(100).regex(/^[\w.:-]+$/),
   /** The envelope sender, when the archive kept one (mbox From_ lines). */
   from: z.string().max(320).optional(),
+  /** For an archive: count its messages, import nothing. */
+  dryRun: z.stringbool().default(false),
 });
 
+/** The request body, read up to `max` bytes; over that a 413, before more is read than the limit. */
+async function uploadedBytes(c: Context<AppEnv>, max: number): Promise<Uint8Array> {
+  const tooLarge = () => new ApiFailure('payload_too_large', `the upload is larger than ${(max / 1024 / 1024).toFixed(0)} MiB; import bigger archives with \`npm run import\``);
+  const declared = Number(c.req.header('Content-Length'));
+  if (Number.isFinite(declared) && declared > max) throw tooLarge();
+  const body = c.req.raw.body;
+  const bytes = body ? await readAll(body, max) : new Uint8Array(0);
+  if (!bytes) throw tooLarge();
+  if (bytes.byteLength === 0) throw new ApiFailure('bad_request', 'the body is empty');
+  return bytes;
+}
+
 /**
- * POST /api/admin/import?mailbox=support@acme.test&batch=2026-archive with the raw message as the
- * body (Content-Type: message/rfc822). Answers what became of it; a message already imported (or
- * already received live) is a duplicate and changes nothing, so an interrupted import can resume.
+ * POST /api/admin/import?mailbox=support@acme.test&batch=2026-archive imports old mail through the
+ * ingest pipeline in import mode (filed closed in its own time, threads rebuilt, never answered).
+ * A message already imported (or already received live) is a duplicate and changes nothing, so an
+ * interrupted import can resume.
+ *   - one raw message (Content-Type: message/rfc822): 201 with what became of it (`npm run import`);
+ *   - an uploaded file (Content-Type: application/mbox): an mbox archive, or a single message, of
+ *     at most IMPORT_UPLOAD_LIMITS; 200 with a summary. With `dryRun=true` it is only counted.
  */
 adminRoutes.post('/import', async (c) => {
   const q = parseQuery(c, importQuery);
   const type = c.req.header('Content-Type') ?? '';
-  if (!/^message\/rfc822\b|^application\/octet-stream\b/i.test(type)) throw new ApiFailure('unsupported_media_type', 'send the raw message as message/rfc822');
+  const archive = /^application\/mbox\b/i.test(type);
+  if (!archive && !/^message\/rfc822\b|^application\/octet-stream\b/i.test(type)) {
+    throw new ApiFailure('unsupported_media_type', 'send one raw message as message/rfc822, or an archive as application/mbox');
+  }
   const { deps, workspaceId } = c.var;
-  const mailbox = await deps.db.select().from(mailboxes).where(and(eq(mailboxes.address, q.mailbox), eq(mailboxes.workspaceId, workspaceId))).get();
-  if (!mailbox) throw new ApiFailure('bad_request', `no mailbox ${q.mailbox} in this workspace`);
+  const mailbox = await importMailbox(deps, workspaceId, q.mailbox).catch(refused);
+  if (archive) {
+    const bytes = await uploadedBytes(c, IMPORT_UPLOAD_LIMITS.maxBytes);
+    let messages: Uint8Array[];
+    try {
+      messages = uploadedMessages(bytes);
+      assertUploadSize(messages.length);
+    } catch (err) {
+      refused(err);
+    }
+    if (q.dryRun) return c.json(countUpload(deps, mailbox, bytes, messages) satisfies ImportCount);
+    return c.json(await importArchive(deps, mailbox, q.batch, messages).catch(refused));
+  }
+  if (q.dryRun) throw new ApiFailure('bad_request', 'dryRun counts the messages of an archive: send it as application/mbox');
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   if (bytes.byteLength === 0) throw new ApiFailure('bad_request', 'the body is empty');
-  // Without an envelope sender from the archive, the author stands in (an empty one would read as
-  // the null sender of a bounce).
-  const envelope = q.from || firstAddress(headerValue(prescan(bytes).headers, 'from')) || 'unknown@import.invalid';
-  let rejected: string | null = null;
-  const result = await receiveEmail(
-    {
-      from: envelope,
-      to: mailbox.address,
-      raw: new Blob([bytes]).stream(),
-      rawSize: bytes.byteLength,
-      setReject: (reason) => void (rejected = reason),
-    },
-    deps,
-    { importBatch: q.batch },
-  );
-  if (result.verdict === 'rejected') throw new ApiFailure('bad_request', rejected ?? result.reason);
-  const row = await deps.db.select().from(inbound).where(eq(inbound.id, result.inboundId)).get();
-  let action: string | null = null;
-  try {
-    const d = row?.decision ? (JSON.parse(row.decision) as { decision?: { action?: string }; action?: string }) : null;
-    action = d?.decision?.action ?? d?.action ?? null;
-  } catch {
-    action = null;
-  }
-  return c.json({ inboundId: result.inboundId, status: row?.status ?? 'received', reason: row?.reason ?? null, caseId: row?.caseId ?? null, duplicate: row?.reason === 'duplicate', action }, 201);
+  const result = await importMessage(deps, mailbox, q.batch, bytes, q.from);
+  if ('rejected' in result) throw new ApiFailure('bad_request', result.rejected);
+  return c.json(result, 201);
 });
 
 // ---- settings and people -----------------------------------------------------------------------
