@@ -1,9 +1,8 @@
 // The HTTP API, same origin only. Errors become RequestError with the server's code and message.
 import type { SessionInfo, SignInRequest } from '../../worker/auth/identity.ts';
-import type { ApiError, CaseDetail, CaseStatus, CaseSummary, CollisionView, DeliveryView, InboundStatus, InboundView, ListCasesQuery, MessageView, OutboxKind, Page, SlaReport, UpdateCaseBody } from '../../worker/protocol/api.ts';
+import type { ApiError, CaseDetail, CaseStatus, CaseSummary, CollisionView, DeliveryView, InboundListStatus, InboundView, ListCasesQuery, MailboxRef, MessageView, OutboxKind, Page, SlaReport, UpdateCaseBody } from '../../worker/protocol/api.ts';
 
 export type ListView = ListCasesQuery['status'];
-export type InboundFilter = InboundStatus | 'held' | 'all';
 
 export class RequestError extends Error {
   readonly status: number;
@@ -126,10 +125,33 @@ export function getSlaReport(range: { from?: string; to?: string } = {}): Promis
   return request(`/api/reports/sla${qs ? `?${qs}` : ''}`);
 }
 
-export function listInbound(status: InboundFilter, limit = 50, cursor?: string): Promise<Page<InboundView>> {
-  const q = new URLSearchParams({ status, limit: String(limit) });
+/** The exception log's filters; empty ones are left out of the query. */
+export interface InboundFilters {
+  status: InboundListStatus;
+  /** Reason codes, any of which matches. */
+  reasons?: readonly string[];
+  /** A mailbox id. */
+  mailbox?: string;
+  sender?: string;
+  /** UTC days, YYYY-MM-DD, both included. */
+  from?: string;
+  to?: string;
+}
+
+export function listInbound(filters: InboundFilters, limit = 50, cursor?: string): Promise<Page<InboundView>> {
+  const q = new URLSearchParams({ status: filters.status, limit: String(limit) });
+  if (filters.reasons?.length) q.set('reason', filters.reasons.join(','));
+  if (filters.mailbox) q.set('mailbox', filters.mailbox);
+  if (filters.sender?.trim()) q.set('sender', filters.sender.trim());
+  if (filters.from) q.set('from', filters.from);
+  if (filters.to) q.set('to', filters.to);
   if (cursor) q.set('cursor', cursor);
   return request(`/api/inbound?${q}`);
+}
+
+/** The workspace's mailboxes, for filters. */
+export function listMailboxes(): Promise<{ items: MailboxRef[] }> {
+  return request('/api/mailboxes');
 }
 
 /** POST with a JSON body, as every state-changing route expects. */
@@ -153,6 +175,11 @@ export function releaseInbound(id: string, caseId?: string): Promise<ReleaseResu
 
 export function discardInbound(id: string): Promise<{ ok: true }> {
   return postJson(`/api/inbound/${encodeURIComponent(id)}/discard`, {});
+}
+
+/** Runs a failed or unreadable message through the pipeline again; answers the row as it came out. */
+export function reprocessInbound(id: string): Promise<InboundView> {
+  return postJson(`/api/inbound/${encodeURIComponent(id)}/reprocess`, {});
 }
 
 export function rawInboundUrl(id: string): string {
