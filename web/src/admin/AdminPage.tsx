@@ -1,13 +1,14 @@
-// The admin area (#/admin/…): mailbox settings, agents, "connect your domain", the audit log. Only for
-// admins; in open mode (a developer's own machine) whoever sits there is one.
+// The admin area (#/admin/…): mailbox settings, agents, "connect your domain", the audit log, importing
+// old mail. Only for admins; in open mode (a developer's own machine) whoever sits there is one.
 //
 // data-testids: admin (the area), admin-nav-mailboxes, admin-nav-agents, admin-nav-setup,
-// admin-nav-audit (the sub-navigation), admin-forbidden (shown to agents who are not admins).
+// admin-nav-audit, admin-nav-import (the sub-navigation), admin-forbidden (shown to agents who are not admins).
 import { Match, Show, Switch } from 'solid-js';
 import type { Route } from '../route.ts';
 import { currentSession } from '../session.ts';
 import { Agents } from './Agents.tsx';
 import { Audit } from './Audit.tsx';
+import { Import } from './Import.tsx';
 import { Mailboxes } from './Mailboxes.tsx';
 import { Setup } from './Setup.tsx';
 import './admin.css';
@@ -19,6 +20,7 @@ const PAGES: Array<{ route: AdminRoute; href: string; label: string; testid: str
   { route: 'admin-agents', href: '#/admin/agents', label: 'Agents', testid: 'admin-nav-agents' },
   { route: 'admin-setup', href: '#/admin/setup', label: 'Connect your domain', testid: 'admin-nav-setup' },
   { route: 'admin-audit', href: '#/admin/audit', label: 'Audit log', testid: 'admin-nav-audit' },
+  { route: 'admin-import', href: '#/admin/import', label: 'Import old mail', testid: 'admin-nav-import' },
 ];
 
 /** Whether the signed-in agent may use the admin pages (the API enforces the same). */
@@ -57,6 +59,9 @@ export function AdminPage(props: { page: AdminRoute }) {
           </Match>
           <Match when={props.page === 'admin-audit'}>
             <Audit />
+          </Match>
+          <Match when={props.page === 'admin-import'}>
+            <Import />
           </Match>
         </Switch>
       </Show>

@@ -8,6 +8,8 @@ import type {
   AuditEntity,
   AuditEntry,
   DeactivateResult,
+  ImportCount,
+  ImportSummary,
   MailboxOptions,
   MailboxSettings,
   SetupStatus,
@@ -130,4 +132,21 @@ export function getSetup(): Promise<SetupStatus> {
 
 export function sendTestMessage(mailboxId: string): Promise<TestMessageResult> {
   return withJson('POST', '/api/admin/setup/test-message', { mailboxId });
+}
+
+// Importing old mail
+
+function uploadTo(path: string, file: Blob): Promise<unknown> {
+  // Sent as it is: the server splits an mbox archive (a single message is an archive of one).
+  return request(path, { method: 'POST', headers: { 'Content-Type': 'application/mbox' }, body: file });
+}
+
+/** Counts the messages of an uploaded archive, importing nothing. */
+export function countImport(mailbox: string, batch: string, file: Blob): Promise<ImportCount> {
+  return uploadTo(`/api/admin/import?${new URLSearchParams({ mailbox, batch, dryRun: 'true' })}`, file) as Promise<ImportCount>;
+}
+
+/** Imports every message of an uploaded archive as closed history, and says what came of them. */
+export function importUpload(mailbox: string, batch: string, file: Blob): Promise<ImportSummary> {
+  return uploadTo(`/api/admin/import?${new URLSearchParams({ mailbox, batch })}`, file) as Promise<ImportSummary>;
 }
