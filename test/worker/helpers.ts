@@ -22,13 +22,32 @@ export async function seeded(options: { d1?: D1Database; acks?: boolean } = {}):
   return deps;
 }
 
-/** The real D1 database, except that its next `failures` batches fail as if D1 were unavailable. */
+/**
+ * The real D1 database, except that its next `failures` batches that write (a store, not the batched
+ * lookups before it) fail as if D1 were unavailable.
+ */
 export function flakyD1(failures: number): D1Database {
   let left = failures;
+  const writes = new WeakSet<object>();
   return new Proxy(env.DB, {
     get(target, prop) {
+      if (prop === 'prepare') {
+        return (query: string) => {
+          const stmt = target.prepare(query);
+          if (!/^\s*(insert|update|delete)\b/i.test(query)) return stmt;
+          // bind() answers a new statement: it writes too.
+          const tag = (s: D1PreparedStatement): D1PreparedStatement => {
+            writes.add(s);
+            const bind = s.bind.bind(s);
+            s.bind = (...values: unknown[]) => tag(bind(...values));
+            return s;
+          };
+          return tag(stmt);
+        };
+      }
       if (prop === 'batch' && left > 0) {
-        return async () => {
+        return async (stmts: D1PreparedStatement[]) => {
+          if (!stmts.some((s) => writes.has(s))) return target.batch(stmts);
           left--;
           throw new Error('D1_ERROR: simulated outage');
         };

@@ -3,7 +3,7 @@
 // It also carries presence: the hub names this tab's socket in its hello and sends who is connected
 // (and what they view and write) whenever that changes; presence.ts says what this tab does.
 import { createSignal, getOwner, onCleanup } from 'solid-js';
-import type { ClientFrame, PresenceEntry, ServerEvent, ServerFrame } from '../../worker/protocol/events.ts';
+import { applyPresence, type ClientFrame, type PresenceEntry, type ServerEvent, type ServerFrame } from '../../worker/protocol/events.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
@@ -222,6 +222,12 @@ function handleFrame(frame: ServerFrame): void {
       return;
     case 'presence':
       setPresence(Array.isArray(frame.agents) ? frame.agents.filter(isPresenceEntry) : []);
+      return;
+    case 'presence.set':
+      if (isPresenceEntry(frame.entry)) setPresence((list) => applyPresence(list, frame));
+      return;
+    case 'presence.gone':
+      if (typeof frame.socketId === 'string') setPresence((list) => applyPresence(list, frame));
       return;
     case 'event': {
       const event = frame.event;

@@ -26,22 +26,33 @@ async function loadRaw(bucket: R2Bucket, key: string): Promise<Uint8Array> {
   return new Uint8Array(await obj.arrayBuffer());
 }
 
-/** An earlier delivery of the same message that was already dealt with. */
-async function findDuplicate(deps: Deps, row: Inbound): Promise<{ caseId: string | null; messageId: string | null } | null> {
-  const [msg, held] = await Promise.all([
+/** The two lookups that find an earlier delivery of the same message that was already dealt with. */
+function duplicateQueries(deps: Deps, row: Inbound) {
+  return [
     deps.db
       .select({ id: messages.id, caseId: messages.caseId })
       .from(messages)
       .where(and(eq(messages.mailboxId, row.mailboxId), eq(messages.messageKey, row.idemKey)))
-      .get(),
+      .limit(1),
     deps.db
       .select({ id: inbound.id, caseId: inbound.caseId })
       .from(inbound)
       .where(and(eq(inbound.mailboxId, row.mailboxId), eq(inbound.idemKey, row.idemKey), ne(inbound.id, row.id), inArray(inbound.status, ['quarantined', 'ignored'])))
-      .get(),
-  ]);
-  if (msg) return { caseId: msg.caseId, messageId: msg.id };
-  return held ? { caseId: held.caseId, messageId: null } : null;
+      .limit(1),
+  ] as const;
+}
+
+type Duplicate = { caseId: string | null; messageId: string | null };
+
+function duplicateFrom(msg: { id: string; caseId: string }[], held: { id: string; caseId: string | null }[]): Duplicate | null {
+  if (msg[0]) return { caseId: msg[0].caseId, messageId: msg[0].id };
+  return held[0] ? { caseId: held[0].caseId, messageId: null } : null;
+}
+
+/** An earlier delivery of the same message that was already dealt with. */
+async function findDuplicate(deps: Deps, row: Inbound): Promise<Duplicate | null> {
+  const [msg, held] = await deps.db.batch(duplicateQueries(deps, row));
+  return duplicateFrom(msg, held);
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -93,19 +104,36 @@ async function bounceCase(deps: Deps, workspaceId: string, report: BounceReport)
   return null;
 }
 
-/** The flood breaker: counts what this mailbox received recently, from D1, so restarts lose nothing. */
-async function floodCheck(deps: Deps, mailbox: Mailbox, row: Inbound, sender: string, contentHash: string, now: number): Promise<Flood | null> {
+/**
+ * What the decision needs to know from D1 besides threading, in one round trip: an earlier delivery
+ * of this message, what this mailbox received recently from this sender and with this content (the
+ * flood breaker counts from D1, so restarts lose nothing), and whether the sender is undeliverable.
+ */
+async function priorFacts(deps: Deps, mailbox: Mailbox, row: Inbound, sender: string, contentHash: string, now: number) {
   const since = now - mailbox.floodWindowMinutes * 60_000;
   const recent = (extra: ReturnType<typeof eq>) =>
     deps.db
       .select({ n: count() })
       .from(inbound)
-      .where(and(eq(inbound.mailboxId, mailbox.id), extra, gte(inbound.receivedAt, since), ne(inbound.id, row.id), ne(inbound.status, 'discarded')))
-      .get();
-  const [bySender, byContent] = await Promise.all([sender ? recent(eq(inbound.fromEmail, sender)) : Promise.resolve(undefined), recent(eq(inbound.contentHash, contentHash))]);
-  const fromSender = sender ? (bySender?.n ?? 0) + 1 : 0;
+      .where(and(eq(inbound.mailboxId, mailbox.id), extra, gte(inbound.receivedAt, since), ne(inbound.id, row.id), ne(inbound.status, 'discarded')));
+  const [msg, held, bySender, byContent, contact] = await deps.db.batch([
+    ...duplicateQueries(deps, row),
+    recent(eq(inbound.fromEmail, sender)),
+    recent(eq(inbound.contentHash, contentHash)),
+    deps.db.select({ undeliverable: contacts.undeliverable }).from(contacts).where(and(eq(contacts.workspaceId, mailbox.workspaceId), eq(contacts.email, sender))).limit(1),
+  ]);
+  return {
+    duplicate: duplicateFrom(msg, held),
+    recent: { fromSender: sender ? (bySender[0]?.n ?? 0) : 0, identical: byContent[0]?.n ?? 0 },
+    undeliverable: contact[0]?.undeliverable ?? false,
+  };
+}
+
+/** The flood breaker's verdict on the counts, this message included. */
+function floodOf(mailbox: Mailbox, sender: string, recent: { fromSender: number; identical: number }): Flood | null {
+  const fromSender = sender ? recent.fromSender + 1 : 0;
   if (fromSender > mailbox.floodMaxPerSender) return { by: 'sender', count: fromSender, limit: mailbox.floodMaxPerSender, windowMinutes: mailbox.floodWindowMinutes };
-  const identical = (byContent?.n ?? 0) + 1;
+  const identical = recent.identical + 1;
   if (identical > mailbox.floodMaxIdentical) return { by: 'identical', count: identical, limit: mailbox.floodMaxIdentical, windowMinutes: mailbox.floodWindowMinutes };
   return null;
 }
@@ -115,6 +143,8 @@ export interface ProcessOptions {
   raw?: Uint8Array;
   /** The mailbox, when the caller has just read it. */
   mailbox?: Mailbox;
+  /** Its workspace's addresses, read together with it. */
+  ownAddresses?: string[];
 }
 
 export async function processInbound(deps: Deps, row: Inbound, options: ProcessOptions = {}): Promise<Stored> {
@@ -123,7 +153,7 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   // Independent reads go out together: every D1 round trip is latency before agents see the mail.
   const [mailbox, raw] = await Promise.all([options.mailbox ?? mailboxById(db, row.mailboxId), options.raw ?? loadRaw(deps.raw, row.rawKey)]);
   if (!mailbox) throw new Error(`mailbox ${row.mailboxId} of inbound ${row.id} no longer exists`);
-  const ownAddresses = await workspaceAddresses(db, mailbox.workspaceId);
+  const ownAddresses = options.ownAddresses ?? (await workspaceAddresses(db, mailbox.workspaceId));
   const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses, replyTokenKey: deps.secrets.replyTokenKey });
 
   const base = { db, mailbox, inboundId: row.id, messageKey: row.idemKey, rawKey: row.rawKey, envelopeFrom: row.envelopeFrom, ownAddresses, now };
@@ -146,7 +176,8 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
     JSON.stringify({ kind: classification.kind, reasons: classification.reasons, auth: { verdict: auth.verdict, reasons: auth.reasons }, candidates, ...extra });
   const ctxFor = (decisionJson: string): StoreContext => ({ ...base, mail, sender, classification, auth, contentHash, decisionJson });
 
-  const duplicate = await findDuplicate(deps, row);
+  const prior = await priorFacts(deps, mailbox, row, sender.email, contentHash, now);
+  const duplicate = prior.duplicate;
   if (duplicate) {
     return publish(deps, mailbox.workspaceId, await storeHeld(ctxFor(explain({ action: 'ignore', reason: 'duplicate', of: duplicate })), 'ignored', 'duplicate', duplicate.caseId, duplicate));
   }
@@ -187,11 +218,8 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
     report = await parseBounce(raw, mail.headers, mail.text);
     bounceCaseId = await bounceCase(deps, mailbox.workspaceId, report);
   }
-  const [flood, contact] = await Promise.all([
-    !importing && ['human', 'list', 'auto-reply'].includes(classification.kind) ? floodCheck(deps, mailbox, row, sender.email, contentHash, now) : Promise.resolve(null),
-    db.select({ undeliverable: contacts.undeliverable }).from(contacts).where(and(eq(contacts.workspaceId, mailbox.workspaceId), eq(contacts.email, sender.email))).get(),
-  ]);
-  const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses, auth: auth.verdict, undeliverable: contact?.undeliverable ?? false });
+  const flood = !importing && ['human', 'list', 'auto-reply'].includes(classification.kind) ? floodOf(mailbox, sender.email, prior.recent) : null;
+  const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses, auth: auth.verdict, undeliverable: prior.undeliverable });
   const decided = decide({ classification, thread, matchedCase, mailbox, now, bounceCaseId, flood, acknowledge: importing ? { eligible: false, reason: 'imported history is never answered' } : acknowledge });
   // Imported history does not reopen anything: it is filed as it was.
   const decision = importing && decided.action === 'append' ? { ...decided, newStatus: null, reason: `${decided.match.reason}; imported history, status unchanged` } : decided;
@@ -331,9 +359,9 @@ export async function recordFailure(deps: Deps, row: Inbound, err: unknown): Pro
 }
 
 /** Runs the pipeline; a failure is recorded, never thrown: the raw mail is safe, a retry will come. */
-export async function processSafely(deps: Deps, row: Inbound, raw?: Uint8Array, mailbox?: Mailbox): Promise<Stored | null> {
+export async function processSafely(deps: Deps, row: Inbound, options: ProcessOptions = {}): Promise<Stored | null> {
   try {
-    return await processInbound(deps, row, { raw, mailbox });
+    return await processInbound(deps, row, options);
   } catch (err) {
     try {
       await recordFailure(deps, row, err);

@@ -4,7 +4,7 @@
 // server to try again later. Nothing after that point throws: processing failures are retried.
 import { eq } from 'drizzle-orm';
 import { inbound } from '../db/schema.ts';
-import { resolveMailbox } from '../db/queries/mailboxes.ts';
+import { resolveMailboxWithAddresses } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
 import { newId } from '../protocol/ids.ts';
 import { firstAddress, idempotencyKey } from './dedupe.ts';
@@ -66,8 +66,9 @@ export interface ReceiveOptions {
 }
 
 export async function receiveEmail(message: IncomingEmail, deps: Deps, options: ReceiveOptions = {}): Promise<ReceiveResult> {
-  const mailbox = await resolveMailbox(deps.db, message.to, deps.secrets.replyTokenKey);
-  if (!mailbox || !mailbox.enabled) {
+  const resolved = await resolveMailboxWithAddresses(deps.db, message.to, deps.secrets.replyTokenKey);
+  const mailbox = resolved?.mailbox;
+  if (!resolved || !mailbox || !mailbox.enabled) {
     const reason = mailbox ? 'mailbox disabled' : 'no such mailbox';
     message.setReject(reason);
     return { verdict: 'rejected', reason };
@@ -117,7 +118,7 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
     })
     .returning()
     .get();
-  const outcome = await processSafely(deps, row, raw, mailbox);
+  const outcome = await processSafely(deps, row, { raw, mailbox, ownAddresses: resolved.ownAddresses });
   if (!options.importBatch && outcome?.status === 'quarantined' && FORWARD_WHEN_HELD.has(outcome.reason ?? '') && mailbox.catchAllAddress && message.forward) {
     await forwardToCatchAll(deps, message, id, mailbox.catchAllAddress);
   }

@@ -72,33 +72,28 @@ export interface AckRequest {
 
 export type AckPlan = { outboxId: string; stmts: Stmt[] } | { skipped: string };
 
-/** Why no acknowledgement goes out under the mailbox's settings and limits, or null when one may. */
-export async function ackBlockedBy(db: Db, req: Pick<AckRequest, 'mailbox' | 'kind' | 'kase' | 'recipient' | 'now'>): Promise<string | null> {
+/**
+ * Why no acknowledgement goes out under the mailbox's settings and limits, or null when one may; and
+ * whether the mailbox is outside its office hours now. One round trip for both.
+ */
+async function ackCheck(db: Db, req: Pick<AckRequest, 'mailbox' | 'kind' | 'kase' | 'recipient' | 'now'>): Promise<{ blocked: string } | { blocked: null; away: boolean }> {
   const { mailbox, kind, kase, recipient, now } = req;
-  if (kind === 'create' && !mailbox.ackOnCreate) return 'the mailbox does not acknowledge new cases';
-  if (kind === 'update' && !mailbox.ackOnUpdate) return 'the mailbox does not acknowledge replies';
+  if (kind === 'create' && !mailbox.ackOnCreate) return { blocked: 'the mailbox does not acknowledge new cases' };
+  if (kind === 'update' && !mailbox.ackOnUpdate) return { blocked: 'the mailbox does not acknowledge replies' };
   const acks = inArray(outboxRecipients.kind, ['ack-create', 'ack-update']);
-  const [perCase, perDay] = await Promise.all([
-    db
-      .select({ n: count() })
-      .from(outboxRecipients)
-      .where(and(acks, eq(outboxRecipients.recipient, recipient.email), eq(outboxRecipients.caseId, kase.id), gte(outboxRecipients.createdAt, now - 3_600_000)))
-      .get(),
-    db
-      .select({ n: count() })
-      .from(outboxRecipients)
-      .where(and(acks, eq(outboxRecipients.recipient, recipient.email), gte(outboxRecipients.createdAt, now - 86_400_000)))
-      .get(),
+  const sent = (...where: ReturnType<typeof eq>[]) => db.select({ n: count() }).from(outboxRecipients).where(and(acks, eq(outboxRecipients.recipient, recipient.email), ...where));
+  const [perCase, perDay, calendar] = await db.batch([
+    sent(eq(outboxRecipients.caseId, kase.id), gte(outboxRecipients.createdAt, now - 3_600_000)),
+    sent(gte(outboxRecipients.createdAt, now - 86_400_000)),
+    // Only a new case's acknowledgement says "we are away"; the id is never empty, so '' finds nothing.
+    db.select().from(calendars).where(eq(calendars.id, kind === 'create' ? (mailbox.calendarId ?? '') : '')).limit(1),
   ]);
-  if ((perCase?.n ?? 0) >= mailbox.ackMaxPerCaseHour) return `rate limit: ${mailbox.ackMaxPerCaseHour} acknowledgement(s) per case per hour`;
-  if ((perDay?.n ?? 0) >= mailbox.ackMaxPerRecipientDay) return `rate limit: ${mailbox.ackMaxPerRecipientDay} acknowledgements per recipient per day`;
-  return null;
+  if ((perCase[0]?.n ?? 0) >= mailbox.ackMaxPerCaseHour) return { blocked: `rate limit: ${mailbox.ackMaxPerCaseHour} acknowledgement(s) per case per hour` };
+  if ((perDay[0]?.n ?? 0) >= mailbox.ackMaxPerRecipientDay) return { blocked: `rate limit: ${mailbox.ackMaxPerRecipientDay} acknowledgements per recipient per day` };
+  return { blocked: null, away: calendar[0] ? offHours(calendar[0], now) : false };
 }
 
-async function offHours(db: Db, mailbox: Mailbox, now: number): Promise<boolean> {
-  if (!mailbox.calendarId) return false;
-  const row = await db.select().from(calendars).where(eq(calendars.id, mailbox.calendarId)).get();
-  if (!row) return false;
+function offHours(row: typeof calendars.$inferSelect, now: number): boolean {
   let input: unknown;
   try {
     input = { timeZone: row.timeZone, weekly: JSON.parse(row.weekly), holidays: JSON.parse(row.holidays) };
@@ -110,10 +105,10 @@ async function offHours(db: Db, mailbox: Mailbox, now: number): Promise<boolean>
 }
 
 export async function planAck(db: Db, raw: R2Bucket, req: AckRequest): Promise<AckPlan> {
-  const blocked = await ackBlockedBy(db, req);
-  if (blocked) return { skipped: blocked };
+  const check = await ackCheck(db, req);
+  if (check.blocked !== null) return { skipped: check.blocked };
   const { mailbox, kase } = req;
-  const away = req.kind === 'create' && (await offHours(db, mailbox, req.now));
+  const away = check.away;
   const custom = away ? (customTemplate(mailbox.ackOffHoursTemplate) ?? OFF_HOURS_TEMPLATE) : customTemplate(req.kind === 'create' ? mailbox.ackCreateTemplate : mailbox.ackUpdateTemplate);
   const ack = renderAck(
     req.kind,

@@ -61,22 +61,26 @@ export interface DeliveryResult {
 
 /** Sends every due recipient of one outgoing mail. Safe to call twice: each delivery is claimed first. */
 export async function deliverOutbox(deps: Deps, outboxId: string): Promise<DeliveryResult[]> {
-  const mail = await deps.db.select().from(outbox).where(eq(outbox.id, outboxId)).get();
-  if (!mail) return [];
   const now = deps.now();
-  const due = await deps.db
-    .select()
-    .from(outboxRecipients)
-    .where(
-      and(
-        eq(outboxRecipients.outboxId, outboxId),
-        or(
-          eq(outboxRecipients.status, 'queued'),
-          and(eq(outboxRecipients.status, 'retry'), lte(outboxRecipients.nextAttemptAt, now)),
-          and(eq(outboxRecipients.status, 'sending'), lt(outboxRecipients.updatedAt, now - STALE_SENDING_MS)),
+  // The mail and its recipients that are due, in one round trip.
+  const [mails, due] = await deps.db.batch([
+    deps.db.select().from(outbox).where(eq(outbox.id, outboxId)).limit(1),
+    deps.db
+      .select()
+      .from(outboxRecipients)
+      .where(
+        and(
+          eq(outboxRecipients.outboxId, outboxId),
+          or(
+            eq(outboxRecipients.status, 'queued'),
+            and(eq(outboxRecipients.status, 'retry'), lte(outboxRecipients.nextAttemptAt, now)),
+            and(eq(outboxRecipients.status, 'sending'), lt(outboxRecipients.updatedAt, now - STALE_SENDING_MS)),
+          ),
         ),
       ),
-    );
+  ]);
+  const mail = mails[0];
+  if (!mail) return [];
   if (due.length === 0) return [];
   const obj = await deps.raw.get(mail.rawKey);
   if (!obj) throw new Error(`outgoing mail ${outboxId}: raw MIME ${mail.rawKey} is missing from R2`);

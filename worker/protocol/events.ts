@@ -41,10 +41,34 @@ export interface PresenceEntry {
 /** Frames on the agent WebSocket: events, plus the hub's own greeting and presence. */
 export type ServerFrame =
   | { type: 'hello'; lastSeq: number; socketId?: string }
+  /** Everyone connected, sent once to a socket when it connects. */
   | { type: 'presence'; agents: PresenceEntry[] }
+  /** One socket connected or changed what it views or writes. */
+  | { type: 'presence.set'; entry: PresenceEntry }
+  /** One socket went away. */
+  | { type: 'presence.gone'; socketId: string }
   | { type: 'event'; event: ServerEvent }
   /** The client is too far behind to replay: refetch lists, then continue from `lastSeq`. */
   | { type: 'resync'; lastSeq: number };
 
 /** Frames an agent's browser sends: what it shows and writes, and a resume after a gap. */
 export type ClientFrame = { type: 'presence'; viewing: string | null; composing: string | null } | { type: 'resume'; since: number };
+
+/**
+ * A presence list after one presence frame. The hub sends the whole list once, then only changes, so
+ * that a thousand agents connecting cost a thousand small frames each, not a thousand whole lists.
+ */
+export function applyPresence(list: PresenceEntry[], frame: ServerFrame): PresenceEntry[] {
+  switch (frame.type) {
+    case 'presence':
+      return frame.agents;
+    case 'presence.set': {
+      const at = list.findIndex((p) => p.socketId === frame.entry.socketId);
+      return at === -1 ? [...list, frame.entry] : list.map((p, i) => (i === at ? frame.entry : p));
+    }
+    case 'presence.gone':
+      return list.filter((p) => p.socketId !== frame.socketId);
+    default:
+      return list;
+  }
+}

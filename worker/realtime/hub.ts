@@ -49,7 +49,9 @@ export class InboxHub extends DurableObject<Env> {
     const lastSeq = await this.lastSeq(workspaceId);
     send(server, { type: 'hello', lastSeq, socketId: info.socketId });
     await this.catchUp(server, workspaceId, since, lastSeq);
-    this.broadcastPresence();
+    // The newcomer gets everyone; everyone else gets the newcomer.
+    send(server, { type: 'presence', agents: this.presence() });
+    this.broadcastPresence({ type: 'presence.set', entry: entryOf(info) }, server);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -90,14 +92,20 @@ export class InboxHub extends DurableObject<Env> {
     const out: PresenceEntry[] = [];
     for (const ws of this.ctx.getWebSockets()) {
       const info = ws.deserializeAttachment() as SocketInfo | null;
-      if (info) out.push({ socketId: info.socketId, agentId: info.agentId, name: info.name, viewing: info.viewing, composing: info.composing, since: info.connectedAt });
+      if (info) out.push(entryOf(info));
     }
     return out;
   }
 
-  private broadcastPresence(except?: WebSocket): void {
-    const frame = JSON.stringify({ type: 'presence', agents: this.presence().filter((p) => !except || p.socketId !== (except.deserializeAttachment() as SocketInfo | null)?.socketId) } satisfies ServerFrame);
+  /** One presence change to every socket but `except` (its own socket already knows). */
+  private broadcastPresence(change: Extract<ServerFrame, { type: 'presence.set' | 'presence.gone' }>, except?: WebSocket): void {
+    const frame = JSON.stringify(change satisfies ServerFrame);
     for (const ws of this.ctx.getWebSockets()) if (ws !== except) sendRaw(ws, frame);
+  }
+
+  private socketGone(ws: WebSocket): void {
+    const info = ws.deserializeAttachment() as SocketInfo | null;
+    if (info) this.broadcastPresence({ type: 'presence.gone', socketId: info.socketId }, ws);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -118,8 +126,9 @@ export class InboxHub extends DurableObject<Env> {
         const viewing = typeof frame.viewing === 'string' && frame.viewing.length <= 100 ? frame.viewing : null;
         const composing = typeof frame.composing === 'string' && frame.composing.length <= 100 ? frame.composing : null;
         if (viewing === info.viewing && composing === info.composing) return;
-        ws.serializeAttachment({ ...info, viewing, composing } satisfies SocketInfo);
-        this.broadcastPresence();
+        const next = { ...info, viewing, composing } satisfies SocketInfo;
+        ws.serializeAttachment(next);
+        this.broadcastPresence({ type: 'presence.set', entry: entryOf(next) });
         return;
       }
       case 'resume': {
@@ -138,12 +147,16 @@ export class InboxHub extends DurableObject<Env> {
     } catch {
       // already closed
     }
-    this.broadcastPresence(ws);
+    this.socketGone(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    this.broadcastPresence(ws);
+    this.socketGone(ws);
   }
+}
+
+function entryOf(info: SocketInfo): PresenceEntry {
+  return { socketId: info.socketId, agentId: info.agentId, name: info.name, viewing: info.viewing, composing: info.composing, since: info.connectedAt };
 }
 
 function sendRaw(ws: WebSocket, frame: string): boolean {

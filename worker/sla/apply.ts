@@ -32,7 +32,10 @@ function json<T>(text: string | null | undefined, fallback: T): T {
 
 export async function loadCalendar(db: Db, calendarId: string | null): Promise<Calendar | null> {
   if (!calendarId) return null;
-  const row = await db.select().from(calendars).where(eq(calendars.id, calendarId)).get();
+  return calendarOf(await db.select().from(calendars).where(eq(calendars.id, calendarId)).get());
+}
+
+function calendarOf(row: typeof calendars.$inferSelect | undefined): Calendar | null {
   if (!row) return null;
   const check = validateCalendar({ timeZone: row.timeZone, weekly: json(row.weekly, {}), holidays: json(row.holidays, []) });
   return check.ok ? check.calendar : null;
@@ -41,9 +44,14 @@ export async function loadCalendar(db: Db, calendarId: string | null): Promise<C
 /** The policy a case of this mailbox runs under, or null when the mailbox has none. */
 export async function slaContextFor(db: Db, mailbox: Mailbox, policyId: string | null = mailbox.slaPolicyId): Promise<SlaContext | null> {
   if (!policyId) return null;
-  const row = await db.select().from(slaPolicies).where(eq(slaPolicies.id, policyId)).get();
+  // The policy and the office hours in one round trip ('' is no calendar's id).
+  const [policies, cals] = await db.batch([
+    db.select().from(slaPolicies).where(eq(slaPolicies.id, policyId)).limit(1),
+    db.select().from(calendars).where(eq(calendars.id, mailbox.slaOfficeHoursOnly ? (mailbox.calendarId ?? '') : '')).limit(1),
+  ]);
+  const row = policies[0];
   if (!row) return null;
-  const officeHours = mailbox.slaOfficeHoursOnly ? await loadCalendar(db, mailbox.calendarId) : null;
+  const officeHours = calendarOf(cals[0]);
   const minutes: TargetMinutes = { firstResponse: row.firstResponseMinutes, nextResponse: row.nextResponseMinutes, resolution: row.resolutionMinutes };
   return {
     policy: {

@@ -3,7 +3,7 @@ import { env, evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { InboxHub } from '../../../worker/realtime/hub.ts';
 import { hubFor } from '../../../worker/realtime/publish.ts';
-import type { ServerFrame } from '../../../worker/protocol/events.ts';
+import { applyPresence, type PresenceEntry, type ServerFrame } from '../../../worker/protocol/events.ts';
 import { DEMO, seeded } from '../helpers.ts';
 import { call, newCase, ORIGIN } from '../http/client.ts';
 
@@ -11,6 +11,9 @@ interface Sock {
   ws: WebSocket;
   frames: ServerFrame[];
   next(pred: (f: ServerFrame) => boolean, ms?: number): Promise<ServerFrame>;
+  /** Who this socket believes is connected, from the presence frames it got. */
+  presence: PresenceEntry[];
+  presenceWhere(pred: (list: PresenceEntry[]) => boolean, ms?: number): Promise<PresenceEntry[]>;
 }
 
 async function open(query = ''): Promise<Sock> {
@@ -18,11 +21,18 @@ async function open(query = ''): Promise<Sock> {
   expect(res.status).toBe(101);
   const ws = res.webSocket!;
   const frames: ServerFrame[] = [];
-  ws.addEventListener('message', (e) => frames.push(JSON.parse(e.data as string) as ServerFrame));
-  ws.accept();
-  return {
+  const sock: Sock = {
     ws,
     frames,
+    presence: [],
+    async presenceWhere(pred, ms = 5000) {
+      const end = Date.now() + ms;
+      while (!pred(sock.presence)) {
+        if (Date.now() > end) throw new Error(`presence never matched; it is ${JSON.stringify(sock.presence)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return sock.presence;
+    },
     async next(pred, ms = 5000) {
       const end = Date.now() + ms;
       for (;;) {
@@ -33,6 +43,13 @@ async function open(query = ''): Promise<Sock> {
       }
     },
   };
+  ws.addEventListener('message', (e) => {
+    const frame = JSON.parse(e.data as string) as ServerFrame;
+    frames.push(frame);
+    sock.presence = applyPresence(sock.presence, frame);
+  });
+  ws.accept();
+  return sock;
 }
 
 const hub = () => hubFor(env.INBOX_HUB, DEMO.workspaceId);
@@ -69,14 +86,31 @@ describe('InboxHub', () => {
     await seeded();
     const a = await open();
     const b = await open();
-    await b.next((f) => f.type === 'presence' && f.agents.length === 2);
+    await b.presenceWhere((list) => list.length === 2);
     a.ws.send(JSON.stringify({ type: 'presence', viewing: 'case_x', composing: 'case_x' }));
-    const seen = (await b.next((f) => f.type === 'presence' && f.agents.some((p) => p.viewing === 'case_x'))) as Extract<ServerFrame, { type: 'presence' }>;
-    expect(seen.agents.find((p) => p.viewing === 'case_x')).toMatchObject({ agentId: 'local', name: 'Local agent', composing: 'case_x' });
+    const seen = await b.presenceWhere((list) => list.some((p) => p.viewing === 'case_x'));
+    expect(seen.find((p) => p.viewing === 'case_x')).toMatchObject({ agentId: 'local', name: 'Local agent', composing: 'case_x' });
     // A closes its tab: B hears it.
     a.ws.close(1000);
-    await b.next((f) => f.type === 'presence' && f.agents.length === 1 && f.agents.every((p) => p.viewing === null));
+    await b.presenceWhere((list) => list.length === 1 && list.every((p) => p.viewing === null));
     b.ws.close();
+  });
+
+  it('a newcomer gets the whole list once; the others get only the change, never the whole list again', async () => {
+    await seeded();
+    const a = await open();
+    await a.presenceWhere((list) => list.length === 1);
+    const b = await open();
+    const c = await open();
+    await c.presenceWhere((list) => list.length === 3);
+    await a.presenceWhere((list) => list.length === 3);
+    b.ws.close(1000);
+    await a.presenceWhere((list) => list.length === 2);
+    const kinds = a.frames.filter((f) => f.type.startsWith('presence')).map((f) => (f.type === 'presence' ? `presence:${f.agents.length}` : f.type));
+    expect(kinds).toEqual(['presence:1', 'presence.set', 'presence.set', 'presence.gone']);
+    expect(c.frames.filter((f) => f.type === 'presence').map((f) => (f as Extract<ServerFrame, { type: 'presence' }>).agents.length)).toEqual([3]);
+    a.ws.close();
+    c.ws.close();
   });
 
   it('garbage frames are ignored; oversized ones close the socket', async () => {
@@ -95,7 +129,7 @@ describe('InboxHub', () => {
     const s = await open();
     await s.next((f) => f.type === 'hello');
     s.ws.send(JSON.stringify({ type: 'presence', viewing: 'case_y', composing: null }));
-    await s.next((f) => f.type === 'presence' && f.agents.some((p) => p.viewing === 'case_y'));
+    await s.presenceWhere((list) => list.some((p) => p.viewing === 'case_y'));
     await evictDurableObject(hub(), { webSockets: 'hibernate' });
     const presence = await runInDurableObject(hub(), (instance: InboxHub) => instance.presence());
     expect(presence.map((p) => p.viewing)).toEqual(['case_y']);

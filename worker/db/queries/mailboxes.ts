@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { cases, mailboxes, type Mailbox } from '../schema.ts';
 import type { Db } from '../../deps.ts';
 import { tokenFromAddress, verifyReplyToken } from '../../mail/tokens.ts';
@@ -16,11 +16,30 @@ export const REPLY_LOCAL_PART = 'reply';
  *    through to the other rules; a mangled token must not bounce a customer's reply).
  */
 export async function resolveMailbox(db: Db, recipient: string, replyTokenKey: string): Promise<Mailbox | null> {
+  return (await resolveMailboxWithAddresses(db, recipient, replyTokenKey))?.mailbox ?? null;
+}
+
+/**
+ * resolveMailbox, and every address of that mailbox's workspace (mail from one of them is a loop).
+ * The common case, mail to a mailbox's own address, takes one round trip for both.
+ */
+export async function resolveMailboxWithAddresses(db: Db, recipient: string, replyTokenKey: string): Promise<{ mailbox: Mailbox; ownAddresses: string[] } | null> {
   const address = normalizeEmail(recipient);
+  if (!address.includes('@')) return null;
+  const sameWorkspace = db.select({ id: mailboxes.workspaceId }).from(mailboxes).where(eq(mailboxes.address, address));
+  const [exact, own] = await db.batch([
+    db.select().from(mailboxes).where(eq(mailboxes.address, address)),
+    db.select({ address: mailboxes.address }).from(mailboxes).where(inArray(mailboxes.workspaceId, sameWorkspace)),
+  ]);
+  if (exact[0]) return { mailbox: exact[0], ownAddresses: own.map((r) => r.address) };
+  const mailbox = await resolveOther(db, address, replyTokenKey);
+  return mailbox ? { mailbox, ownAddresses: await workspaceAddresses(db, mailbox.workspaceId) } : null;
+}
+
+/** A recipient that is not a mailbox's own address: plus-addressing and our reply addresses. */
+async function resolveOther(db: Db, address: string, replyTokenKey: string): Promise<Mailbox | null> {
   const [local = '', domain = ''] = address.split('@');
   if (!domain) return null;
-  const exact = await db.select().from(mailboxes).where(eq(mailboxes.address, address)).get();
-  if (exact) return exact;
   const plus = local.indexOf('+');
   if (plus === -1) return null;
   const base = await db.select().from(mailboxes).where(eq(mailboxes.address, `${local.slice(0, plus)}@${domain}`)).get();
