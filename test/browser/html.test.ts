@@ -28,6 +28,7 @@ import {
   useBrowserHarness,
   useSuiteServer,
 } from './harness.ts';
+import { bigInboxSql } from '../../scripts/lib/big-inbox.mjs';
 
 declare global {
   interface Window {
@@ -242,24 +243,6 @@ describe('HTML mail in a browser', () => {
 
 // ---------------------------------------------------------------------------------------------
 // 10,000 cases, inserted with SQL before the server starts (its own storage).
-
-/** Case #n was last written to n minutes after the start: #BIG is the newest, #1 the oldest. */
-function bigInboxSql(total: number): string {
-  const at = Date.UTC(2026, 0, 5, 9, 0);
-  const lines = [
-    `INSERT INTO workspaces (id, name, slug, case_counter, created_at) VALUES ('ws_big', 'Big', 'big', ${total}, ${at});`,
-    `INSERT INTO mailboxes (id, workspace_id, address, display_name, created_at, updated_at) VALUES ('mbx_big', 'ws_big', 'big@big.test', 'Big', ${at}, ${at});`,
-  ];
-  const rows: string[] = [];
-  for (let n = 1; n <= total; n++) {
-    const t = at + n * 60_000;
-    rows.push(`('case_big${String(n).padStart(6, '0')}','ws_big','mbx_big',${n},'Bulk question number ${n}','open','normal',${t},${t},${t})`);
-  }
-  for (let i = 0; i < rows.length; i += 500) {
-    lines.push(`INSERT INTO cases (id, workspace_id, mailbox_id, number, subject, status, priority, created_at, updated_at, last_message_at) VALUES ${rows.slice(i, i + 500).join(',')};`);
-  }
-  return lines.join('\n');
-}
 
 describe('10,000 cases in the inbox', () => {
   const big = useSuiteServer('big-inbox', async () => {
