@@ -35,9 +35,40 @@ export function splitMbox(bytes: Uint8Array): Uint8Array[] {
   }
   const out: Uint8Array[] = [];
   for (let k = 0; k < starts.length; k++) {
-    const part = stripMboxFromLine(bytes.subarray(starts[k]!, starts[k + 1] ?? bytes.length));
+    const part = unescapeFromLines(stripMboxFromLine(bytes.subarray(starts[k]!, starts[k + 1] ?? bytes.length)));
     if (part.some((b) => b !== 0x0a && b !== 0x0d && b !== 0x20)) out.push(part);
   }
+  return out;
+}
+
+/**
+ * Undoes the mboxrd escape: a body line `>From `, `>>From `, … loses one `>` (the writer added it so
+ * the line could not pass for a separator). The same as the import command's reader does, so an
+ * archive imported either way stores the same bytes and is recognised as the same mail.
+ */
+export function unescapeFromLines(part: Uint8Array): Uint8Array {
+  const drop: number[] = [];
+  for (let at = 0; at < part.length; ) {
+    if (part[at] === 0x3e) {
+      let j = at;
+      while (part[j] === 0x3e) j++;
+      // "From "
+      if (part[j] === 0x46 && part[j + 1] === 0x72 && part[j + 2] === 0x6f && part[j + 3] === 0x6d && part[j + 4] === 0x20) drop.push(at);
+    }
+    const next = part.indexOf(LF, at);
+    if (next === -1) break;
+    at = next + 1;
+  }
+  if (drop.length === 0) return part;
+  const out = new Uint8Array(part.length - drop.length);
+  let from = 0;
+  let to = 0;
+  for (const d of drop) {
+    out.set(part.subarray(from, d), to);
+    to += d - from;
+    from = d + 1;
+  }
+  out.set(part.subarray(from), to);
   return out;
 }
 
