@@ -1,19 +1,26 @@
 // A case with everything an agent sees: participants, messages with their attachments, authors and
 // deliveries, and the seq the view reflects.
-import { and, desc, eq, inArray, max } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import { agents, attachments, cases, contacts, events, messages, outbox, outboxRecipients, participants } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import type { CaseDetail, CaseSummary, MessageView } from '../protocol/api.ts';
 import { caseSummary, deliveryView, messageView } from './views.ts';
 
-export async function caseSummaries(db: Db, where: ReturnType<typeof and>, limit: number): Promise<CaseSummary[]> {
+/** The earliest SLA target a case has to meet (what its badge shows), for ordering in SQL. */
+export const earliestDue = sql<number>`min(coalesce(${cases.firstResponseDueAt}, 9e15), coalesce(${cases.nextResponseDueAt}, 9e15), coalesce(${cases.resolutionDueAt}, 9e15))`;
+
+/**
+ * Case list rows, by last message (newest first), or by the earliest SLA target (most overdue
+ * first), each with the id as a tie-breaker so that cursors are exact.
+ */
+export async function caseSummaries(db: Db, where: ReturnType<typeof and>, limit: number, order: 'recent' | 'due' = 'recent'): Promise<CaseSummary[]> {
   const rows = await db
     .select({ c: cases, contactEmail: contacts.email, contactName: contacts.name, agentId: agents.id, agentName: agents.name })
     .from(cases)
     .leftJoin(contacts, eq(cases.contactId, contacts.id))
     .leftJoin(agents, eq(cases.assigneeId, agents.id))
     .where(where)
-    .orderBy(desc(cases.lastMessageAt), desc(cases.id))
+    .orderBy(...(order === 'due' ? [asc(earliestDue), asc(cases.id)] : [desc(cases.lastMessageAt), desc(cases.id)]))
     .limit(limit);
   return rows.map((r) =>
     caseSummary(r.c, r.contactEmail ? { email: r.contactEmail, name: r.contactName ?? '' } : null, r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null),

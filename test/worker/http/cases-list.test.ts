@@ -164,4 +164,27 @@ describe('GET /api/cases', () => {
     await expectError(await call(`/api/cases?mailbox=${'m'.repeat(101)}`), 400, 'bad_request');
     await expectError(await call(`/api/cases?assignee=${'a'.repeat(101)}`), 400, 'bad_request');
   });
+
+  it('Breaching soon lists the most overdue first, whatever the latest mail, and pages in that order', async () => {
+    const deps = await seeded();
+    const ids = [];
+    for (let i = 0; i < 4; i++) ids.push(await newCase(deps, `breaching ${i}`, T0 + i * 1000));
+    const quiet = await newCase(deps, 'within its targets', T0 + 9000);
+    // Dues: case 2 most overdue (first response), then case 0 (resolution), then case 3 (next response), then 1.
+    const dues: [string, Partial<typeof cases.$inferInsert>][] = [
+      [ids[0]!, { resolutionDueAt: T0 - 5000, slaState: 'breached' }],
+      [ids[1]!, { firstResponseDueAt: T0 + 60_000, resolutionDueAt: T0 + 90_000, slaState: 'warning' }],
+      [ids[2]!, { firstResponseDueAt: T0 - 9000, resolutionDueAt: T0 + 1000, slaState: 'breached' }],
+      [ids[3]!, { nextResponseDueAt: T0 - 1000, slaState: 'breached' }],
+      [quiet, { firstResponseDueAt: T0 - 99_000, slaState: 'ok' }],
+    ];
+    for (const [id, set] of dues) await deps.db.update(cases).set({ slaPolicyId: 'sla_test', ...set }).where(eq(cases.id, id));
+    const first = await getJson<Page<CaseSummary>>('/api/cases?status=breaching&limit=2');
+    expect(first.body.items.map((c) => c.subject)).toEqual(['breaching 2', 'breaching 0']);
+    expect(first.body.nextCursor).not.toBeNull();
+    const second = await getJson<Page<CaseSummary>>(`/api/cases?status=breaching&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.items.map((c) => c.subject)).toEqual(['breaching 3', 'breaching 1']);
+    expect(second.body.nextCursor).toBeNull();
+    expect(first.body.items[0]!.sla).toMatchObject({ state: 'breached', dueAt: T0 - 9000, target: 'firstResponse' });
+  });
 });

@@ -1,11 +1,11 @@
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { agents, cases, mailboxes } from '../../db/schema.ts';
 import { planNotification } from '../../mail/notify.ts';
 import { slaColumns, slaContextFor, stateOf } from '../../sla/apply.ts';
 import { onPriority, onStatus } from '../../sla/policy.ts';
 import { deliverOutbox } from '../../mail/outbox.ts';
-import { caseDetail, caseSummaries } from '../../cases/detail.ts';
+import { caseDetail, caseSummaries, earliestDue } from '../../cases/detail.ts';
 import { eventInsert, runWithEvents } from '../../ingest/store.ts';
 import { forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type Page } from '../../protocol/api.ts';
 import { addNote, CaseActionError, forwardCase, replyToCase, type Author } from '../../cases/reply.ts';
@@ -22,6 +22,8 @@ caseRoutes.get('/', async (c) => {
   const q = parseQuery(c, listCasesQuery);
   const { db } = c.var.deps;
   const cursor = decodeCursor(q.cursor);
+  // Breaching soon lists the most overdue first; every other view the latest mail first.
+  const byDue = q.status === 'breaching';
   const where = and(
     eq(cases.workspaceId, c.var.workspaceId),
     q.status === 'all'
@@ -33,13 +35,18 @@ caseRoutes.get('/', async (c) => {
           : eq(cases.status, q.status),
     q.mailbox ? eq(cases.mailboxId, q.mailbox) : undefined,
     q.assignee ? (q.assignee === 'none' ? sql`${cases.assigneeId} IS NULL` : eq(cases.assigneeId, q.assignee)) : undefined,
-    cursor ? or(lt(cases.lastMessageAt, cursor[0]), and(eq(cases.lastMessageAt, cursor[0]), lt(cases.id, cursor[1]))) : undefined,
+    !cursor
+      ? undefined
+      : byDue
+        ? or(gt(earliestDue, cursor[0]), and(sql`${earliestDue} = ${cursor[0]}`, gt(cases.id, cursor[1])))
+        : or(lt(cases.lastMessageAt, cursor[0]), and(eq(cases.lastMessageAt, cursor[0]), lt(cases.id, cursor[1]))),
   );
-  const items = await caseSummaries(db, where, q.limit + 1);
+  const items = await caseSummaries(db, where, q.limit + 1, byDue ? 'due' : 'recent');
   const more = items.length > q.limit;
   if (more) items.pop();
   const last = items[items.length - 1];
-  return c.json({ items, nextCursor: more && last ? encodeCursor([last.lastMessageAt, last.id]) : null } satisfies Page<CaseSummary>);
+  const next = last ? (byDue ? [last.sla?.dueAt ?? 9e15, last.id] : [last.lastMessageAt, last.id]) : null;
+  return c.json({ items, nextCursor: more && next ? encodeCursor(next) : null } satisfies Page<CaseSummary>);
 });
 
 caseRoutes.get('/:id', async (c) => {
