@@ -5,12 +5,11 @@
 // to 1,000 sockets), paint (Chromium, first rows of a 10,000-case inbox), sla (the sweep).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { checkNode, childEnv, root } from './lib/env.mjs';
-import { buildWeb, deliver, ensureDevVars, migrateLocal, seedDemo, startWrangler } from './lib/devserver.mjs';
-import { bigInboxSql } from './lib/big-inbox.mjs';
+import { buildWeb, deliver, ensureDevVars, freePort, migrateLocal, seedDemo, startWrangler } from './lib/devserver.mjs';
+import { bigInboxSql, markFirstRow } from './lib/big-inbox.mjs';
 import { run, tool } from './lib/env.mjs';
 
 checkNode();
@@ -20,16 +19,6 @@ function report(figures) {
     results[metric] = { value, unit };
     console.log(`bench: ${metric} ${value} ${unit}`);
   }
-}
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const benches = {
@@ -140,14 +129,7 @@ const benches = {
       for (let i = 0; i <= runs; i++) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
         const page = await context.newPage();
-        await page.addInitScript(() => {
-          new MutationObserver((_, observer) => {
-            if (document.querySelector('[data-testid="case-row"]')) {
-              window.__firstRowAt = performance.now();
-              observer.disconnect();
-            }
-          }).observe(document, { subtree: true, childList: true });
-        });
+        await page.addInitScript(markFirstRow);
         await page.goto(`${server.url}/`);
         await page.locator('[data-testid="case-row"]').first().waitFor({ timeout: 30_000 });
         const at = await page.evaluate(() => window.__firstRowAt);

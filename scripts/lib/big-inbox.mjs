@@ -17,3 +17,16 @@ export function bigInboxSql(total) {
   }
   return lines.join('\n');
 }
+
+/**
+ * For a page's init script: notes in window.__firstRowAt when the first case row is in the DOM, in
+ * the page's own clock (0 = navigation start).
+ */
+export function markFirstRow() {
+  new MutationObserver((_, observer) => {
+    if (document.querySelector('[data-testid="case-row"]')) {
+      window.__firstRowAt = performance.now();
+      observer.disconnect();
+    }
+  }).observe(document, { subtree: true, childList: true });
+}

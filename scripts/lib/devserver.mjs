@@ -3,9 +3,24 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { childEnv, root, run, tool } from './env.mjs';
 import { demoMessages } from './demo-mail.mjs';
+
+/** A port on loopback that nothing listens on right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
+    });
+  });
+}
 
 /** Creates .dev.vars with a fresh reply-token key on first run; never overwrites one. */
 export function ensureDevVars() {

@@ -5,13 +5,12 @@
 // useBrowserHarness() once at its top; vitest gives each file its own copy of this module's state.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { deliver, ensureDevVars, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
+import { deliver, ensureDevVars, freePort, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
 import { run, tool } from '../../scripts/lib/env.mjs';
 import { hashPassword } from '../../worker/auth/password.ts';
 
@@ -73,19 +72,6 @@ async function cleanUp(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 // Servers
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
-}
 
 /** A temporary storage folder with the migrations applied; removed when the file is done. */
 export async function freshStorage(): Promise<string> {

@@ -28,7 +28,7 @@ import {
   useBrowserHarness,
   useSuiteServer,
 } from './harness.ts';
-import { bigInboxSql } from '../../scripts/lib/big-inbox.mjs';
+import { bigInboxSql, markFirstRow } from '../../scripts/lib/big-inbox.mjs';
 
 declare global {
   interface Window {
@@ -257,14 +257,7 @@ describe('10,000 cases in the inbox', () => {
     const context = await newAgent('agent-big');
     const page = await context.newPage();
     // When the first row appears, in the page's own clock (0 = navigation start).
-    await page.addInitScript(() => {
-      new MutationObserver((_, observer) => {
-        if (document.querySelector('[data-testid="case-row"]')) {
-          window.__firstRowAt = performance.now();
-          observer.disconnect();
-        }
-      }).observe(document, { subtree: true, childList: true });
-    });
+    await page.addInitScript(markFirstRow);
     await page.goto(`${big().url}/`);
     await page.locator('[data-testid="case-row"]').first().waitFor({ timeout: 15_000 });
     const firstPaint = Math.round((await page.evaluate(() => window.__firstRowAt)) ?? Infinity);
