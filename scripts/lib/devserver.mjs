@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { childEnv, root, run, tool } from './env.mjs';
-import { demoMessages } from './demo-mail.mjs';
+import { demoBounce, demoMessages } from './demo-mail.mjs';
 
 /** A port on loopback that nothing listens on right now. */
 export function freePort() {
@@ -110,7 +110,38 @@ export async function seedDemo(url) {
     const r = await deliver(url, m.raw, { from: m.from, to: m.to });
     if (r.status >= 300) throw new Error(`demo mail "${m.subject}" was refused: ${r.status} ${r.text}`);
   }
+  // What needs the mail in place: the case near its SLA breach, and the bounce of an acknowledgement.
+  const fin = await fetch(`${url}/api/dev/seed/finish`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  if (!fin.ok) throw new Error(`seeding failed: ${fin.status} ${await fin.text()}`);
+  const { bounceFor } = await fin.json();
+  if (bounceFor) {
+    const ack = await fetch(`${url}${bounceFor.rawUrl}`);
+    if (!ack.ok) throw new Error(`seeding failed: the acknowledgement to bounce is not there (${ack.status})`);
+    const b = demoBounce(await ack.text());
+    // A fixed Message-ID: delivered again on the next start, it is recognised as a duplicate.
+    const r = await deliver(url, b.raw, { from: b.from, to: b.to });
+    if (r.status >= 300) throw new Error(`demo mail "${b.subject}" was refused: ${r.status} ${r.text}`);
+  }
   return seed;
+}
+
+/**
+ * Runs the Worker's scheduled handler every minute, as the cron trigger does once deployed: wrangler
+ * dev does not fire cron triggers by itself, and without the sweep no SLA would ever be breached and
+ * no failed mail retried. Returns a function that stops it.
+ */
+export function tickCron(url, { everyMs = 60_000, onError = () => {} } = {}) {
+  const tick = async () => {
+    try {
+      const res = await fetch(`${url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`);
+      await res.arrayBuffer();
+      if (!res.ok) onError(new Error(`scheduled handler answered ${res.status}`));
+    } catch (err) {
+      onError(err);
+    }
+  };
+  const timer = setInterval(tick, everyMs);
+  return () => clearInterval(timer);
 }
 
 export function readDevVar(name) {

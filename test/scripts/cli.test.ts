@@ -149,6 +149,58 @@ function counts(stdout: string): Record<string, number> {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// The demo `npm start` seeds (beforeAll ran seedDemo): every feature has something to show.
+
+type SlaView = { state: string; dueAt: number | null; target: string | null; paused: boolean };
+type CaseRow = CaseSummary & { sla: SlaView | null };
+type Detail = { case: CaseRow; messages: { direction: string; kind: string; text: string; from: { email: string } }[] };
+
+async function demoCase(subject: string): Promise<CaseRow> {
+  const page = await api<{ items: CaseRow[] }>('/api/cases?status=all&limit=200');
+  const found = page.items.find((c) => c.subject === subject);
+  if (!found) throw new Error(`no demo case "${subject}"`);
+  return found;
+}
+
+describe('the demo seed', () => {
+  test('a case near breach: listed under Breaching soon, its first response due within minutes; the sweep breaches it on time', async () => {
+    const kase = await demoCase('Cannot log in after password reset');
+    const breaching = await api<{ items: CaseRow[] }>('/api/cases?status=breaching');
+    const listed = breaching.items.find((c) => c.id === kase.id);
+    expect(listed?.sla).toMatchObject({ state: 'warning', target: 'firstResponse', paused: false });
+    const left = listed!.sla!.dueAt! - Date.now();
+    expect(left).toBeGreaterThan(60_000);
+    expect(left).toBeLessThanOrEqual(4 * 60_000);
+    // The minute cron (npm start runs it) at the due time turns it red.
+    const at = listed!.sla!.dueAt! + 1000;
+    const res = await fetch(`${url()}/cdn-cgi/handler/scheduled?time=${at}&cron=${encodeURIComponent('* * * * *')}`);
+    expect(res.ok).toBe(true);
+    expect((await demoCase('Cannot log in after password reset')).sla?.state).toBe('breached');
+  });
+
+  test('a stranger replying into a case is held as not-a-participant, not filed', async () => {
+    const held = await api<{ items: { subject: string; fromEmail: string; status: string; reason: string | null }[] }>('/api/inbound?status=held&limit=200');
+    expect(held.items.filter((i) => i.fromEmail === 'sam@example.net').map((i) => [i.subject, i.reason])).toEqual([['Re: Order #4411 arrived damaged', 'not-a-participant']]);
+    const maria = await api<Detail>(`/api/cases/${(await demoCase('Order #4411 arrived damaged')).id}`);
+    expect(maria.messages.some((m) => m.from.email === 'sam@example.net')).toBe(false);
+  });
+
+  test('the bounce of an acknowledgement is a system line on its case', async () => {
+    const detail = await api<Detail>(`/api/cases/${(await demoCase('Exchange for a smaller size')).id}`);
+    const lines = detail.messages.filter((m) => m.direction === 'system' && m.kind === 'bounce');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.text).toContain('Delivery to tom@exmaple.com failed: 5.1.2');
+  });
+
+  test('seeding again adds nothing and leaves the near-breach case as it was', async () => {
+    const before = await api<{ items: CaseRow[] }>('/api/cases?status=all&limit=200');
+    await seedDemo(url());
+    const after = await api<{ items: CaseRow[] }>('/api/cases?status=all&limit=200');
+    expect(after.items.map((c) => [c.id, c.messageCount, c.sla?.dueAt ?? null, c.sla?.state ?? null])).toEqual(before.items.map((c) => [c.id, c.messageCount, c.sla?.dueAt ?? null, c.sla?.state ?? null]));
+  });
+});
+
 describe('npm run import', () => {
   const t = tag();
   let mbox: string;
@@ -470,6 +522,31 @@ describe('npm run smtp', () => {
     expect(r.data).toMatch(/^250 2\.0\.0 /);
     const page = await api<{ items: { subject: string | null; envelopeFrom: string }[] }>('/api/inbound?status=all&limit=200');
     expect(page.items.find((i) => i.subject === `Undelivered Mail Returned to Sender ${s}`)?.envelopeFrom).toBe('mailer-daemon@localhost');
+  });
+
+  test('npm run demo:traffic --count 5 --rate 600: five mails, each answered 250, filed as cases and messages', async () => {
+    const before = await api<{ items: unknown[] }>('/api/inbound?status=all&limit=200');
+    const r = await runScript('scripts/demo-traffic.mjs', ['--count', '5', '--rate', '600', '--port', String(port), '--url', url()], { cwd: ROOT });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d +\d+ /.test(l));
+    expect(lines).toHaveLength(5);
+    for (const l of lines) expect(l).toMatch(/→ 250 2\.0\.0 delivered to <support@acme\.test>$/);
+    expect(r.stdout).toContain('Sent 5: 5 accepted, 0 refused, 0 deferred or failed.');
+    const after = await api<{ items: unknown[] }>('/api/inbound?status=all&limit=200');
+    expect(after.items.length - before.items.length).toBe(5);
+    // The first mails of a run are new questions from customers: each is a case now.
+    const subjects = lines.filter((l) => l.includes('new question')).map((l) => /"(.*)" →/.exec(l)![1]!);
+    expect(subjects.length).toBeGreaterThanOrEqual(3);
+    const all = await api<{ items: CaseSummary[] }>('/api/cases?status=all&limit=200');
+    for (const s of subjects) expect(all.items.some((c) => c.subject === s && c.messageCount >= 1)).toBe(true);
+  });
+
+  test('npm run demo:traffic without a bridge says how to start one', async () => {
+    const r = await runScript('scripts/demo-traffic.mjs', ['--count', '1', '--port', String(await freePort())], { cwd: ROOT });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('No SMTP bridge answers at 127.0.0.1:');
+    expect(r.stderr).toContain('npm run smtp');
+    expect(r.stderr).toContain('npm start');
   });
 
   test('a Worker that throws (here: its database has no tables yet) is a temporary failure: 451 4.3.0', async () => {

@@ -9,6 +9,10 @@ export const DEMO = {
   mailbox: 'support@acme.test',
   calendarId: 'cal_office',
   slaPolicyId: 'sla_standard',
+  /** The demo case whose first response falls due a few minutes after `npm start` (see dev.ts). */
+  nearBreach: { messageId: 'demo-6@example.com', openedMinutesAgo: 236, dueInMinutes: 4 },
+  /** The demo case whose acknowledgement bounces: its customer mistyped their own address. */
+  bounced: { messageId: 'demo-8@exmaple.com' },
   agents: [
     { id: 'agt_ada', email: 'ada@acme.test', name: 'Ada Admin', role: 'admin' as const, tokenCode: 'ada001' },
     { id: 'agt_ben', email: 'ben@acme.test', name: 'Ben Agent', role: 'agent' as const, tokenCode: 'ben001' },

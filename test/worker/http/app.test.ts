@@ -1,9 +1,25 @@
 // The app shell: health, error envelope, unknown routes, the auth gate and the dev routes.
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { workspaces } from '../../../worker/db/schema.ts';
-import { seeded } from '../helpers.ts';
+import worker from '../../../worker/index.ts';
+import { cases, workspaces } from '../../../worker/db/schema.ts';
+// The demo mail `npm start` delivers: plain ESM without Node imports, so it runs here too.
+import { demoBounce, demoMessages } from '../../../scripts/lib/demo-mail.mjs';
+import { incoming, seeded } from '../helpers.ts';
 import { call, expectError, noWorkspace, ORIGIN } from './client.ts';
+
+async function deliver(m: { from: string; to: string; raw: string }): Promise<void> {
+  const msg = incoming(m.raw, { from: m.from, to: m.to });
+  const ctx = createExecutionContext();
+  await worker.email(msg as unknown as ForwardableEmailMessage, env, ctx);
+  await waitOnExecutionContext(ctx);
+  expect(msg.rejected).toBeNull();
+}
+
+const eqId = (id: string) => eq(cases.id, id);
+
+type Finish = { nearBreach: { caseId: string; dueAt: number } | null; bounceFor: { caseId: string; rawUrl: string } | null };
 
 describe('GET /api/health', () => {
   it('answers 200 {ok:true} with the API headers', async () => {
@@ -95,11 +111,50 @@ describe('/api/dev', () => {
     expect(await deps.db.select().from(workspaces)).toHaveLength(1);
   });
 
+  it('POST /api/dev/seed/finish, after the demo mail: a case near breach, a held stranger reply, a bounce line; once', async () => {
+    const deps = await seeded({ acks: true });
+    for (const m of demoMessages()) await deliver(m);
+    const before = Date.now();
+    const res = await call('/api/dev/seed/finish', { method: 'POST' });
+    expect(res.status).toBe(200);
+    const fin = (await res.json()) as Finish;
+
+    // Near breach: first response due in four minutes, already warned, so Breaching soon lists it.
+    expect(fin.nearBreach).not.toBeNull();
+    const due = fin.nearBreach!.dueAt;
+    expect(due - before).toBeGreaterThanOrEqual(3 * 60_000);
+    expect(due - before).toBeLessThanOrEqual(5 * 60_000);
+    const breaching = (await (await call('/api/cases?status=breaching')).json()) as { items: { id: string; subject: string; sla: { state: string; dueAt: number } }[] };
+    expect(breaching.items.map((c) => [c.subject, c.sla.state, c.sla.dueAt])).toEqual([['Cannot log in after password reset', 'warning', due]]);
+    const row = await deps.db.select().from(cases).where(eqId(fin.nearBreach!.caseId)).get();
+    expect(row).toMatchObject({ nextDueAt: due, slaWarnedMask: 1, slaBreachedMask: 0, firstRespondedAt: null });
+    expect(before - row!.createdAt).toBeGreaterThan(3 * 60 * 60_000);
+
+    // The stranger's reply into María's case is held, not filed.
+    const held = (await (await call('/api/inbound?status=held')).json()) as { items: { fromEmail: string; reason: string | null; caseId: string | null }[] };
+    expect(held.items.map((i) => [i.fromEmail, i.reason])).toEqual([['sam@example.net', 'not-a-participant']]);
+
+    // The acknowledgement to the mistyped address bounces: a system line on that case.
+    expect(fin.bounceFor).not.toBeNull();
+    const ack = await call(fin.bounceFor!.rawUrl);
+    expect(ack.status).toBe(200);
+    await deliver(demoBounce(new TextDecoder().decode(await ack.arrayBuffer())));
+    const detail = (await (await call(`/api/cases/${fin.bounceFor!.caseId}`)).json()) as { case: { subject: string }; messages: { direction: string; kind: string; text: string }[] };
+    expect(detail.case.subject).toBe('Exchange for a smaller size');
+    expect(detail.messages.filter((m) => m.direction === 'system').map((m) => [m.kind, m.text])).toEqual([['bounce', expect.stringContaining('Delivery to tom@exmaple.com failed: 5.1.2')]]);
+
+    // A second start: the near-breach case is left as it is (its warning was raised).
+    const again = (await (await call('/api/dev/seed/finish', { method: 'POST' })).json()) as Finish;
+    expect(again.nearBreach).toBeNull();
+    expect((await deps.db.select().from(cases).where(eqId(fin.nearBreach!.caseId)).get())?.firstResponseDueAt).toBe(due);
+  });
+
   it('does not exist unless AUTH_MODE is open', async () => {
     const deps = await seeded();
     await noWorkspace(deps);
     await expectError(await call('/api/dev/seed', { method: 'POST' }, { AUTH_MODE: 'access' }), 404, 'not_found');
     await expectError(await call('/api/dev/seed', { method: 'GET' }, { AUTH_MODE: 'access' }), 404, 'not_found');
+    await expectError(await call('/api/dev/seed/finish', { method: 'POST' }, { AUTH_MODE: 'access' }), 404, 'not_found');
     expect(await deps.db.select().from(workspaces)).toHaveLength(0);
   });
 
