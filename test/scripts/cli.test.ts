@@ -8,6 +8,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ensureDevVars, freePort, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
 
@@ -422,6 +423,11 @@ async function send(port: number, { from, to, message }: { from: string; to: str
 type Bridge = { port: number; output: () => string; stop: () => Promise<void> };
 
 /** `npm run smtp` as a child process, on a free port, in front of `target`. */
+/** An SMTP client as applications use it, talking to a bridge on loopback. */
+function mailer(port: number) {
+  return nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, name: 'app.example', connectionTimeout: 10_000 });
+}
+
 async function startBridgeProcess(target: string): Promise<Bridge> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts/smtp.mjs'), '--port', String(port), '--url', target], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -498,6 +504,24 @@ describe('npm run smtp', () => {
     expect(await casesWith(s)).toEqual([]);
   });
 
+  test('a mailer application (nodemailer) is told 250 for the mailbox and a permanent 550 for an unknown address', async () => {
+    const s = tag();
+    const transport = mailer(port);
+    try {
+      const info = await transport.sendMail({ from: 'Lena <lena@example.com>', to: MAILBOX, subject: `From an application ${s}`, text: 'Sent with nodemailer.', messageId: `<l-${s}@example.com>` });
+      expect(info.accepted).toEqual([MAILBOX]);
+      expect(info.response).toBe(`250 2.0.0 delivered to <${MAILBOX}>`);
+      expect((await casesWith(s)).map((c) => c.subject)).toEqual([`From an application ${s}`]);
+      const refused = await transport.sendMail({ from: 'lena@example.com', to: 'nobody@acme.test', subject: `Nobody ${s}`, text: 'hello?' }).then(
+        () => null,
+        (err: { responseCode?: number; response?: string }) => err,
+      );
+      expect(refused).toMatchObject({ responseCode: 550, response: '550 5.7.1 no such mailbox' });
+    } finally {
+      transport.close();
+    }
+  });
+
   test('the null sender (MAIL FROM:<>) is delivered too', async () => {
     const s = tag();
     const r = await send(port, {
@@ -545,6 +569,14 @@ describe('npm run smtp', () => {
       const r = await send(other.port, { from: 'kim@example.com', to: [MAILBOX], message: mail({ from: 'kim@example.com', subject: `Broken ${s}`, id: `k-${s}@example.com`, date: new Date().toUTCString(), body: 'hello' }) });
       expect(r.data).toMatch(/^451 4\.3\.0 the Worker failed \(500: .*no such table/);
       expect(r.data).toMatch(/; try again later$/);
+      // An application sees a temporary failure it may retry, not a refusal.
+      const transport = mailer(other.port);
+      const failed = await transport.sendMail({ from: 'kim@example.com', to: MAILBOX, subject: `Broken again ${s}`, text: 'hello' }).then(
+        () => null,
+        (err: { responseCode?: number }) => err,
+      );
+      transport.close();
+      expect(failed).toMatchObject({ responseCode: 451 });
     } finally {
       await other?.stop();
       await broken.stop();
