@@ -36,10 +36,21 @@ export interface Outgoing {
 }
 
 /** Puts the raw MIME in R2 and returns the statements that record the mail in the caller's batch. */
+/**
+ * The MIME of mail this isolate just staged, so that sending it right after does not read back from
+ * R2 what it has just written. Bounded; R2 stays the truth (retries and sweeps read from there).
+ */
+const justStaged = new Map<string, string>();
+const JUST_STAGED_MAX = 64;
+
 export async function stageOutgoing(db: Db, raw: R2Bucket, mail: Outgoing): Promise<Stmt[]> {
   const day = new Date(mail.now).toISOString().slice(0, 10);
   const rawKey = `out/${mail.workspaceId}/${day}/${mail.id}.eml`;
   await raw.put(rawKey, mail.composed.raw, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { outboxId: mail.id, kind: mail.kind } });
+  const key = `${mail.id} ${rawKey}`;
+  justStaged.delete(key);
+  justStaged.set(key, mail.composed.raw);
+  while (justStaged.size > JUST_STAGED_MAX) justStaged.delete(justStaged.keys().next().value!);
   return [
     db
       .insert(outbox)
@@ -82,9 +93,14 @@ export async function deliverOutbox(deps: Deps, outboxId: string): Promise<Deliv
   const mail = mails[0];
   if (!mail) return [];
   if (due.length === 0) return [];
-  const obj = await deps.raw.get(mail.rawKey);
-  if (!obj) throw new Error(`outgoing mail ${outboxId}: raw MIME ${mail.rawKey} is missing from R2`);
-  const raw = await obj.text();
+  const key = `${outboxId} ${mail.rawKey}`;
+  let raw = justStaged.get(key);
+  justStaged.delete(key);
+  if (raw === undefined) {
+    const obj = await deps.raw.get(mail.rawKey);
+    if (!obj) throw new Error(`outgoing mail ${outboxId}: raw MIME ${mail.rawKey} is missing from R2`);
+    raw = await obj.text();
+  }
   const results: DeliveryResult[] = [];
   for (const r of due) {
     // Claim it: a concurrent sweep that read the same row finds it taken and skips it.
