@@ -6,8 +6,8 @@
 // message with the bridge's answer. Ctrl+C stops after the message under way.
 import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { deliveryReport, MAILBOX, message } from './lib/demo-mail.mjs';
+import { commandOptions } from './lib/env.mjs';
 
 const USAGE = `Usage: npm run demo:traffic -- [--rate 20] [--count <n>] [--host 127.0.0.1] [--port 2525] [--url <worker>]
 
@@ -18,26 +18,16 @@ const USAGE = `Usage: npm run demo:traffic -- [--rate 20] [--count <n>] [--host 
                 (default http://127.0.0.1:8787, as started by npm start)
 `;
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      rate: { type: 'string', default: '20' },
-      count: { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '2525' },
-      url: { type: 'string', default: 'http://127.0.0.1:8787' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  }));
-} catch (err) {
-  process.stderr.write(`${err.message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const values = commandOptions(
+  {
+    rate: { type: 'string', default: '20' },
+    count: { type: 'string' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '2525' },
+    url: { type: 'string', default: 'http://127.0.0.1:8787' },
+  },
+  USAGE,
+);
 const fail = (text) => {
   process.stderr.write(`${text}\n`);
   process.exit(2);

@@ -5,7 +5,7 @@
 // Worker's verdict: 250 accepted, 550 5.7.1 <reason> when the Worker refuses it (setReject), 451
 // 4.3.0 when the Worker is not there or fails (the client tries again later). No AUTH, no TLS:
 // for this machine only.
-import { parseArgs } from 'node:util';
+import { commandOptions } from './lib/env.mjs';
 import { MAX_SIZE, startBridge } from './lib/smtp-bridge.mjs';
 
 const USAGE = `Usage: npm run smtp -- [--port 2525] [--url http://127.0.0.1:8787]
@@ -14,23 +14,13 @@ const USAGE = `Usage: npm run smtp -- [--port 2525] [--url http://127.0.0.1:8787
   --url <url>  the running edgecase Worker (default http://127.0.0.1:8787, as started by npm start)
 `;
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '2525' },
-      url: { type: 'string', default: 'http://127.0.0.1:8787' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  }));
-} catch (err) {
-  process.stderr.write(`${err.message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const values = commandOptions(
+  {
+    port: { type: 'string', default: '2525' },
+    url: { type: 'string', default: 'http://127.0.0.1:8787' },
+  },
+  USAGE,
+);
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`--port: not a port number: ${values.port}\n`);

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'node_modules', '.bin');
@@ -50,4 +51,23 @@ export function checkNode() {
     console.error(`edgecase needs Node 22.12 or newer; this is ${process.version}. Run it through npm (npm start, npm test), which uses the Node that npm install put in node_modules.`);
     process.exit(1);
   }
+}
+
+/**
+ * A command's options (node:util parseArgs, plus -h/--help): a bad option prints the message and the
+ * usage and exits 2; --help prints the usage and exits 0.
+ */
+export function commandOptions(options, usage) {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h', default: false } } }));
+  } catch (err) {
+    process.stderr.write(`${err.message}\n\n${usage}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
+  return values;
 }
