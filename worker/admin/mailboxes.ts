@@ -8,6 +8,7 @@ import { OFF_HOURS_TEMPLATE } from '../mail/ack.ts';
 import { renderAck, validateTemplate, type AckTemplate, type TemplateValues } from '../mail/templates.ts';
 import {
   ACK_TEMPLATE_FIELDS,
+  MAILBOX_DEFAULTS,
   type AckPreview,
   type AckTemplateBody,
   type AckTemplateKind,
@@ -169,33 +170,6 @@ async function settingIssues(db: Db, workspaceId: string, selfId: string | null,
   return found;
 }
 
-const DEFAULTS: Omit<MailboxSettings, 'id' | 'address' | 'displayName' | 'createdAt' | 'updatedAt'> = {
-  enabled: true,
-  defaultAssigneeId: null,
-  defaultTeam: null,
-  slaPolicyId: null,
-  calendarId: null,
-  slaOfficeHoursOnly: false,
-  ackOnCreate: true,
-  ackOnUpdate: false,
-  ackCreateTemplate: null,
-  ackUpdateTemplate: null,
-  ackOffHoursTemplate: null,
-  ackMaxPerCaseHour: 1,
-  ackMaxPerRecipientDay: 10,
-  replyPolicy: 'participants',
-  unverifiedPolicy: 'token-only',
-  floodMaxPerSender: 15,
-  floodMaxIdentical: 5,
-  floodWindowMinutes: 10,
-  catchAllAddress: null,
-  followUpPolicy: 'reopen',
-  followUpDays: 14,
-  attachmentMaxCount: 5,
-  attachmentMaxBytes: 10 * 1024 * 1024,
-  attachmentAllowedTypes: [],
-  maxMessageBytes: 25 * 1024 * 1024,
-};
 
 function uniqueViolation(err: unknown): boolean {
   const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
@@ -209,7 +183,7 @@ export interface Actor {
 }
 
 export async function createMailbox(db: Db, who: Actor, body: CreateMailboxBody): Promise<MailboxSettings> {
-  const merged = { ...DEFAULTS, ...body };
+  const merged = { ...MAILBOX_DEFAULTS, ...body };
   refuseIfAny(await settingIssues(db, who.workspaceId, null, body, merged), 'invalid mailbox settings');
   const id = newId('mailbox', who.now);
   const row = { id, workspaceId: who.workspaceId, ...columns(merged), address: merged.address, displayName: merged.displayName, createdAt: who.now, updatedAt: who.now };

@@ -174,6 +174,35 @@ export interface MailboxSettings {
   updatedAt: number;
 }
 
+/** What a new mailbox gets for every setting the admin leaves out (the API and the admin page alike). */
+export const MAILBOX_DEFAULTS: Omit<MailboxSettings, 'id' | 'address' | 'displayName' | 'createdAt' | 'updatedAt'> = {
+  enabled: true,
+  defaultAssigneeId: null,
+  defaultTeam: null,
+  slaPolicyId: null,
+  calendarId: null,
+  slaOfficeHoursOnly: false,
+  ackOnCreate: true,
+  ackOnUpdate: false,
+  ackCreateTemplate: null,
+  ackUpdateTemplate: null,
+  ackOffHoursTemplate: null,
+  ackMaxPerCaseHour: 1,
+  ackMaxPerRecipientDay: 10,
+  replyPolicy: 'participants',
+  unverifiedPolicy: 'token-only',
+  floodMaxPerSender: 15,
+  floodMaxIdentical: 5,
+  floodWindowMinutes: 10,
+  catchAllAddress: null,
+  followUpPolicy: 'reopen',
+  followUpDays: 14,
+  attachmentMaxCount: 5,
+  attachmentMaxBytes: 10 * 1024 * 1024,
+  attachmentAllowedTypes: [],
+  maxMessageBytes: 25 * 1024 * 1024,
+};
+
 /** What the mailbox form offers to choose from. */
 export interface MailboxOptions {
   agents: Array<{ id: string; name: string; email: string; team: string | null }>;

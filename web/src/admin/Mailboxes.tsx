@@ -13,6 +13,7 @@ import { createStore, unwrap } from 'solid-js/store';
 import {
   ACK_TEMPLATE_FIELDS,
   FOLLOW_UP_POLICIES,
+  MAILBOX_DEFAULTS,
   MAILBOX_LIMITS,
   REPLY_POLICIES,
   UNVERIFIED_POLICIES,
@@ -99,38 +100,7 @@ const STARTER: Record<AckTemplateKind, Omit<TemplateDraft, 'custom' | 'withHtml'
   },
 };
 
-const NEW_MAILBOX: MailboxSettings = {
-  id: '',
-  address: '',
-  displayName: '',
-  enabled: true,
-  defaultAssigneeId: null,
-  defaultTeam: null,
-  slaPolicyId: null,
-  calendarId: null,
-  slaOfficeHoursOnly: false,
-  ackOnCreate: true,
-  ackOnUpdate: false,
-  ackCreateTemplate: null,
-  ackUpdateTemplate: null,
-  ackOffHoursTemplate: null,
-  ackMaxPerCaseHour: 1,
-  ackMaxPerRecipientDay: 10,
-  replyPolicy: 'participants',
-  unverifiedPolicy: 'token-only',
-  floodMaxPerSender: 15,
-  floodMaxIdentical: 5,
-  floodWindowMinutes: 10,
-  catchAllAddress: null,
-  followUpPolicy: 'reopen',
-  followUpDays: 14,
-  attachmentMaxCount: 5,
-  attachmentMaxBytes: 10 * 1024 * 1024,
-  attachmentAllowedTypes: [],
-  maxMessageBytes: 25 * 1024 * 1024,
-  createdAt: 0,
-  updatedAt: 0,
-};
+const NEW_MAILBOX: MailboxSettings = { ...MAILBOX_DEFAULTS, id: '', address: '', displayName: '', createdAt: 0, updatedAt: 0 };
 
 function templateDraft(t: AckTemplateBody | null, kind: AckTemplateKind): TemplateDraft {
   if (!t) return { custom: false, ...STARTER[kind], withHtml: false };
