@@ -8,7 +8,7 @@
 // and deactivate-confirm), password-form (password-input, password-save), invite-form (invite-email,
 // invite-name, invite-role, invite-team, invite-submit), agent-notice (what the last action did),
 // agent-error (a refusal), agent-field-error (a message under a field).
-import { For, Show, createResource, createSignal } from 'solid-js';
+import { For, Show, createResource, createSignal, type JSX } from 'solid-js';
 import type { AgentAdminView } from '../../../worker/protocol/admin.ts';
 import { errorMessage } from '../client.ts';
 import { formatDate } from '../format.ts';
@@ -16,6 +16,24 @@ import { authMode } from '../session.ts';
 import { deactivateAgent, fieldErrors, inviteAgent, listAgents, reactivateAgent, setAgentPassword, updateAgent, type FieldErrors } from './api.ts';
 
 type Panel = { kind: 'edit' | 'deactivate' | 'password'; id: string } | null;
+
+/** A form's last lines: why it failed, if it did, and its submit button. */
+function FormFooter(props: { failure: string | null; busy: boolean; testId: string; children: JSX.Element }) {
+  return (
+    <>
+      <Show when={props.failure}>
+        <p class="field-error" role="alert">
+          {props.failure}
+        </p>
+      </Show>
+      <div class="admin-actions">
+        <button type="submit" class="primary" data-testid={props.testId} disabled={props.busy}>
+          {props.children}
+        </button>
+      </div>
+    </>
+  );
+}
 
 function FieldError(props: { errors: FieldErrors; name: string }) {
   return (
@@ -237,16 +255,9 @@ function EditAgent(props: { agent: AgentAdminView; onDone: (message: string) => 
       {check('Mail me when a case is assigned to me', notifyAssignment, setNotifyAssignment, 'notifyAssignment')}
       {check('Mail me when a customer replies in my case', notifyCustomerReply, setNotifyCustomerReply, 'notifyCustomerReply')}
       {check('Mail me about SLA warnings and breaches', notifySla, setNotifySla, 'notifySla')}
-      <Show when={failure()}>
-        <p class="field-error" role="alert">
-          {failure()}
-        </p>
-      </Show>
-      <div class="admin-actions">
-        <button type="submit" class="primary" data-testid="agent-save" disabled={busy()}>
-          Save
-        </button>
-      </div>
+      <FormFooter failure={failure()} busy={busy()} testId="agent-save">
+        Save
+      </FormFooter>
     </form>
   );
 }
@@ -280,16 +291,9 @@ function DeactivateAgent(props: { agent: AgentAdminView; others: AgentAdminView[
         <option value="">Nobody (leave them unassigned)</option>
         <For each={props.others}>{(o) => <option value={o.id}>{o.name}</option>}</For>
       </select>
-      <Show when={failure()}>
-        <p class="field-error" role="alert">
-          {failure()}
-        </p>
-      </Show>
-      <div class="admin-actions">
-        <button type="submit" class="primary" data-testid="deactivate-confirm" disabled={busy()}>
-          Deactivate {props.agent.name}
-        </button>
-      </div>
+      <FormFooter failure={failure()} busy={busy()} testId="deactivate-confirm">
+        Deactivate {props.agent.name}
+      </FormFooter>
     </form>
   );
 }
@@ -325,16 +329,9 @@ function SetPassword(props: { agent: AgentAdminView; onDone: (message: string) =
         <p class="hint">At least 12 characters.</p>
         <FieldError errors={errors()} name="password" />
       </div>
-      <Show when={failure()}>
-        <p class="field-error" role="alert">
-          {failure()}
-        </p>
-      </Show>
-      <div class="admin-actions">
-        <button type="submit" class="primary" data-testid="password-save" disabled={busy()}>
-          Set password
-        </button>
-      </div>
+      <FormFooter failure={failure()} busy={busy()} testId="password-save">
+        Set password
+      </FormFooter>
     </form>
   );
 }
@@ -399,16 +396,9 @@ function InviteAgent(props: { onDone: (message: string) => void }) {
         <input id="invite-team" type="text" data-testid="invite-team" value={team()} placeholder="none" onInput={(e) => setTeam(e.currentTarget.value)} />
         <FieldError errors={errors()} name="team" />
       </div>
-      <Show when={failure()}>
-        <p class="field-error" role="alert">
-          {failure()}
-        </p>
-      </Show>
-      <div class="admin-actions">
-        <button type="submit" class="primary" data-testid="invite-submit" disabled={busy()}>
-          Add agent
-        </button>
-      </div>
+      <FormFooter failure={failure()} busy={busy()} testId="invite-submit">
+        Add agent
+      </FormFooter>
     </form>
   );
 }
