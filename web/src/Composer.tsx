@@ -278,42 +278,8 @@ export function Composer(props: {
             }
           >
             <div class="composer-fields">
-              <label class="composer-field">
-                <span>To</span>
-                <input
-                  type="text"
-                  data-testid="composer-to"
-                  value={toValue()}
-                  placeholder="customer@example.com"
-                  autocomplete="off"
-                  spellcheck={false}
-                  readOnly={busy()}
-                  onInput={(e) => {
-                    const v = e.currentTarget.value;
-                    update((d) => {
-                      d.to = v;
-                    });
-                  }}
-                />
-              </label>
-              <label class="composer-field">
-                <span>Cc</span>
-                <input
-                  type="text"
-                  data-testid="composer-cc"
-                  value={draft().cc}
-                  placeholder="optional, comma-separated"
-                  autocomplete="off"
-                  spellcheck={false}
-                  readOnly={busy()}
-                  onInput={(e) => {
-                    const v = e.currentTarget.value;
-                    update((d) => {
-                      d.cc = v;
-                    });
-                  }}
-                />
-              </label>
+              <AddressField label="To" testId="composer-to" value={toValue()} placeholder="customer@example.com" busy={busy()} onInput={(v) => update((d) => void (d.to = v))} />
+              <AddressField label="Cc" testId="composer-cc" value={draft().cc} placeholder="optional, comma-separated" busy={busy()} onInput={(v) => update((d) => void (d.cc = v))} />
             </div>
           </Show>
 
@@ -477,5 +443,24 @@ function Forward(props: { caseId: string; onPosted: (view: MessageView, to: stri
         </form>
       </Show>
     </div>
+  );
+}
+
+/** One line of addresses (To, Cc): plain text, read-only while sending. */
+function AddressField(props: { label: string; testId: string; value: string; placeholder: string; busy: boolean; onInput: (value: string) => void }) {
+  return (
+    <label class="composer-field">
+      <span>{props.label}</span>
+      <input
+        type="text"
+        data-testid={props.testId}
+        value={props.value}
+        placeholder={props.placeholder}
+        autocomplete="off"
+        spellcheck={false}
+        readOnly={props.busy}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </label>
   );
 }
