@@ -3,6 +3,7 @@
 // month ahead, breaches it and the open inbox and case turn red without a reload; the case is listed
 // under "Breaching soon"; and the report counts it, with a chart that has bars.
 import { describe, expect, test } from 'vitest';
+import type { CaseSummary as Summary, SlaReportRow as ReportRow } from '../../worker/protocol/api.ts';
 import { api, caseRow, LIVE_BOUND_MS, mail, newAgent, openInbox, send, suffix, url, useBrowserHarness, waitLive } from './harness.ts';
 
 declare global {
@@ -21,20 +22,6 @@ async function runCron(time: number): Promise<void> {
   expect(res.status, `scheduled handler answered ${res.status}: ${await res.clone().text()}`).toBe(200);
 }
 
-interface Summary {
-  id: string;
-  subject: string;
-  sla: { state: string; dueAt: number | null; target: string | null; paused: boolean } | null;
-}
-
-interface ReportRow {
-  id: string;
-  name: string;
-  cases: number;
-  met: number;
-  breached: number;
-  open: number;
-}
 
 // ---------------------------------------------------------------------------------------------
 
