@@ -28,7 +28,7 @@ let key = opts.key;
 const devVars = path.resolve(import.meta.dirname, '..', '.dev.vars');
 if (!key && existsSync(devVars)) key = /^REPLY_TOKEN_KEY=(.*)$/m.exec(readFileSync(devVars, 'utf8'))?.[1];
 const to = (opts.to ?? 'support@acme.test').toLowerCase();
-const inbox = new MemoryInbox({ recipient: to, envelopeFrom: opts.from, ownAddresses: [to], replyTokenKey: key });
+const inbox = new MemoryInbox({ recipient: to, envelopeFrom: opts.from, ownAddresses: [to], replyTokenKey: key, now: () => Date.now() });
 
 let failed = false;
 for (const file of files) {

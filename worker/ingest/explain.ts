@@ -24,7 +24,8 @@ export interface ExplainOptions {
   ownAddresses: string[];
   replyTokenKey?: string;
   mailbox?: FollowUpPolicy & { replyPolicy?: 'participants' | 'verified' | 'any' };
-  now?: number;
+  /** The clock, read by the caller: a stage does not read it itself. */
+  now: () => number;
 }
 
 export interface Explanation {
@@ -51,7 +52,7 @@ export class MemoryInbox {
 
   async explain(input: Uint8Array, file?: string): Promise<Explanation> {
     const o = this.opts;
-    const now = o.now ?? Date.now();
+    const now = o.now();
     const raw = stripMboxFromLine(input);
     const envelopeFrom = o.envelopeFrom ?? '';
     const pre = prescan(raw);
