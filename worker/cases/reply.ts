@@ -161,6 +161,7 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
       sla = slaColumns(state, ctx, kase.createdAt);
     }
   }
+  const out = await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'reply', workspaceId, caseId, messageId, causeInboundId: null, composed, now });
   const stmts: Stmt[] = [
     deps.db.insert(messages).values({
       id: messageId,
@@ -184,7 +185,7 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
       authorAgentId: author.id,
       createdAt: now,
     }),
-    ...(await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'reply', workspaceId, caseId, messageId, causeInboundId: null, composed, now })),
+    ...out.stmts,
     // Whoever an agent writes to takes part in the case from now on: their replies will thread.
     ...participantStmts(deps, workspaceId, caseId, [...to, ...cc].filter((a) => a.email !== requester?.email), now),
     deps.db
@@ -197,7 +198,7 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
   const actor = author.id ? `agent:${author.id}` : 'agent:local';
   const evs = await runWithEvents(deps.db, stmts, bodies.map((b) => eventInsert(deps.db, workspaceId, caseId, actor, b, now)), bodies, now);
   await deps.hub.publish(workspaceId, evs);
-  deps.background(deliverOutbox(deps, outboxId));
+  deps.background(deliverOutbox(deps, out.staged));
   await deps.settle();
   return (await messageViews(deps.db, caseId, [messageId]))[0]!;
 }
@@ -266,6 +267,7 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
     date: new Date(now),
     messageId: `${outboxId}@${domain}`,
   });
+  const out = await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'forward', workspaceId, caseId, messageId, causeInboundId: null, composed, now });
   const stmts: Stmt[] = [
     deps.db.insert(messages).values({
       id: messageId,
@@ -286,14 +288,14 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
       authorAgentId: author.id,
       createdAt: now,
     }),
-    ...(await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'forward', workspaceId, caseId, messageId, causeInboundId: null, composed, now })),
+    ...out.stmts,
     ...participantStmts(deps, workspaceId, caseId, [target!], now),
     deps.db.update(cases).set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now }).where(eq(cases.id, caseId)),
   ];
   const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'outbound', kind: 'human', reopened: false, status: kase.status };
   const evs = await runWithEvents(deps.db, stmts, [eventInsert(deps.db, workspaceId, caseId, author.id ? `agent:${author.id}` : 'agent:local', body, now)], [body], now);
   await deps.hub.publish(workspaceId, evs);
-  deps.background(deliverOutbox(deps, outboxId));
+  deps.background(deliverOutbox(deps, out.staged));
   await deps.settle();
   return (await messageViews(deps.db, caseId, [messageId]))[0]!;
 }

@@ -6,7 +6,7 @@ import { mailboxById, storeAgentNote, storeAppend, storeBounce, storeHeld, store
 import { agents } from '../db/schema.ts';
 import { planAck } from '../mail/ack.ts';
 import { planNotification } from '../mail/notify.ts';
-import { deliverOutbox } from '../mail/outbox.ts';
+import { deliverOutbox, type Staged } from '../mail/outbox.ts';
 import type { AuthVerdict } from '../protocol/api.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import { derivedId } from '../protocol/ids.ts';
@@ -255,7 +255,7 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
 
 async function publish(deps: Deps, workspaceId: string, stored: Stored): Promise<Stored> {
   await deps.hub.publish(workspaceId, stored.events);
-  for (const id of stored.outboxIds ?? []) deps.background(deliverOutbox(deps, id));
+  for (const mail of stored.outgoing ?? []) deps.background(deliverOutbox(deps, mail));
   return stored;
 }
 
@@ -268,7 +268,7 @@ function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMe
   const isNew = decision.action === 'new-case';
   return async (kase) => {
     const stmts: ExtraStmts = [];
-    const outboxIds: string[] = [];
+    const outgoing: Staged[] = [];
     const notes: Record<string, string> = {};
     if (decision.acknowledge.eligible) {
       const threadIds = isNew ? [] : (await deps.db.select({ id: messages.rfcMessageId }).from(messages).where(eq(messages.caseId, kase.id)).orderBy(messages.createdAt)).map((r) => r.id).filter((x): x is string => !!x);
@@ -286,7 +286,7 @@ function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMe
       if ('skipped' in plan) notes.acknowledgement = `not sent: ${plan.skipped}`;
       else {
         stmts.push(...plan.stmts);
-        outboxIds.push(plan.outboxId);
+        outgoing.push(plan.staged);
         notes.acknowledgement = 'queued';
       }
     } else notes.acknowledgement = `not sent: ${decision.acknowledge.reason}`;
@@ -304,12 +304,12 @@ function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMe
       if ('skipped' in plan) notes.notification = `not sent: ${plan.skipped}`;
       else {
         stmts.push(...plan.stmts);
-        outboxIds.push(plan.outboxId);
+        outgoing.push(plan.staged);
         notes.notification = 'queued';
       }
     }
     ctx.decisionJson = JSON.stringify({ ...JSON.parse(ctx.decisionJson), outgoing: notes });
-    return { stmts, outboxIds };
+    return { stmts, outgoing };
   };
 }
 

@@ -19,6 +19,7 @@ import type { AuthResult } from './authenticate.ts';
 import { describeBounce, isPermanent, type BounceReport } from './bounce.ts';
 import type { ThreadFacts } from './thread.ts';
 import { sha256Hex } from './text.ts';
+import type { Staged } from '../mail/outbox.ts';
 
 type Stmt = BatchItem<'sqlite'>;
 
@@ -269,12 +270,13 @@ function inboundDone(ctx: StoreContext, status: InboundStatus, reason: string | 
  * Further statements for the same batch, decided once the case is known (its number is allocated
  * first): acknowledgements and notifications, so they are recorded together with what caused them.
  */
-export type ExtraWork = (kase: { id: string; number: number; subject: string; assigneeId: string | null }) => Promise<{ stmts: Stmt[]; outboxIds: string[] }>;
+export type ExtraWork = (kase: { id: string; number: number; subject: string; assigneeId: string | null }) => Promise<{ stmts: Stmt[]; outgoing: Staged[] }>;
 
 export interface Stored {
   events: ServerEvent[];
   /** Outgoing mail recorded in the batch, to deliver now. */
-  outboxIds?: string[];
+  /** Mail to send once the batch has committed. */
+  outgoing?: Staged[];
   caseId: string | null;
   messageId: string | null;
   /** For held messages, why (e.g. `not-a-participant`). */
@@ -298,7 +300,7 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   if (!counter) throw new Error(`workspace ${ws} not found`);
   const people = peopleOf(ctx, 'requester');
   const subject = ctx.mail.subject || '(no subject)';
-  const more = extra ? await extra({ id: caseId, number: counter.n, subject, assigneeId: assignee?.id ?? null }) : { stmts: [], outboxIds: [] };
+  const more = extra ? await extra({ id: caseId, number: counter.n, subject, assigneeId: assignee?.id ?? null }) : { stmts: [], outgoing: [] };
   const sla = slaColumns(slaCtx ? onCreate(slaCtx.policy, slaCtx.calendar, 'normal', now) : NO_SLA, slaCtx, now);
   const at = ctx.imported?.at ?? now;
   const row = {
@@ -333,7 +335,7 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   const bodies: EventBody[] = [{ type: 'case.created', caseId, case: summary }];
   if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
   const evs = await runWithEvents(db, stmts, bodies.map((b) => eventInsert(db, ws, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, b, now)), bodies, now);
-  return { events: evs, caseId, messageId, status: 'processed', outboxIds: more.outboxIds };
+  return { events: evs, caseId, messageId, status: 'processed', outgoing: more.outgoing };
 }
 
 
@@ -348,7 +350,7 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
   // agent released from quarantine makes its sender a participant too: that is what releasing means.
   const people = decision.kind === 'auto-reply' ? [] : peopleOf(ctx, 'cc').filter((p) => p.email !== ctx.sender.email || ctx.releasedBy);
   const status = decision.newStatus ?? current.status;
-  const more = extra ? await extra({ id: caseId, number: current.number, subject: current.subject, assigneeId: current.assigneeId }) : { stmts: [], outboxIds: [] };
+  const more = extra ? await extra({ id: caseId, number: current.number, subject: current.subject, assigneeId: current.assigneeId }) : { stmts: [], outgoing: [] };
   // The SLA clocks: a customer's message (never an auto-reply) starts the next-response clock, and
   // a reopened or resumed case moves its due times.
   let sla: ReturnType<typeof slaColumns> | null = null;
@@ -383,7 +385,7 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
   const bodies: EventBody[] = [{ type: 'message.added', caseId, messageId, direction: 'inbound', kind: decision.kind, reopened: decision.newStatus !== null, status }];
   if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
   const evs = await runWithEvents(db, stmts, bodies.map((b) => eventInsert(db, ws, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, b, now)), bodies, now);
-  return { events: evs, caseId, messageId, status: 'processed', outboxIds: more.outboxIds };
+  return { events: evs, caseId, messageId, status: 'processed', outgoing: more.outgoing };
 }
 
 /** Quarantined or ignored: the inbound row is the record (the raw mail stays in R2), plus one event. */

@@ -10,7 +10,7 @@ import type { AddressView } from '../protocol/api.ts';
 import { derivedId } from '../protocol/ids.ts';
 import { isOpen, validateCalendar } from '../sla/calendar.ts';
 import { buildCaseHeaders, composeMail } from './compose.ts';
-import { stageOutgoing } from './outbox.ts';
+import { stageOutgoing, type Staged } from './outbox.ts';
 import { ackHeaders, renderAck, type AckTemplate } from './templates.ts';
 
 type Stmt = BatchItem<'sqlite'>;
@@ -70,7 +70,7 @@ export interface AckRequest {
   now: number;
 }
 
-export type AckPlan = { outboxId: string; stmts: Stmt[] } | { skipped: string };
+export type AckPlan = { outboxId: string; stmts: Stmt[]; staged: Staged } | { skipped: string };
 
 /**
  * Why no acknowledgement goes out under the mailbox's settings and limits, or null when one may; and
@@ -130,6 +130,6 @@ export async function planAck(db: Db, raw: R2Bucket, req: AckRequest): Promise<A
     date: new Date(req.now),
     messageId: `${outboxId}@${mailbox.address.split('@')[1]}`,
   });
-  const stmts = await stageOutgoing(db, raw, { id: outboxId, kind: req.kind === 'create' ? 'ack-create' : 'ack-update', workspaceId: mailbox.workspaceId, caseId: kase.id, messageId: null, causeInboundId: req.causeInboundId, composed, now: req.now });
-  return { outboxId, stmts };
+  const { stmts, staged } = await stageOutgoing(db, raw, { id: outboxId, kind: req.kind === 'create' ? 'ack-create' : 'ack-update', workspaceId: mailbox.workspaceId, caseId: kase.id, messageId: null, causeInboundId: req.causeInboundId, composed, now: req.now });
+  return { outboxId, stmts, staged };
 }

@@ -7,7 +7,7 @@ import { agents, type Mailbox } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import { newId } from '../protocol/ids.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from './compose.ts';
-import { stageOutgoing } from './outbox.ts';
+import { stageOutgoing, type Staged } from './outbox.ts';
 import { signReplyToken } from './tokens.ts';
 
 type Stmt = BatchItem<'sqlite'>;
@@ -47,7 +47,7 @@ export interface NotificationRequest {
   now: number;
 }
 
-export type NotificationPlan = { outboxId: string; stmts: Stmt[] } | { skipped: string };
+export type NotificationPlan = { outboxId: string; stmts: Stmt[]; staged: Staged } | { skipped: string };
 
 export async function planNotification(db: Db, raw: R2Bucket, req: NotificationRequest): Promise<NotificationPlan> {
   const agent = await db.select().from(agents).where(eq(agents.id, req.agentId)).get();
@@ -83,6 +83,7 @@ export async function planNotification(db: Db, raw: R2Bucket, req: NotificationR
     date: new Date(req.now),
     messageId: `${outboxId}@${domain}`,
   });
-  stmts.push(...(await stageOutgoing(db, raw, { id: outboxId, kind: 'notification', workspaceId: req.mailbox.workspaceId, caseId: req.kase.id, messageId: null, causeInboundId: null, composed, now: req.now })));
-  return { outboxId, stmts };
+  const out = await stageOutgoing(db, raw, { id: outboxId, kind: 'notification', workspaceId: req.mailbox.workspaceId, caseId: req.kase.id, messageId: null, causeInboundId: null, composed, now: req.now });
+  stmts.push(...out.stmts);
+  return { outboxId, stmts, staged: out.staged };
 }

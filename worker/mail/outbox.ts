@@ -35,23 +35,31 @@ export interface Outgoing {
   now: number;
 }
 
-/** Puts the raw MIME in R2 and returns the statements that record the mail in the caller's batch. */
 /**
- * The MIME of mail this isolate just staged, so that sending it right after does not read back from
- * R2 what it has just written. Bounded; R2 stays the truth (retries and sweeps read from there).
+ * Mail the caller has staged and will send itself as soon as its batch commits. Its deliveries are
+ * written already claimed (`sending`, attempt 1), so sending it takes no read and no claim: one
+ * D1 round trip for the result instead of three. If the isolate dies before sending, the sweep takes
+ * the deliveries over once they are stale (STALE_SENDING_MS), as after any interrupted send.
  */
-const justStaged = new Map<string, string>();
-const JUST_STAGED_MAX = 64;
+export interface Staged {
+  id: string;
+  workspaceId: string;
+  caseId: string | null;
+  messageId: string | null;
+  kind: OutboxKind;
+  from: string;
+  recipients: string[];
+  /** The MIME just written to R2, so that sending does not read it back. */
+  raw: string;
+  claimedAt: number;
+}
 
-export async function stageOutgoing(db: Db, raw: R2Bucket, mail: Outgoing): Promise<Stmt[]> {
+/** Puts the raw MIME in R2 and returns the statements that record the mail in the caller's batch. */
+export async function stageOutgoing(db: Db, raw: R2Bucket, mail: Outgoing): Promise<{ stmts: Stmt[]; staged: Staged }> {
   const day = new Date(mail.now).toISOString().slice(0, 10);
   const rawKey = `out/${mail.workspaceId}/${day}/${mail.id}.eml`;
   await raw.put(rawKey, mail.composed.raw, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { outboxId: mail.id, kind: mail.kind } });
-  const key = `${mail.id} ${rawKey}`;
-  justStaged.delete(key);
-  justStaged.set(key, mail.composed.raw);
-  while (justStaged.size > JUST_STAGED_MAX) justStaged.delete(justStaged.keys().next().value!);
-  return [
+  const stmts = [
     db
       .insert(outbox)
       .values({ id: mail.id, workspaceId: mail.workspaceId, caseId: mail.caseId, messageId: mail.messageId, kind: mail.kind, fromAddress: mail.composed.from, subject: mail.composed.subject, rawKey, causeInboundId: mail.causeInboundId, createdAt: mail.now })
@@ -59,10 +67,12 @@ export async function stageOutgoing(db: Db, raw: R2Bucket, mail: Outgoing): Prom
     ...mail.composed.to.map((recipient) =>
       db
         .insert(outboxRecipients)
-        .values({ outboxId: mail.id, recipient, kind: mail.kind, caseId: mail.caseId, status: 'queued', createdAt: mail.now, updatedAt: mail.now })
+        .values({ outboxId: mail.id, recipient, kind: mail.kind, caseId: mail.caseId, status: 'sending', attempts: 1, createdAt: mail.now, updatedAt: mail.now })
         .onConflictDoNothing(),
     ),
   ];
+  const staged: Staged = { id: mail.id, workspaceId: mail.workspaceId, caseId: mail.caseId, messageId: mail.messageId, kind: mail.kind, from: mail.composed.from, recipients: [...new Set(mail.composed.to)], raw: mail.composed.raw, claimedAt: mail.now };
+  return { stmts, staged };
 }
 
 export interface DeliveryResult {
@@ -70,8 +80,18 @@ export interface DeliveryResult {
   status: 'sent' | 'retry' | 'failed' | 'suppressed' | 'skipped';
 }
 
-/** Sends every due recipient of one outgoing mail. Safe to call twice: each delivery is claimed first. */
-export async function deliverOutbox(deps: Deps, outboxId: string): Promise<DeliveryResult[]> {
+/**
+ * Sends an outgoing mail. Given what the caller just staged (its batch committed), it sends to every
+ * recipient at once. Given an id (the sweep), it sends to the recipients that are due, each claimed
+ * first, so a concurrent sweep that read the same row skips it.
+ */
+export async function deliverOutbox(deps: Deps, mail: Staged | string): Promise<DeliveryResult[]> {
+  if (typeof mail !== 'string') {
+    const results: DeliveryResult[] = [];
+    for (const recipient of mail.recipients) results.push({ recipient, status: await sendOne(deps, mail, recipient, 1) });
+    return results;
+  }
+  const outboxId = mail;
   const now = deps.now();
   // The mail and its recipients that are due, in one round trip.
   const [mails, due] = await deps.db.batch([
@@ -90,62 +110,58 @@ export async function deliverOutbox(deps: Deps, outboxId: string): Promise<Deliv
         ),
       ),
   ]);
-  const mail = mails[0];
-  if (!mail) return [];
-  if (due.length === 0) return [];
-  const key = `${outboxId} ${mail.rawKey}`;
-  let raw = justStaged.get(key);
-  justStaged.delete(key);
-  if (raw === undefined) {
-    const obj = await deps.raw.get(mail.rawKey);
-    if (!obj) throw new Error(`outgoing mail ${outboxId}: raw MIME ${mail.rawKey} is missing from R2`);
-    raw = await obj.text();
-  }
+  const row = mails[0];
+  if (!row || due.length === 0) return [];
+  const obj = await deps.raw.get(row.rawKey);
+  if (!obj) throw new Error(`outgoing mail ${outboxId}: raw MIME ${row.rawKey} is missing from R2`);
+  const out: Staged = { id: row.id, workspaceId: row.workspaceId, caseId: row.caseId, messageId: row.messageId, kind: row.kind, from: row.fromAddress, recipients: [], raw: await obj.text(), claimedAt: now };
   const results: DeliveryResult[] = [];
   for (const r of due) {
-    // Claim it: a concurrent sweep that read the same row finds it taken and skips it.
     const claimed = await deps.db
       .update(outboxRecipients)
       .set({ status: 'sending', attempts: sql`${outboxRecipients.attempts} + 1`, updatedAt: now })
       .where(and(eq(outboxRecipients.outboxId, outboxId), eq(outboxRecipients.recipient, r.recipient), eq(outboxRecipients.status, r.status), eq(outboxRecipients.updatedAt, r.updatedAt)))
       .returning({ attempts: outboxRecipients.attempts })
       .get();
-    if (!claimed) {
-      results.push({ recipient: r.recipient, status: 'skipped' });
-      continue;
-    }
-    const stmts: Stmt[] = [];
-    let status: DeliveryResult['status'];
-    let error: string | null = null;
-    try {
-      const sent = await deps.mailer.send(mail.fromAddress, r.recipient, raw);
-      status = 'sent';
-      stmts.push(deps.db.update(outboxRecipients).set({ status, providerMessageId: sent.messageId || null, errorCode: null, error: null, nextAttemptAt: null, updatedAt: deps.now() }).where(and(eq(outboxRecipients.outboxId, outboxId), eq(outboxRecipients.recipient, r.recipient))));
-    } catch (err) {
-      const f = classifySendError(err);
-      error = `${f.code}: ${f.message}`;
-      status = f.suppressed ? 'suppressed' : f.permanent || claimed.attempts >= MAX_SEND_ATTEMPTS ? 'failed' : 'retry';
-      stmts.push(
-        deps.db
-          .update(outboxRecipients)
-          .set({ status, errorCode: f.code, error: f.message, nextAttemptAt: status === 'retry' ? now + sendBackoffMs(claimed.attempts) : null, updatedAt: deps.now() })
-          .where(and(eq(outboxRecipients.outboxId, outboxId), eq(outboxRecipients.recipient, r.recipient))),
-      );
-      if (f.suppressed) {
-        stmts.push(
-          deps.db
-            .update(contacts)
-            .set({ undeliverable: true, undeliverableReason: `suppressed by the sending service (${f.code})`, undeliverableAt: now })
-            .where(and(eq(contacts.workspaceId, mail.workspaceId), eq(contacts.email, r.recipient))),
-        );
-      }
-    }
-    const body: EventBody = { type: 'delivery.updated', caseId: mail.caseId, outboxId, messageId: mail.messageId, kind: mail.kind, recipient: r.recipient, status, error };
-    const events = await runWithEvents(deps.db, stmts, [eventInsert(deps.db, mail.workspaceId, mail.caseId, 'system', body, deps.now())], [body], deps.now());
-    await deps.hub.publish(mail.workspaceId, events);
-    results.push({ recipient: r.recipient, status });
+    results.push({ recipient: r.recipient, status: claimed ? await sendOne(deps, out, r.recipient, claimed.attempts) : 'skipped' });
   }
   return results;
+}
+
+/** One claimed delivery: the send, its outcome on the row, and the event, in one batch. */
+async function sendOne(deps: Deps, mail: Staged, recipient: string, attempts: number): Promise<DeliveryResult['status']> {
+  const now = deps.now();
+  const row = and(eq(outboxRecipients.outboxId, mail.id), eq(outboxRecipients.recipient, recipient));
+  const stmts: Stmt[] = [];
+  let status: DeliveryResult['status'];
+  let error: string | null = null;
+  try {
+    const sent = await deps.mailer.send(mail.from, recipient, mail.raw);
+    status = 'sent';
+    stmts.push(deps.db.update(outboxRecipients).set({ status, providerMessageId: sent.messageId || null, errorCode: null, error: null, nextAttemptAt: null, updatedAt: deps.now() }).where(row));
+  } catch (err) {
+    const f = classifySendError(err);
+    error = `${f.code}: ${f.message}`;
+    status = f.suppressed ? 'suppressed' : f.permanent || attempts >= MAX_SEND_ATTEMPTS ? 'failed' : 'retry';
+    stmts.push(
+      deps.db
+        .update(outboxRecipients)
+        .set({ status, errorCode: f.code, error: f.message, nextAttemptAt: status === 'retry' ? now + sendBackoffMs(attempts) : null, updatedAt: deps.now() })
+        .where(row),
+    );
+    if (f.suppressed) {
+      stmts.push(
+        deps.db
+          .update(contacts)
+          .set({ undeliverable: true, undeliverableReason: `suppressed by the sending service (${f.code})`, undeliverableAt: now })
+          .where(and(eq(contacts.workspaceId, mail.workspaceId), eq(contacts.email, recipient))),
+      );
+    }
+  }
+  const body: EventBody = { type: 'delivery.updated', caseId: mail.caseId, outboxId: mail.id, messageId: mail.messageId, kind: mail.kind, recipient, status, error };
+  const events = await runWithEvents(deps.db, stmts, [eventInsert(deps.db, mail.workspaceId, mail.caseId, 'system', body, deps.now())], [body], deps.now());
+  await deps.hub.publish(mail.workspaceId, events);
+  return status;
 }
 
 /** The scheduled sweep: deliveries whose retry time has come, and ones interrupted mid-send. */

@@ -12,7 +12,7 @@ import { eventInsert, runWithEvents } from '../ingest/store.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from '../mail/compose.ts';
 import { validateAddress } from '../mail/headers.ts';
 import { planNotification } from '../mail/notify.ts';
-import { deliverOutbox, stageOutgoing } from '../mail/outbox.ts';
+import { deliverOutbox, stageOutgoing, type Staged } from '../mail/outbox.ts';
 import { PRIORITY_UP, slaColumns, slaContextFor, stateOf, type Escalation, type SlaContext } from './apply.ts';
 import { dueFindings, TARGET_BIT, type SlaTarget } from './policy.ts';
 
@@ -102,7 +102,7 @@ async function raise(
   now: number,
 ): Promise<Pick<Case, 'assigneeId' | 'priority'>> {
   const stmts: Stmt[] = [];
-  const outboxIds: string[] = [];
+  const outgoing: Staged[] = [];
   const actions: string[] = [];
   const what = `${TARGET_NAME[f.target]} ${f.kind === 'breach' ? 'was due' : 'is due'} ${new Date(f.dueAt).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
   const caseRef = { id: kase.id, number: kase.number, subject: kase.subject };
@@ -113,7 +113,7 @@ async function raise(
       const plan = await planNotification(deps.db, deps.raw, { kind: f.kind === 'breach' ? 'sla-breach' : 'sla-warning', agentId: assigneeId, mailbox, kase: caseRef, summary: `The ${what}.`, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now });
       if (!('skipped' in plan)) {
         stmts.push(...plan.stmts);
-        outboxIds.push(plan.outboxId);
+        outgoing.push(plan.staged);
         actions.push('notified the assignee');
       }
     } else if (e.action === 'notify-address' && e.address) {
@@ -131,8 +131,9 @@ async function raise(
         date: new Date(now),
         messageId: `${outboxId}@${mailbox.address.split('@')[1]}`,
       });
-      stmts.push(...(await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'notification', workspaceId: kase.workspaceId, caseId: kase.id, messageId: null, causeInboundId: null, composed, now })));
-      outboxIds.push(outboxId);
+      const out = await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'notification', workspaceId: kase.workspaceId, caseId: kase.id, messageId: null, causeInboundId: null, composed, now });
+      stmts.push(...out.stmts);
+      outgoing.push(out.staged);
       actions.push(`notified ${check.address}`);
     } else if (e.action === 'reassign' && (e.agentId || e.team)) {
       if (e.agentId) {
@@ -143,7 +144,7 @@ async function raise(
         const plan = await planNotification(deps.db, deps.raw, { kind: 'assignment', agentId: agent.id, mailbox, kase: caseRef, summary: `Reassigned to you because the ${what}.`, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now });
         if (!('skipped' in plan)) {
           stmts.push(...plan.stmts);
-          outboxIds.push(plan.outboxId);
+          outgoing.push(plan.staged);
         }
         actions.push(`reassigned to ${agent.name}`);
       } else {
@@ -165,6 +166,6 @@ async function raise(
   stmts.push(deps.db.update(cases).set({ slaState: cols.slaState, updatedAt: now }).where(eq(cases.id, kase.id)));
   const events = await runWithEvents(deps.db, stmts, bodies.map((b) => eventInsert(deps.db, kase.workspaceId, kase.id, 'system:sla', b, now)), bodies, now);
   await deps.hub.publish(kase.workspaceId, events);
-  for (const id of outboxIds) deps.background(deliverOutbox(deps, id));
+  for (const mail of outgoing) deps.background(deliverOutbox(deps, mail));
   return { assigneeId, priority };
 }

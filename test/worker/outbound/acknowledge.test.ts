@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { calendars, cases, contacts, inbound, mailboxes, messages, outbox, outboxRecipients } from '../../../worker/db/schema.ts';
 import type { Deps } from '../../../worker/deps.ts';
 import { receiveEmail, type ReceiveResult } from '../../../worker/ingest/receive.ts';
-import { retryOutboxDue } from '../../../worker/mail/outbox.ts';
+import { retryOutboxDue, STALE_SENDING_MS } from '../../../worker/mail/outbox.ts';
 import { verifyReplyToken, verifyThreadMarker, tokenFromAddress } from '../../../worker/mail/tokens.ts';
 import { DEMO, incoming, mail, seeded } from '../helpers.ts';
 
@@ -221,6 +221,28 @@ describe('delivery', () => {
     [ack] = await acks(deps);
     expect(ack).toMatchObject({ status: 'sent', attempts: 2, providerMessageId: 'sent-2@provider.example', errorCode: null });
     expect(fake.calls).toEqual(['alice@example.com', 'alice@example.com']);
+  });
+
+  it('is written already claimed; if the isolate dies before sending, the sweep sends it once it is stale, once', async () => {
+    const deps = await seeded({ acks: true });
+    const t0 = Date.UTC(2026, 10, 23, 10, 0);
+    deps.now = () => t0;
+    // The Worker is gone after its batch committed: the send it started never finishes.
+    deps.mailer = { send: () => new Promise(() => {}) };
+    deps.background = () => {};
+    await deliver(deps, mail());
+    const fake = failing([]);
+    deps.mailer = fake.mailer;
+    expect((await acks(deps))[0]).toMatchObject({ status: 'sending', attempts: 1, updatedAt: t0 });
+    // A sweep within the lease leaves it alone: the sender may still be at work.
+    await retryOutboxDue(deps, t0 + 60_000);
+    expect(fake.calls).toEqual([]);
+    const later = t0 + STALE_SENDING_MS + 1;
+    deps.now = () => later;
+    await retryOutboxDue(deps, later);
+    await retryOutboxDue(deps, later + 60_000);
+    expect(fake.calls).toEqual(['alice@example.com']);
+    expect((await acks(deps))[0]).toMatchObject({ status: 'sent', attempts: 2, providerMessageId: 'sent-1@provider.example' });
   });
 
   it('a permanent failure stops at once', async () => {

@@ -4,7 +4,7 @@ import { agents, cases, mailboxes } from '../../db/schema.ts';
 import { planNotification } from '../../mail/notify.ts';
 import { slaColumns, slaContextFor, stateOf } from '../../sla/apply.ts';
 import { onPriority, onStatus } from '../../sla/policy.ts';
-import { deliverOutbox } from '../../mail/outbox.ts';
+import { deliverOutbox, type Staged } from '../../mail/outbox.ts';
 import { caseDetail, caseSummaries, earliestDue } from '../../cases/detail.ts';
 import { eventInsert, runWithEvents } from '../../ingest/store.ts';
 import { forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type Page } from '../../protocol/api.ts';
@@ -103,7 +103,7 @@ caseRoutes.patch('/:id', async (c) => {
     })
     .where(eq(cases.id, id));
   // A new assignee hears about it by mail, unless they assigned the case to themselves.
-  const notify: string[] = [];
+  const notify: Staged[] = [];
   const extra = [];
   if (assignee && assignee.id !== current.assigneeId && assignee.id !== c.var.actor) {
     const mailbox = await deps.db.select().from(mailboxes).where(eq(mailboxes.id, current.mailboxId)).get();
@@ -120,13 +120,13 @@ caseRoutes.patch('/:id', async (c) => {
       });
       if (!('skipped' in plan)) {
         extra.push(...plan.stmts);
-        notify.push(plan.outboxId);
+        notify.push(plan.staged);
       }
     }
   }
   const events = await runWithEvents(deps.db, [update, ...extra], [eventInsert(deps.db, ws, id, `agent:${c.var.actor}`, event, now)], [event], now);
   await deps.hub.publish(ws, events);
-  for (const outboxId of notify) deps.background(deliverOutbox(deps, outboxId));
+  for (const mail of notify) deps.background(deliverOutbox(deps, mail));
   await deps.settle();
   const [summary] = await caseSummaries(deps.db, eq(cases.id, id), 1);
   return c.json(summary);
