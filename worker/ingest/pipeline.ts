@@ -4,7 +4,8 @@ import { and, count, eq, gte, inArray, ne } from 'drizzle-orm';
 import { cases, contacts, inbound, messages, type Inbound, type Mailbox } from '../db/schema.ts';
 import { mailboxById, storeAgentNote, storeAppend, storeBounce, storeHeld, storeNewCase, threadFacts, type ExtraWork, type StoreContext, type Stored } from './store.ts';
 import { agents } from '../db/schema.ts';
-import { planAck } from '../mail/ack.ts';
+import { ackCaseHourQuery, ackDayQuery, planAck, type AckLimits } from '../mail/ack.ts';
+import { calendarQuery, slaContextFrom, slaPolicyQuery } from '../sla/apply.ts';
 import { planNotification } from '../mail/notify.ts';
 import { deliverOutbox, type Staged } from '../mail/outbox.ts';
 import type { AuthVerdict } from '../protocol/api.ts';
@@ -108,6 +109,8 @@ async function bounceCase(deps: Deps, workspaceId: string, report: BounceReport)
  * What the decision needs to know from D1 besides threading, in one round trip: an earlier delivery
  * of this message, what this mailbox received recently from this sender and with this content (the
  * flood breaker counts from D1, so restarts lose nothing), and whether the sender is undeliverable.
+ * In the same trip, what storing and acknowledging will need: the mailbox's SLA policy and calendar,
+ * and the acknowledgements this sender got today. Every D1 round trip costs the whole Worker CPU.
  */
 async function priorFacts(deps: Deps, mailbox: Mailbox, row: Inbound, sender: string, contentHash: string, now: number) {
   const since = now - mailbox.floodWindowMinutes * 60_000;
@@ -116,16 +119,22 @@ async function priorFacts(deps: Deps, mailbox: Mailbox, row: Inbound, sender: st
       .select({ n: count() })
       .from(inbound)
       .where(and(eq(inbound.mailboxId, mailbox.id), extra, gte(inbound.receivedAt, since), ne(inbound.id, row.id), ne(inbound.status, 'discarded')));
-  const [msg, held, bySender, byContent, contact] = await deps.db.batch([
+  const [msg, held, bySender, byContent, contact, policy, calendar, acksToday] = await deps.db.batch([
     ...duplicateQueries(deps, row),
     recent(eq(inbound.fromEmail, sender)),
     recent(eq(inbound.contentHash, contentHash)),
     deps.db.select({ undeliverable: contacts.undeliverable }).from(contacts).where(and(eq(contacts.workspaceId, mailbox.workspaceId), eq(contacts.email, sender))).limit(1),
+    slaPolicyQuery(deps.db, mailbox.slaPolicyId),
+    calendarQuery(deps.db, mailbox.calendarId),
+    ackDayQuery(deps.db, sender, now),
   ]);
   return {
     duplicate: duplicateFrom(msg, held),
     recent: { fromSender: sender ? (bySender[0]?.n ?? 0) : 0, identical: byContent[0]?.n ?? 0 },
     undeliverable: contact[0]?.undeliverable ?? false,
+    sla: slaContextFrom(mailbox, policy[0], calendar[0]),
+    calendar: calendar[0],
+    acksToday: acksToday[0]?.n ?? 0,
   };
 }
 
@@ -208,9 +217,11 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   // A historical import is the admin's own archive: its threads are rebuilt from headers as they were.
   const importing = row.importBatch !== null;
   const thread = chooseThread(candidates, facts, sender.email, importing ? { anySender: true, trust: 'all-rules' } : { anySender: mailbox.replyPolicy === 'any', trust });
-  const matchedCase = thread.match
-    ? ((await db.select().from(cases).where(eq(cases.id, thread.match.caseId)).get()) ?? null)
-    : null;
+  // The matched case, and the acknowledgements its sender got about it in the last hour.
+  const [matched, acksThisHour] = thread.match
+    ? await db.batch([db.select().from(cases).where(eq(cases.id, thread.match.caseId)).limit(1), ackCaseHourQuery(db, sender.email, thread.match.caseId, now)])
+    : [[], []];
+  const matchedCase = matched[0] ?? null;
 
   let bounceCaseId: string | null = null;
   let report: BounceReport | null = null;
@@ -224,7 +235,9 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   // Imported history does not reopen anything: it is filed as it was.
   const decision = importing && decided.action === 'append' ? { ...decided, newStatus: null, reason: `${decided.match.reason}; imported history, status unchanged` } : decided;
   const ctx = ctxFor(explain({ considered: thread.considered, decision, ...(report ? { bounce: report } : {}) }));
-  const outgoing = importing ? undefined : followUps(deps, ctx, decision, mail.messageId, now);
+  ctx.sla = prior.sla;
+  const limits = { perCaseHour: decision.action === 'append' ? (acksThisHour[0]?.n ?? 0) : 0, perDay: prior.acksToday, calendar: prior.calendar };
+  const outgoing = importing ? undefined : followUps(deps, ctx, decision, mail.messageId, now, limits);
   if (importing) ctx.imported = { at: mail.date !== null && mail.date < now ? mail.date : now };
 
   try {
@@ -263,7 +276,7 @@ async function publish(deps: Deps, workspaceId: string, stored: Stored): Promise
  * What a new case or a customer reply sends: the acknowledgement (when the sender may get one and
  * the mailbox wants it) and the assignee's notification. Recorded in the same batch as the message.
  */
-function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMessageId: string | null, now: number): ExtraWork | undefined {
+function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMessageId: string | null, now: number, limits: AckLimits): ExtraWork | undefined {
   if ((decision.action !== 'new-case' && decision.action !== 'append') || decision.kind !== 'human') return undefined;
   const isNew = decision.action === 'new-case';
   return async (kase) => {
@@ -282,7 +295,7 @@ function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMe
         threadIds,
         secret: deps.secrets.replyTokenKey,
         now,
-      });
+      }, limits);
       if ('skipped' in plan) notes.acknowledgement = `not sent: ${plan.skipped}`;
       else {
         stmts.push(...plan.stmts);

@@ -10,7 +10,7 @@ import type { AddressView, CaseStatus, InboundStatus, MessageKind } from '../pro
 import type { EventBody, ServerEvent } from '../protocol/events.ts';
 import { caseSummary } from '../cases/views.ts';
 import { pickAssignee } from '../admin/assign.ts';
-import { slaColumns, slaContextFor, stateOf } from '../sla/apply.ts';
+import { slaColumns, slaContextFor, stateOf, type SlaContext } from '../sla/apply.ts';
 import { NO_SLA, onCreate, onCustomerMessage, onStatus } from '../sla/policy.ts';
 import type { ParsedAttachment, ParsedMail } from './parse.ts';
 import type { Decision, Flood } from './decide.ts';
@@ -179,6 +179,8 @@ export interface StoreContext {
   releasedBy?: string;
   /** Historical import: cases are filed closed, in the message's own time, with no SLA. */
   imported?: { at: number };
+  /** The mailbox's SLA context when the caller has read it already (undefined: read it here). */
+  sla?: SlaContext | null;
 }
 
 function contactUpsert(db: Db, workspaceId: string, a: AddressView, now: number) {
@@ -293,7 +295,7 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   await putAttachments(raw, plans);
   const [counter, slaCtx, assignee] = await Promise.all([
     db.update(workspaces).set({ caseCounter: sql`${workspaces.caseCounter} + 1` }).where(eq(workspaces.id, ws)).returning({ n: workspaces.caseCounter }).get(),
-    ctx.imported ? Promise.resolve(null) : slaContextFor(db, mailbox),
+    ctx.imported ? Promise.resolve(null) : ctx.sla !== undefined ? Promise.resolve(ctx.sla) : slaContextFor(db, mailbox),
     // The mailbox's default assignee, or the next available agent of its team (round-robin).
     ctx.imported ? Promise.resolve(null) : pickAssignee(db, mailbox, now),
   ]);
@@ -355,7 +357,7 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
   // a reopened or resumed case moves its due times.
   let sla: ReturnType<typeof slaColumns> | null = null;
   if (decision.kind !== 'auto-reply' && current.slaPolicyId) {
-    const slaCtx = await slaContextFor(db, mailbox, current.slaPolicyId);
+    const slaCtx = ctx.sla !== undefined && ctx.sla?.policy.id === current.slaPolicyId ? ctx.sla : await slaContextFor(db, mailbox, current.slaPolicyId);
     if (slaCtx) {
       let state = stateOf(current);
       if (decision.newStatus) state = onStatus(state, slaCtx.policy, slaCtx.calendar, current.priority, current.status, decision.newStatus, now);

@@ -8,6 +8,7 @@ import { calendars, outboxRecipients, type Mailbox } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import type { AddressView } from '../protocol/api.ts';
 import { derivedId } from '../protocol/ids.ts';
+import { calendarQuery } from '../sla/apply.ts';
 import { isOpen, validateCalendar } from '../sla/calendar.ts';
 import { buildCaseHeaders, composeMail } from './compose.ts';
 import { stageOutgoing, type Staged } from './outbox.ts';
@@ -72,25 +73,54 @@ export interface AckRequest {
 
 export type AckPlan = { outboxId: string; stmts: Stmt[]; staged: Staged } | { skipped: string };
 
+/** What the rate limits and the "we are away" wording depend on, read in a caller's batch. */
+export interface AckLimits {
+  /** Acknowledgements to this recipient about this case in the last hour. */
+  perCaseHour: number;
+  /** Acknowledgements to this recipient in the last day. */
+  perDay: number;
+  /** The mailbox's office hours, if it has a calendar. */
+  calendar: typeof calendars.$inferSelect | undefined;
+}
+
+function ackCount(db: Db, recipient: string, since: number, caseId?: string) {
+  return db
+    .select({ n: count() })
+    .from(outboxRecipients)
+    .where(and(inArray(outboxRecipients.kind, ['ack-create', 'ack-update']), eq(outboxRecipients.recipient, recipient), gte(outboxRecipients.createdAt, since), ...(caseId ? [eq(outboxRecipients.caseId, caseId)] : [])));
+}
+
+/** Acknowledgements to `recipient` in the last day, for a caller's batch. */
+export function ackDayQuery(db: Db, recipient: string, now: number) {
+  return ackCount(db, recipient, now - 86_400_000);
+}
+
+/** Acknowledgements to `recipient` about one case in the last hour, for a caller's batch. */
+export function ackCaseHourQuery(db: Db, recipient: string, caseId: string, now: number) {
+  return ackCount(db, recipient, now - 3_600_000, caseId);
+}
+
+async function readLimits(db: Db, req: Pick<AckRequest, 'mailbox' | 'kase' | 'recipient' | 'now'>): Promise<AckLimits> {
+  const [perCase, perDay, cal] = await db.batch([ackCaseHourQuery(db, req.recipient.email, req.kase.id, req.now), ackDayQuery(db, req.recipient.email, req.now), calendarQuery(db, req.mailbox.calendarId)]);
+  return { perCaseHour: perCase[0]?.n ?? 0, perDay: perDay[0]?.n ?? 0, calendar: cal[0] };
+}
+
 /**
  * Why no acknowledgement goes out under the mailbox's settings and limits, or null when one may; and
- * whether the mailbox is outside its office hours now. One round trip for both.
+ * whether the mailbox is outside its office hours now (only a new case's acknowledgement says so).
  */
-async function ackCheck(db: Db, req: Pick<AckRequest, 'mailbox' | 'kind' | 'kase' | 'recipient' | 'now'>): Promise<{ blocked: string } | { blocked: null; away: boolean }> {
-  const { mailbox, kind, kase, recipient, now } = req;
-  if (kind === 'create' && !mailbox.ackOnCreate) return { blocked: 'the mailbox does not acknowledge new cases' };
-  if (kind === 'update' && !mailbox.ackOnUpdate) return { blocked: 'the mailbox does not acknowledge replies' };
-  const acks = inArray(outboxRecipients.kind, ['ack-create', 'ack-update']);
-  const sent = (...where: ReturnType<typeof eq>[]) => db.select({ n: count() }).from(outboxRecipients).where(and(acks, eq(outboxRecipients.recipient, recipient.email), ...where));
-  const [perCase, perDay, calendar] = await db.batch([
-    sent(eq(outboxRecipients.caseId, kase.id), gte(outboxRecipients.createdAt, now - 3_600_000)),
-    sent(gte(outboxRecipients.createdAt, now - 86_400_000)),
-    // Only a new case's acknowledgement says "we are away"; the id is never empty, so '' finds nothing.
-    db.select().from(calendars).where(eq(calendars.id, kind === 'create' ? (mailbox.calendarId ?? '') : '')).limit(1),
-  ]);
-  if ((perCase[0]?.n ?? 0) >= mailbox.ackMaxPerCaseHour) return { blocked: `rate limit: ${mailbox.ackMaxPerCaseHour} acknowledgement(s) per case per hour` };
-  if ((perDay[0]?.n ?? 0) >= mailbox.ackMaxPerRecipientDay) return { blocked: `rate limit: ${mailbox.ackMaxPerRecipientDay} acknowledgements per recipient per day` };
-  return { blocked: null, away: calendar[0] ? offHours(calendar[0], now) : false };
+function ackCheck(req: Pick<AckRequest, 'mailbox' | 'kind' | 'now'>, limits: AckLimits): { blocked: string } | { blocked: null; away: boolean } {
+  const { mailbox, kind, now } = req;
+  if (limits.perCaseHour >= mailbox.ackMaxPerCaseHour) return { blocked: `rate limit: ${mailbox.ackMaxPerCaseHour} acknowledgement(s) per case per hour` };
+  if (limits.perDay >= mailbox.ackMaxPerRecipientDay) return { blocked: `rate limit: ${mailbox.ackMaxPerRecipientDay} acknowledgements per recipient per day` };
+  const calendar = kind === 'create' && limits.calendar?.id === mailbox.calendarId ? limits.calendar : undefined;
+  return { blocked: null, away: calendar ? offHours(calendar, now) : false };
+}
+
+function wanted(req: Pick<AckRequest, 'mailbox' | 'kind'>): string | null {
+  if (req.kind === 'create' && !req.mailbox.ackOnCreate) return 'the mailbox does not acknowledge new cases';
+  if (req.kind === 'update' && !req.mailbox.ackOnUpdate) return 'the mailbox does not acknowledge replies';
+  return null;
 }
 
 function offHours(row: typeof calendars.$inferSelect, now: number): boolean {
@@ -104,8 +134,11 @@ function offHours(row: typeof calendars.$inferSelect, now: number): boolean {
   return check.ok ? !isOpen(now, check.calendar) : false;
 }
 
-export async function planAck(db: Db, raw: R2Bucket, req: AckRequest): Promise<AckPlan> {
-  const check = await ackCheck(db, req);
+/** Stages the acknowledgement, or says why none goes out. `limits`, when the caller read them already. */
+export async function planAck(db: Db, raw: R2Bucket, req: AckRequest, limits?: AckLimits): Promise<AckPlan> {
+  const unwanted = wanted(req);
+  if (unwanted) return { skipped: unwanted };
+  const check = ackCheck(req, limits ?? (await readLimits(db, req)));
   if (check.blocked !== null) return { skipped: check.blocked };
   const { mailbox, kase } = req;
   const away = check.away;

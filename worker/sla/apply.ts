@@ -44,14 +44,28 @@ function calendarOf(row: typeof calendars.$inferSelect | undefined): Calendar | 
 /** The policy a case of this mailbox runs under, or null when the mailbox has none. */
 export async function slaContextFor(db: Db, mailbox: Mailbox, policyId: string | null = mailbox.slaPolicyId): Promise<SlaContext | null> {
   if (!policyId) return null;
-  // The policy and the office hours in one round trip ('' is no calendar's id).
-  const [policies, cals] = await db.batch([
-    db.select().from(slaPolicies).where(eq(slaPolicies.id, policyId)).limit(1),
-    db.select().from(calendars).where(eq(calendars.id, mailbox.slaOfficeHoursOnly ? (mailbox.calendarId ?? '') : '')).limit(1),
-  ]);
-  const row = policies[0];
+  // The policy and the office hours in one round trip.
+  const [policies, cals] = await db.batch([db.select().from(slaPolicies).where(eq(slaPolicies.id, policyId)).limit(1), calendarQuery(db, mailbox.calendarId)]);
+  return slaContextFrom(mailbox, policies[0], cals[0]);
+}
+
+/** A calendar by id, for a caller's batch ('' is no calendar's id, so null finds nothing). */
+export function calendarQuery(db: Db, calendarId: string | null) {
+  return db.select().from(calendars).where(eq(calendars.id, calendarId ?? '')).limit(1);
+}
+
+/** An SLA policy by id, for a caller's batch. */
+export function slaPolicyQuery(db: Db, policyId: string | null) {
+  return db.select().from(slaPolicies).where(eq(slaPolicies.id, policyId ?? '')).limit(1);
+}
+
+/**
+ * The context from rows a caller read in its own batch: the policy, and the mailbox's calendar
+ * (which applies only when the mailbox counts office hours).
+ */
+export function slaContextFrom(mailbox: Mailbox, row: typeof slaPolicies.$inferSelect | undefined, calendar: typeof calendars.$inferSelect | undefined): SlaContext | null {
   if (!row) return null;
-  const officeHours = calendarOf(cals[0]);
+  const officeHours = mailbox.slaOfficeHoursOnly && calendar && calendar.id === mailbox.calendarId ? calendarOf(calendar) : null;
   const minutes: TargetMinutes = { firstResponse: row.firstResponseMinutes, nextResponse: row.nextResponseMinutes, resolution: row.resolutionMinutes };
   return {
     policy: {

@@ -1,0 +1,339 @@
+// npm run bench [-- <name>]: prints "bench: <metric> <value> <unit>" lines and writes bench-results.json.
+// Benchmarks: parse (pure stages vs the parser alone), parse-mem (peak memory of a 24 MiB message),
+// ingest (mails/s through wrangler dev's local email handler, 4 senders in parallel), latency (delivery
+// → event on a socket; BENCH_LATENCY_RATE and BENCH_LATENCY_MAILS change the load), fanout (one event
+// to 1,000 sockets), paint (Chromium, first rows of a 10,000-case inbox), sla (the sweep).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkNode, childEnv, root } from './lib/env.mjs';
+import { buildWeb, deliver, ensureDevVars, freePort, migrateLocal, seedDemo, startWrangler } from './lib/devserver.mjs';
+import { bigInboxSql, markFirstRow } from './lib/big-inbox.mjs';
+import { run, tool } from './lib/env.mjs';
+
+checkNode();
+const results = {};
+function report(figures) {
+  for (const [metric, { value, unit }] of Object.entries(figures)) {
+    results[metric] = { value, unit };
+    console.log(`bench: ${metric} ${value} ${unit}`);
+  }
+}
+
+const benches = {
+  async latency() {
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const real = await withServer({}, (url) => latencyRun(url, (ev) => (ev.type === 'case.created' ? Number(/^Latency (\d+)$/.exec(ev.case.subject)?.[1] ?? NaN) : null)));
+    const noop = await withServer({ DIAGNOSTIC_EMAIL: 'publish-only', DIAGNOSTIC_WORKSPACE: 'ws_demo' }, (url) =>
+      latencyRun(url, (ev) => (ev.type === 'inbound.held' && ev.reason.startsWith('diagnostic:') ? Number(/Latency (\d+)$/.exec(ev.reason)?.[1] ?? NaN) : null)),
+    );
+    const p99 = percentile(real, 99);
+    const base = percentile(noop, 99);
+    console.log(`latency: delivery → event on a socket, ${real.length} mails at ${process.env.BENCH_LATENCY_RATE ?? 50}/s; pipeline p50 ${percentile(real, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; publish-only p99 ${base.toFixed(1)} ms`);
+    report({
+      ingest_to_event_p50_ms: { value: round1(percentile(real, 50)), unit: 'ms' },
+      ingest_to_event_p99_ms: { value: round1(p99), unit: 'ms' },
+      noop_to_event_p99_ms: { value: round1(base), unit: 'ms' },
+      ingest_to_event_ratio: { value: Math.round((p99 / base) * 100) / 100, unit: 'ratio' },
+    });
+  },
+  async fanout() {
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const clients = Number(process.env.BENCH_FANOUT_CLIENTS ?? 1000);
+    const rounds = Number(process.env.BENCH_FANOUT_EVENTS ?? 100);
+    const ours = await withServer({}, async (url) => {
+      const sockets = [];
+      for (let i = 0; i < clients; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, () => openSocket(url)))));
+      const cases = await (await fetch(`${url}/api/cases?status=all&limit=1`)).json();
+      const caseId = cases.items[0].id;
+      const times = [];
+      for (let r = 0; r < rounds; r++) {
+        const priority = r % 2 ? 'normal' : 'high';
+        let left = sockets.length;
+        let finish;
+        const all = new Promise((resolve) => (finish = resolve));
+        const handlers = sockets.map((ws) => {
+          const h = (e) => {
+            const f = JSON.parse(e.data);
+            if (f.type === 'event' && f.event.type === 'case.updated' && f.event.changes?.priority === priority) {
+              ws.removeEventListener('message', h);
+              if (--left === 0) finish();
+            }
+          };
+          ws.addEventListener('message', h);
+          return [ws, h];
+        });
+        const t0 = performance.now();
+        await fetch(`${url}/api/cases/${caseId}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ priority }) });
+        await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
+        if (left > 0) throw new Error(`${left} of ${sockets.length} clients missed event ${r}`);
+        times.push(performance.now() - t0);
+        for (const [ws, h] of handlers) ws.removeEventListener('message', h);
+      }
+      for (const ws of sockets) ws.close();
+      return times;
+    });
+    const { WebSocketServer } = await import('ws');
+    const baseline = await new Promise((resolve) => {
+      const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 }, async () => {
+        const url = `http://127.0.0.1:${wss.address().port}`;
+        const sockets = [];
+        for (let i = 0; i < clients; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, () => new Promise((res, rej) => { const ws = new WebSocket(url.replace('http', 'ws')); ws.addEventListener('open', () => res(ws)); ws.addEventListener('error', rej); })))));
+        const times = [];
+        for (let r = 0; r < rounds; r++) {
+          let left = sockets.length;
+          let finish;
+          const all = new Promise((res) => (finish = res));
+          const h = () => { if (--left === 0) finish(); };
+          for (const ws of sockets) ws.addEventListener('message', h, { once: true });
+          const t0 = performance.now();
+          const frame = JSON.stringify({ type: 'event', event: { type: 'case.updated', seq: r } });
+          for (const client of wss.clients) client.send(frame);
+          await all;
+          times.push(performance.now() - t0);
+        }
+        for (const ws of sockets) ws.close();
+        wss.close(() => resolve(times));
+      });
+    });
+    console.log(`fanout: one event to ${clients} sockets, ${rounds} events; edgecase p50 ${percentile(ours, 50).toFixed(1)} ms, p99 ${percentile(ours, 99).toFixed(1)} ms; bare ws p99 ${percentile(baseline, 99).toFixed(1)} ms`);
+    report({
+      fanout_1000_p50_ms: { value: round1(percentile(ours, 50)), unit: 'ms' },
+      fanout_1000_p99_ms: { value: round1(percentile(ours, 99)), unit: 'ms' },
+      ws_baseline_1000_p99_ms: { value: round1(percentile(baseline, 99)), unit: 'ms' },
+      fanout_ratio: { value: Math.round((percentile(ours, 99) / percentile(baseline, 99)) * 100) / 100, unit: 'ratio' },
+    });
+  },
+  async paint() {
+    // Chromium opens the inbox of a workspace with 10,000 cases; timed from navigation start to the
+    // first case row in the DOM, in the page's own clock. Each run is a new browser context (no cache).
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const total = 10_000;
+    const runs = Number(process.env.BENCH_PAINT_RUNS ?? 7);
+    const { chromium } = await import('playwright-core');
+    const persist = mkdtempSync(path.join(os.tmpdir(), 'edgecase-bench-'));
+    let server;
+    let browser;
+    try {
+      await migrateLocal(persist, { quiet: true });
+      const file = path.join(persist, 'big.sql');
+      writeFileSync(file, bigInboxSql(total));
+      await run(tool('wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--file', file, '--yes'], { env: { CI: 'true' }, quiet: true });
+      server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {}, vars: { AUTH_MODE: 'open' } });
+      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+      const times = [];
+      for (let i = 0; i <= runs; i++) {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        const page = await context.newPage();
+        await page.addInitScript(markFirstRow);
+        await page.goto(`${server.url}/`);
+        await page.locator('[data-testid="case-row"]').first().waitFor({ timeout: 30_000 });
+        const at = await page.evaluate(() => window.__firstRowAt);
+        const rows = await page.locator('[data-testid="case-row"]').count();
+        if (rows > 200) throw new Error(`${rows} rows in the DOM: the list is not virtualized`);
+        // The first run warms wrangler's bundle and the database's page cache; it is not counted.
+        if (i > 0) times.push(at);
+        await context.close();
+      }
+      console.log(`paint: inbox of ${total} cases, first rows painted after ${times.map((t) => t.toFixed(0)).join(', ')} ms (${runs} cold browser contexts)`);
+      report({ inbox_first_paint_10k_ms: { value: Math.round(percentile(times, 50)), unit: 'ms' } });
+    } finally {
+      await browser?.close();
+      await server?.stop();
+      rmSync(persist, { recursive: true, force: true });
+    }
+  },
+  async sla() {
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const due = Number(process.env.BENCH_SLA_DUE ?? 1000);
+    const big = Number(process.env.BENCH_SLA_OPEN ?? 100_000);
+    const small = await sweepRun(due, due);
+    const large = await sweepRun(big, due);
+    console.log(`sla: sweep of ${due} due cases among ${due} open: ${small.toFixed(0)} ms; among ${big} open: ${large.toFixed(0)} ms`);
+    report({
+      sla_sweep_1k_ms: { value: Math.round(small), unit: 'ms' },
+      sla_sweep_100k_ms: { value: Math.round(large), unit: 'ms' },
+      sla_sweep_ratio: { value: Math.round((large / small) * 100) / 100, unit: 'ratio' },
+    });
+  },
+  async parse() {
+    const { benchParse } = await import('./bench/parse.ts');
+    report(await benchParse());
+  },
+  async 'parse-mem'() {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--no-warnings', path.join(root, 'scripts/bench/parse-mem.ts')], { env: childEnv(), encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop());
+    console.log(`parse-mem: ${(r.size / 1048576).toFixed(1)} MiB message, peak grew by ${(r.peakGrowth / 1048576).toFixed(1)} MiB`);
+    report({ parse_peak_mem_ratio: { value: Math.round(r.ratio * 100) / 100, unit: 'ratio' } });
+  },
+  async ingest() {
+    const total = Number(process.env.BENCH_INGEST_MAILS ?? 400);
+    const senders = 4;
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const persist = mkdtempSync(path.join(os.tmpdir(), 'edgecase-bench-'));
+    let server;
+    try {
+      await migrateLocal(persist, { quiet: true });
+      server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {} });
+      await seedDemo(server.url);
+    if (process.env.NOACK) { const j = await (await fetch(`${server.url}/api/admin/mailboxes`)).json(); for (const m of j.items ?? j) await fetch(`${server.url}/api/admin/mailboxes/${m.id}`, { method: "PATCH", headers: { "content-type": "application/json", origin: server.url }, body: JSON.stringify({ ackOnCreate: false, ackOnUpdate: false }) }); }
+      const body = (i) => `From: Sender ${i} <sender${i % 50}@example.com>\r\nTo: support@acme.test\r\nSubject: Bench message ${i}\r\nMessage-ID: <bench-${i}-${Date.now()}@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello, this is message ${i}. ${'Some words to make it a realistic size. '.repeat(40)}\r\n`;
+      // Warm-up outside the measurement.
+      for (let i = 0; i < 10; i++) await deliver(server.url, body(-1 - i), { from: 'warm@example.com', to: 'support@acme.test' });
+      let next = 0;
+      let failed = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: senders }, async () => {
+          while (next < total) {
+            const i = next++;
+            const r = await deliver(server.url, body(i), { from: `sender${i % 50}@example.com`, to: 'support@acme.test' });
+            if (r.status >= 300) failed++;
+          }
+        }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const cases = await (await fetch(`${server.url}/api/inbound?status=processed&limit=1`)).json();
+      if (failed || !cases.items.length) throw new Error(`${failed} deliveries failed`);
+      console.log(`ingest: ${total} mails by ${senders} senders in ${seconds.toFixed(1)} s`);
+      report({ ingest_mails_s: { value: Math.round((total / seconds) * 10) / 10, unit: 'mails/s' } });
+    } finally {
+      await server?.stop();
+      rmSync(persist, { recursive: true, force: true });
+    }
+  },
+};
+
+/** SQL that fills a fresh database with `total` open cases under an SLA, `due` of them breaching at `at`. */
+function slaCasesSql(total, due, at) {
+  const lines = [
+    "INSERT OR IGNORE INTO workspaces (id, name, slug, case_counter, created_at) VALUES ('ws_bench', 'Bench', 'bench', 0, 0);",
+    "INSERT OR IGNORE INTO mailboxes (id, workspace_id, address, display_name, created_at, updated_at, sla_policy_id) VALUES ('mbx_bench', 'ws_bench', 'bench@bench.test', 'Bench', 0, 0, 'sla_bench');",
+    "INSERT OR IGNORE INTO sla_policies (id, workspace_id, name, first_response_minutes, resolution_minutes, warn_minutes, escalations, created_at, updated_at) VALUES ('sla_bench', 'ws_bench', 'Bench', 60, 6000, 10, '[]', 0, 0);",
+  ];
+  const minute = 60_000;
+  const rows = [];
+  for (let i = 0; i < total; i++) {
+    const isDue = i < due;
+    const created = at - (isDue ? 120 : 5) * minute;
+    const firstDue = isDue ? at - minute : at + 24 * 60 * minute;
+    // Due cases were warned already, so the sweep breaches them; the rest look again tomorrow.
+    rows.push(`('case_b${String(i).padStart(7, '0')}','ws_bench','mbx_bench',${i + 1},'Bench case ${i}','open','normal',${created},${created},${created},'sla_bench',${firstDue},${created + 6000 * minute},${isDue ? at - minute : at + 24 * 60 * minute},${isDue ? 1 : 0},'${isDue ? 'warning' : 'ok'}')`);
+  }
+  for (let i = 0; i < rows.length; i += 500) {
+    lines.push(`INSERT INTO cases (id, workspace_id, mailbox_id, number, subject, status, priority, created_at, updated_at, last_message_at, sla_policy_id, first_response_due_at, resolution_due_at, next_due_at, sla_warned_mask, sla_state) VALUES ${rows.slice(i, i + 500).join(',')};`);
+  }
+  return lines.join('\n');
+}
+
+async function sweepRun(total, due) {
+  const persist = mkdtempSync(path.join(os.tmpdir(), 'edgecase-bench-sla-'));
+  let server;
+  try {
+    await migrateLocal(persist, { quiet: true });
+    const at = Date.UTC(2026, 10, 23, 12, 0);
+    const file = path.join(persist, 'cases.sql');
+    writeFileSync(file, slaCasesSql(total, due, at));
+    execFileSync(path.join(root, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--file', file, '--yes'], { env: childEnv({ CI: 'true' }), stdio: 'ignore' });
+    server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {} });
+    const t0 = performance.now();
+    const res = await fetch(`${server.url}/cdn-cgi/handler/scheduled?time=${at}&cron=${encodeURIComponent('* * * * *')}`);
+    const ms = performance.now() - t0;
+    if (!res.ok) throw new Error(`scheduled handler answered ${res.status}`);
+    // Every due case must have been breached: count them back through the API.
+    let breached = 0;
+    let cursor = '';
+    for (;;) {
+      const page = await (await fetch(`${server.url}/api/cases?status=breaching&limit=200${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      breached += page.items.filter((c) => c.sla?.state === 'breached').length;
+      if (!page.nextCursor) break;
+      cursor = encodeURIComponent(page.nextCursor);
+    }
+    if (breached !== due) throw new Error(`the sweep breached ${breached} cases, expected ${due}`);
+    return ms;
+  } finally {
+    await server?.stop();
+    rmSync(persist, { recursive: true, force: true });
+  }
+}
+
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+const round1 = (x) => Math.round(x * 10) / 10;
+
+async function withServer(vars, fn) {
+  const persist = mkdtempSync(path.join(os.tmpdir(), 'edgecase-bench-'));
+  let server;
+  try {
+    await migrateLocal(persist, { quiet: true });
+    server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {}, vars });
+    await seedDemo(server.url);
+    if (process.env.NOACK) { const j = await (await fetch(`${server.url}/api/admin/mailboxes`)).json(); for (const m of j.items ?? j) await fetch(`${server.url}/api/admin/mailboxes/${m.id}`, { method: "PATCH", headers: { "content-type": "application/json", origin: server.url }, body: JSON.stringify({ ackOnCreate: false, ackOnUpdate: false }) }); }
+    return await fn(server.url, persist);
+  } finally {
+    await server?.stop();
+    rmSync(persist, { recursive: true, force: true });
+  }
+}
+
+function openSocket(url) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url.replace(/^http/, 'ws') + '/api/live');
+    const timer = setTimeout(() => reject(new Error('WebSocket did not open')), 15_000);
+    ws.addEventListener('open', () => (clearTimeout(timer), resolve(ws)));
+    ws.addEventListener('error', () => (clearTimeout(timer), reject(new Error('WebSocket error'))));
+  });
+}
+
+/** 500 mails at 50 per second, each timed from delivery to its event on an agent's socket. */
+async function latencyRun(url, eventOf, count = Number(process.env.BENCH_LATENCY_MAILS ?? 500), perSecond = Number(process.env.BENCH_LATENCY_RATE ?? 50)) {
+  const ws = await openSocket(url);
+  const started = new Map();
+  const latencies = [];
+  const failures = [];
+  let done;
+  const all = new Promise((resolve) => (done = resolve));
+  ws.addEventListener('message', (e) => {
+    const frame = JSON.parse(e.data);
+    if (frame.type !== 'event') return;
+    const i = eventOf(frame.event);
+    if (i === null || !started.has(i)) return;
+    latencies.push(performance.now() - started.get(i));
+    started.delete(i);
+    if (latencies.length === count) done();
+  });
+  const stamp = Date.now();
+  for (let i = 0; i < count; i++) {
+    const raw = `From: Sender ${i} <sender${i}.${stamp}@example.com>\r\nTo: support@acme.test\r\nSubject: Latency ${i}\r\nMessage-ID: <lat-${i}-${stamp}@example.com>\r\n\r\nHello ${i}\r\n`;
+    started.set(i, performance.now());
+    deliver(url, raw, { from: `sender${i}.${stamp}@example.com`, to: 'support@acme.test' }).then(
+      (r) => r.status >= 300 && failures.push(`${r.status} ${r.text.slice(0, 200)}`),
+      (err) => failures.push(String(err?.cause ?? err)),
+    );
+    await new Promise((r) => setTimeout(r, 1000 / perSecond));
+  }
+  await Promise.race([all, new Promise((r) => setTimeout(r, 60_000))]);
+  ws.close();
+  if (latencies.length < count) throw new Error(`only ${latencies.length} of ${count} events arrived${failures.length ? `; ${failures.length} deliveries failed, first: ${failures[0]}` : ''}`);
+  return latencies;
+}
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(benches)) {
+  if (!benches[name]) {
+    console.error(`unknown benchmark "${name}"; there are: ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n── ${name}`);
+  await benches[name]();
+}
+writeFileSync(path.join(root, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
