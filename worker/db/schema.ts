@@ -327,7 +327,10 @@ export const calendars = sqliteTable('calendars', {
   updatedAt: integer('updated_at').notNull(),
 });
 
-/** Everything we send: one row per outgoing message, the raw MIME in R2. */
+/**
+ * Everything we send: one row per outgoing message. Its raw MIME is in `mime` when small (the
+ * acknowledgements and notifications, most replies), otherwise in R2 under `raw_key`.
+ */
 export const outbox = sqliteTable(
   'outbox',
   {
@@ -340,6 +343,8 @@ export const outbox = sqliteTable(
     fromAddress: text('from_address').notNull(),
     subject: text('subject').notNull().default(''),
     rawKey: text('raw_key').notNull(),
+    /** The raw MIME, when it is at most OUTBOX_INLINE_MAX bytes; then nothing is in R2. */
+    mime: text('mime'),
     /** The inbound message that caused it (acknowledgements): one acknowledgement per inbound, ever. */
     causeInboundId: text('cause_inbound_id'),
     createdAt: createdAt(),

@@ -54,15 +54,22 @@ export interface Staged {
   claimedAt: number;
 }
 
-/** Puts the raw MIME in R2 and returns the statements that record the mail in the caller's batch. */
+/**
+ * Outgoing MIME up to this size is kept in its outbox row, in the same batch; larger mail (replies
+ * with attachments) goes to R2 first. An R2 write costs a local Worker more CPU than the whole batch.
+ */
+export const OUTBOX_INLINE_MAX = 32 * 1024;
+
+/** Records the raw MIME (in the row, or in R2) and returns the statements for the caller's batch. */
 export async function stageOutgoing(db: Db, raw: R2Bucket, mail: Outgoing): Promise<{ stmts: Stmt[]; staged: Staged }> {
   const day = new Date(mail.now).toISOString().slice(0, 10);
   const rawKey = `out/${mail.workspaceId}/${day}/${mail.id}.eml`;
-  await raw.put(rawKey, mail.composed.raw, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { outboxId: mail.id, kind: mail.kind } });
+  const inline = new TextEncoder().encode(mail.composed.raw).byteLength <= OUTBOX_INLINE_MAX;
+  if (!inline) await raw.put(rawKey, mail.composed.raw, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { outboxId: mail.id, kind: mail.kind } });
   const stmts = [
     db
       .insert(outbox)
-      .values({ id: mail.id, workspaceId: mail.workspaceId, caseId: mail.caseId, messageId: mail.messageId, kind: mail.kind, fromAddress: mail.composed.from, subject: mail.composed.subject, rawKey, causeInboundId: mail.causeInboundId, createdAt: mail.now })
+      .values({ id: mail.id, workspaceId: mail.workspaceId, caseId: mail.caseId, messageId: mail.messageId, kind: mail.kind, fromAddress: mail.composed.from, subject: mail.composed.subject, rawKey, mime: inline ? mail.composed.raw : null, causeInboundId: mail.causeInboundId, createdAt: mail.now })
       .onConflictDoNothing(),
     ...mail.composed.to.map((recipient) =>
       db
@@ -112,9 +119,7 @@ export async function deliverOutbox(deps: Deps, mail: Staged | string): Promise<
   ]);
   const row = mails[0];
   if (!row || due.length === 0) return [];
-  const obj = await deps.raw.get(row.rawKey);
-  if (!obj) throw new Error(`outgoing mail ${outboxId}: raw MIME ${row.rawKey} is missing from R2`);
-  const out: Staged = { id: row.id, workspaceId: row.workspaceId, caseId: row.caseId, messageId: row.messageId, kind: row.kind, from: row.fromAddress, recipients: [], raw: await obj.text(), claimedAt: now };
+  const out: Staged = { id: row.id, workspaceId: row.workspaceId, caseId: row.caseId, messageId: row.messageId, kind: row.kind, from: row.fromAddress, recipients: [], raw: await outgoingMime(deps.raw, row), claimedAt: now };
   const results: DeliveryResult[] = [];
   for (const r of due) {
     const claimed = await deps.db
@@ -126,6 +131,14 @@ export async function deliverOutbox(deps: Deps, mail: Staged | string): Promise<
     results.push({ recipient: r.recipient, status: claimed ? await sendOne(deps, out, r.recipient, claimed.attempts) : 'skipped' });
   }
   return results;
+}
+
+/** The raw MIME of an outgoing mail, from its row or from R2. */
+export async function outgoingMime(raw: R2Bucket, row: Pick<typeof outbox.$inferSelect, 'id' | 'rawKey' | 'mime'>): Promise<string> {
+  if (row.mime !== null) return row.mime;
+  const obj = await raw.get(row.rawKey);
+  if (!obj) throw new Error(`outgoing mail ${row.id}: raw MIME ${row.rawKey} is missing from R2`);
+  return obj.text();
 }
 
 /** One claimed delivery: the send, its outcome on the row, and the event, in one batch. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { calendars, cases, contacts, inbound, mailboxes, messages, outbox, outboxRecipients } from '../../../worker/db/schema.ts';
 import type { Deps } from '../../../worker/deps.ts';
 import { receiveEmail, type ReceiveResult } from '../../../worker/ingest/receive.ts';
-import { retryOutboxDue, STALE_SENDING_MS } from '../../../worker/mail/outbox.ts';
+import { retryOutboxDue, STALE_SENDING_MS, outgoingMime } from '../../../worker/mail/outbox.ts';
 import { verifyReplyToken, verifyThreadMarker, tokenFromAddress } from '../../../worker/mail/tokens.ts';
 import { DEMO, incoming, mail, seeded } from '../helpers.ts';
 
@@ -24,7 +24,7 @@ async function acks(deps: Deps) {
 
 async function rawOf(deps: Deps, outboxId: string): Promise<string> {
   const row = (await deps.db.select().from(outbox).where(eq(outbox.id, outboxId)).get())!;
-  return (await env.RAW.get(row.rawKey))!.text();
+  return outgoingMime(env.RAW, row);
 }
 
 describe('acknowledgement of a new case', () => {

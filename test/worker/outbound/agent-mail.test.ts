@@ -3,6 +3,7 @@
 import { env } from 'cloudflare:test';
 import { and, eq } from 'drizzle-orm';
 import PostalMime from 'postal-mime';
+import { outgoingMime } from '../../../worker/mail/outbox.ts';
 import { describe, expect, it } from 'vitest';
 import { agents, cases, events, inbound, messages, outbox, outboxRecipients, participants } from '../../../worker/db/schema.ts';
 import type { Deps } from '../../../worker/deps.ts';
@@ -28,7 +29,7 @@ async function withCase() {
 
 async function outgoingRaw(deps: Deps, messageId: string): Promise<string> {
   const row = (await deps.db.select().from(outbox).where(eq(outbox.messageId, messageId)).get())!;
-  return (await env.RAW.get(row.rawKey))!.text();
+  return outgoingMime(env.RAW, row);
 }
 
 describe('replies', () => {
@@ -55,6 +56,23 @@ describe('replies', () => {
     expect((await deps.db.select().from(cases).where(eq(cases.id, kase.id)).get())!.status).toBe('open');
     const types = (await deps.db.select().from(events)).map((e) => e.type);
     expect(types).toEqual(['case.created', 'message.added', 'case.updated', 'delivery.updated', 'delivery.updated']);
+  });
+
+  it('keeps small mail in its outbox row and large mail in R2; each is sent as it was stored', async () => {
+    const { deps, kase, detail } = await withCase();
+    const short = (await (await post(`/api/cases/${kase.id}/replies`, { text: 'Short answer.', seenSeq: detail.seq })).json()) as MessageView;
+    const seq = (await getJson<CaseDetail>(`/api/cases/${kase.id}`)).body.seq;
+    const long = (await (await post(`/api/cases/${kase.id}/replies`, { text: 'A long answer. '.repeat(3000), seenSeq: seq })).json()) as MessageView;
+    const rowOf = async (id: string) => (await deps.db.select().from(outbox).where(eq(outbox.messageId, id)).get())!;
+    const small = await rowOf(short.id);
+    const large = await rowOf(long.id);
+    expect(small.mime).toContain('Short answer.');
+    expect(await env.RAW.get(small.rawKey)).toBeNull();
+    expect(large.mime).toBeNull();
+    expect(await env.RAW.get(large.rawKey)).not.toBeNull();
+    expect([short, long].map((m) => m.deliveries.map((d) => d.status))).toEqual([['sent'], ['sent']]);
+    expect((await PostalMime.parse(await outgoingMime(env.RAW, small))).text).toContain('Short answer.');
+    expect((await PostalMime.parse(await outgoingMime(env.RAW, large))).text).toContain('A long answer. A long answer.');
   });
 
   it('sets the status asked for', async () => {
@@ -148,7 +166,7 @@ describe('notifications to agents', () => {
     const note = (await deps.db.select().from(outboxRecipients).where(eq(outboxRecipients.kind, 'notification')).get())!;
     expect(note).toMatchObject({ recipient: 'ben@acme.test', status: 'sent' });
     const row = (await deps.db.select().from(outbox).where(eq(outbox.id, note.outboxId)).get())!;
-    const parsed = await PostalMime.parse((await (await env.RAW.get(row.rawKey))!.text()));
+    const parsed = await PostalMime.parse((await outgoingMime(env.RAW, row)));
     expect(parsed.subject).toBe('Assigned to you: Where is my order? [#1]');
     expect(parsed.headers.find((h) => h.key === 'auto-submitted')?.value).toBe('auto-generated');
     const token = tokenFromAddress(parsed.replyTo![0]!.address!)!;
@@ -174,7 +192,7 @@ describe('notifications to agents', () => {
     await patch(`/api/cases/${kaseId}`, { assigneeId: 'agt_ben' });
     const note = (await deps.db.select().from(outboxRecipients).where(eq(outboxRecipients.kind, 'notification')).get())!;
     const row = (await deps.db.select().from(outbox).where(eq(outbox.id, note.outboxId)).get())!;
-    return (await PostalMime.parse((await (await env.RAW.get(row.rawKey))!.text()))).replyTo![0]!.address!;
+    return (await PostalMime.parse((await outgoingMime(env.RAW, row)))).replyTo![0]!.address!;
   }
 
   it('the agent answering the notification by mail, verified, adds an internal note as that agent', async () => {

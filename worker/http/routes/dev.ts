@@ -86,9 +86,9 @@ devRoutes.get('/outbox', async (c) => {
 devRoutes.get('/outbox/:id/raw', async (c) => {
   const row = await c.var.deps.db.select().from(outbox).where(eq(outbox.id, c.req.param('id'))).get();
   if (!row) throw notFound('outgoing message');
-  const obj = await c.var.deps.raw.get(row.rawKey);
-  if (!obj) throw notFound('raw message');
-  return new Response(obj.body, {
+  const body = row.mime ?? (await c.var.deps.raw.get(row.rawKey))?.body;
+  if (!body) throw notFound('raw message');
+  return new Response(body, {
     headers: { 'Content-Type': 'message/rfc822', 'Content-Disposition': `attachment; filename="${row.id}.eml"`, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' },
   });
 });
