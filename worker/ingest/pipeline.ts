@@ -112,14 +112,13 @@ async function bounceCase(deps: Deps, workspaceId: string, report: BounceReport)
  * In the same trip, what storing and acknowledging will need: the mailbox's SLA policy and calendar,
  * and the acknowledgements this sender got today. Every D1 round trip costs the whole Worker CPU.
  */
-async function priorFacts(deps: Deps, mailbox: Mailbox, row: Inbound, sender: string, contentHash: string, now: number, saving: Saving | null) {
+async function priorFacts(deps: Deps, mailbox: Mailbox, row: Inbound, sender: string, contentHash: string, now: number) {
   const since = now - mailbox.floodWindowMinutes * 60_000;
   const recent = (extra: ReturnType<typeof eq>) =>
     deps.db
       .select({ n: count() })
       .from(inbound)
       .where(and(eq(inbound.mailboxId, mailbox.id), extra, gte(inbound.receivedAt, since), ne(inbound.id, row.id), ne(inbound.status, 'discarded')));
-  // An unsaved row is written in this batch, after the reads (which leave it out by id anyway).
   const [msg, held, bySender, byContent, contact, policy, calendar, acksToday] = await deps.db.batch([
     ...duplicateQueries(deps, row),
     recent(eq(inbound.fromEmail, sender)),
@@ -128,9 +127,7 @@ async function priorFacts(deps: Deps, mailbox: Mailbox, row: Inbound, sender: st
     slaPolicyQuery(deps.db, mailbox.slaPolicyId),
     calendarQuery(deps.db, mailbox.calendarId),
     ackDayQuery(deps.db, sender, now),
-    ...(saving && !saving.saved ? [saveRow(deps, row)] : []),
   ]);
-  if (saving) saving.saved = true;
   return {
     duplicate: duplicateFrom(msg, held),
     recent: { fromSender: sender ? (bySender[0]?.n ?? 0) : 0, identical: byContent[0]?.n ?? 0 },
@@ -157,23 +154,9 @@ export interface ProcessOptions {
   mailbox?: Mailbox;
   /** Its workspace's addresses, read together with it. */
   ownAddresses?: string[];
-  /**
-   * The row is not in D1 yet (the email handler): the first batch writes it, which saves a round
-   * trip. processSafely makes sure it is written even when the pipeline fails before that.
-   */
-  unsaved?: boolean;
 }
 
-/** Whether an unsaved row has been written (set by the batch that wrote it). */
-interface Saving {
-  saved: boolean;
-}
-
-function saveRow(deps: Deps, row: Inbound) {
-  return deps.db.insert(inbound).values(row).onConflictDoNothing();
-}
-
-export async function processInbound(deps: Deps, row: Inbound, options: ProcessOptions = {}, saving: Saving | null = options.unsaved ? { saved: false } : null): Promise<Stored> {
+export async function processInbound(deps: Deps, row: Inbound, options: ProcessOptions = {}): Promise<Stored> {
   const { db } = deps;
   const now = deps.now();
   // Independent reads go out together: every D1 round trip is latency before agents see the mail.
@@ -184,7 +167,6 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
 
   const base = { db, mailbox, inboundId: row.id, messageKey: row.idemKey, rawKey: row.rawKey, envelopeFrom: row.envelopeFrom, ownAddresses, now };
   if (!analysis.ok) {
-    if (saving && !saving.saved) await saveRow(deps, row).then(() => (saving.saved = true));
     const ctx: StoreContext = {
       ...base,
       mail: emptyMail(row),
@@ -203,7 +185,7 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
     JSON.stringify({ kind: classification.kind, reasons: classification.reasons, auth: { verdict: auth.verdict, reasons: auth.reasons }, candidates, ...extra });
   const ctxFor = (decisionJson: string): StoreContext => ({ ...base, mail, sender, classification, auth, contentHash, decisionJson });
 
-  const prior = await priorFacts(deps, mailbox, row, sender.email, contentHash, now, saving);
+  const prior = await priorFacts(deps, mailbox, row, sender.email, contentHash, now);
   const duplicate = prior.duplicate;
   if (duplicate) {
     return publish(deps, mailbox.workspaceId, await storeHeld(ctxFor(explain({ action: 'ignore', reason: 'duplicate', of: duplicate })), 'ignored', 'duplicate', duplicate.caseId, duplicate));
@@ -391,13 +373,9 @@ export async function recordFailure(deps: Deps, row: Inbound, err: unknown): Pro
 
 /** Runs the pipeline; a failure is recorded, never thrown: the raw mail is safe, a retry will come. */
 export async function processSafely(deps: Deps, row: Inbound, options: ProcessOptions = {}): Promise<Stored | null> {
-  const saving = options.unsaved ? { saved: false } : null;
   try {
-    return await processInbound(deps, row, options, saving);
+    return await processInbound(deps, row, options);
   } catch (err) {
-    // Not written yet: write it now, so the retry finds it. If D1 is down this throws, and the
-    // sending server is told to try again later.
-    if (saving && !saving.saved) await saveRow(deps, row);
     try {
       await recordFailure(deps, row, err);
     } catch (again) {

@@ -1,10 +1,9 @@
 // receive: the email() adapter. Policy refusals (unknown mailbox, too large) are answered with
-// setReject so the sender's server bounces with a reason. Otherwise the raw bytes go to R2 first,
-// and the `inbound` row to D1 with the pipeline's first batch (or alone, if the pipeline fails before
-// it); if either write fails we throw, which tells the sending server to try again later. Once the
-// row is written nothing throws: processing failures are retried.
+// setReject so the sender's server bounces with a reason. Otherwise the raw bytes go to R2 and an
+// `inbound` row to D1 before anything else; if either write fails we throw, which tells the sending
+// server to try again later. Nothing after that point throws: processing failures are retried.
 import { eq } from 'drizzle-orm';
-import { inbound, type Inbound } from '../db/schema.ts';
+import { inbound } from '../db/schema.ts';
 import { resolveMailboxWithAddresses } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
 import { newId } from '../protocol/ids.ts';
@@ -99,38 +98,27 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
     httpMetadata: { contentType: 'message/rfc822' },
     customMetadata: { inboundId: id, envelopeFrom: message.from, envelopeTo: message.to },
   });
-  const row: Inbound = {
-    id,
-    workspaceId: mailbox.workspaceId,
-    mailboxId: mailbox.id,
-    envelopeFrom: normalizeEmail(message.from),
-    envelopeTo: normalizeEmail(message.to),
-    rawKey,
-    rawSize: raw.byteLength,
-    idemKey,
-    status: 'received',
-    reason: null,
-    importBatch: options.importBatch ?? null,
-    subject: cleanLine(headerValue(pre.headers, 'subject'), 500),
-    // Normalised now, so the flood breaker can count this sender before the message is parsed.
-    fromEmail: firstAddress(headerValue(pre.headers, 'from')) || normalizeEmail(message.from),
-    contentHash: null,
-    forwardedTo: null,
-    forwardError: null,
-    resolvedBy: null,
-    resolvedAt: null,
-    attempts: 0,
-    nextAttemptAt: null,
-    lastError: null,
-    caseId: null,
-    messageId: null,
-    decision: null,
-    receivedAt: now,
-    processedAt: null,
-  };
-  // The row is written by the pipeline's first batch (or on its own if the pipeline fails before
-  // that), and always before we return: returning accepts the message.
-  const outcome = await processSafely(deps, row, { raw, mailbox, ownAddresses: resolved.ownAddresses, unsaved: true });
+  const row = await deps.db
+    .insert(inbound)
+    .values({
+      id,
+      workspaceId: mailbox.workspaceId,
+      mailboxId: mailbox.id,
+      envelopeFrom: normalizeEmail(message.from),
+      envelopeTo: normalizeEmail(message.to),
+      rawKey,
+      rawSize: raw.byteLength,
+      idemKey,
+      status: 'received',
+      importBatch: options.importBatch ?? null,
+      subject: cleanLine(headerValue(pre.headers, 'subject'), 500),
+      // Normalised now, so the flood breaker can count this sender before the message is parsed.
+      fromEmail: firstAddress(headerValue(pre.headers, 'from')) || normalizeEmail(message.from),
+      receivedAt: now,
+    })
+    .returning()
+    .get();
+  const outcome = await processSafely(deps, row, { raw, mailbox, ownAddresses: resolved.ownAddresses });
   if (!options.importBatch && outcome?.status === 'quarantined' && FORWARD_WHEN_HELD.has(outcome.reason ?? '') && mailbox.catchAllAddress && message.forward) {
     await forwardToCatchAll(deps, message, id, mailbox.catchAllAddress);
   }
