@@ -2,9 +2,10 @@
 // Benchmarks: parse (pure stages vs the parser alone), parse-mem (peak memory of a 24 MiB message),
 // ingest (mails/s through wrangler dev's local email handler, 4 senders in parallel), latency (delivery
 // → event on a socket; BENCH_LATENCY_RATE and BENCH_LATENCY_MAILS change the load), fanout (one event
-// to 1,000 sockets), paint (Chromium, first rows of a 10,000-case inbox), sla (the sweep).
+// to 1,000 sockets), paint (Chromium, first rows of a 10,000-case inbox), sla (the sweep), cpu (CPU
+// per mail of the local runtime, with and without acknowledgements, next to the publish-only handler).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkNode, childEnv, root } from './lib/env.mjs';
@@ -25,18 +26,43 @@ const benches = {
   async latency() {
     ensureDevVars();
     await buildWeb({ quiet: true });
-    const real = await withServer({}, (url) => latencyRun(url, (ev) => (ev.type === 'case.created' ? Number(/^Latency (\d+)$/.exec(ev.case.subject)?.[1] ?? NaN) : null)));
+    const real = await withServer({}, async (url) => {
+      // BENCH_LATENCY_ACKS=off: the same mail without acknowledgements, to tell their cost apart.
+      if (process.env.BENCH_LATENCY_ACKS === 'off') await acksOff(url);
+      return latencyRun(url, (ev) => (ev.type === 'case.created' ? Number(/^Latency (\d+)$/.exec(ev.case.subject)?.[1] ?? NaN) : null));
+    });
     const noop = await withServer({ DIAGNOSTIC_EMAIL: 'publish-only', DIAGNOSTIC_WORKSPACE: 'ws_demo' }, (url) =>
       latencyRun(url, (ev) => (ev.type === 'inbound.held' && ev.reason.startsWith('diagnostic:') ? Number(/Latency (\d+)$/.exec(ev.reason)?.[1] ?? NaN) : null)),
     );
     const p99 = percentile(real, 99);
     const base = percentile(noop, 99);
-    console.log(`latency: delivery → event on a socket, ${real.length} mails at ${process.env.BENCH_LATENCY_RATE ?? 50}/s; pipeline p50 ${percentile(real, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; publish-only p99 ${base.toFixed(1)} ms`);
+    console.log(`latency: delivery → event on a socket, ${real.length} mails at ${process.env.BENCH_LATENCY_RATE ?? 50}/s${process.env.BENCH_LATENCY_ACKS === 'off' ? ', no acknowledgements' : ''}; pipeline p50 ${percentile(real, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; publish-only p99 ${base.toFixed(1)} ms`);
     report({
       ingest_to_event_p50_ms: { value: round1(percentile(real, 50)), unit: 'ms' },
       ingest_to_event_p99_ms: { value: round1(p99), unit: 'ms' },
       noop_to_event_p99_ms: { value: round1(base), unit: 'ms' },
       ingest_to_event_ratio: { value: Math.round((p99 / base) * 100) / 100, unit: 'ratio' },
+    });
+  },
+  async cpu() {
+    if (!existsSync('/proc/self/task')) {
+      console.log('cpu: reads per-thread CPU time from /proc, which this system does not have; skipped');
+      return;
+    }
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const mails = Number(process.env.BENCH_CPU_MAILS ?? 200);
+    const full = await withServer({}, (url, _p, server) => cpuRun(url, server.child.pid, mails));
+    const noAcks = await withServer({}, async (url, _p, server) => (await acksOff(url), cpuRun(url, server.child.pid, mails)));
+    const noop = await withServer({ DIAGNOSTIC_EMAIL: 'publish-only', DIAGNOSTIC_WORKSPACE: 'ws_demo' }, (url, _p, server) => cpuRun(url, server.child.pid, mails));
+    for (const [name, r] of [['pipeline', full], ['no acknowledgements', noAcks], ['publish-only', noop]]) {
+      console.log(`cpu: ${name}: ${round1(r.wall)} ms/mail wall; workerd ${round1(r.workerd)} ms/mail (its busiest thread ${round1(r.thread)}), wrangler ${round1(r.wrangler)}`);
+    }
+    report({
+      cpu_thread_per_mail_ms: { value: round1(full.thread), unit: 'ms' },
+      cpu_thread_per_mail_noack_ms: { value: round1(noAcks.thread), unit: 'ms' },
+      cpu_thread_per_mail_noop_ms: { value: round1(noop.thread), unit: 'ms' },
+      cpu_thread_ratio: { value: Math.round((full.thread / noop.thread) * 100) / 100, unit: 'ratio' },
     });
   },
   async fanout() {
@@ -276,7 +302,7 @@ async function withServer(vars, fn) {
     await migrateLocal(persist, { quiet: true });
     server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {}, vars });
     await seedDemo(server.url);
-    return await fn(server.url, persist);
+    return await fn(server.url, persist, server);
   } finally {
     await server?.stop();
     rmSync(persist, { recursive: true, force: true });
@@ -290,6 +316,82 @@ function openSocket(url) {
     ws.addEventListener('open', () => (clearTimeout(timer), resolve(ws)));
     ws.addEventListener('error', () => (clearTimeout(timer), reject(new Error('WebSocket error'))));
   });
+}
+
+/** CPU time (ms) of each process below `pid`, and of each workerd thread, from /proc. */
+function cpuTimes(pid) {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  const stat = (file) => {
+    const text = readFileSync(file, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * tick };
+  };
+  const all = new Map();
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      all.set(Number(p), stat(`/proc/${p}/stat`));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const below = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [p, s] of all) if (!below.has(p) && below.has(s.ppid)) below.add(p), (grew = true);
+  }
+  const out = { workerd: 0, wrangler: 0, threads: new Map() };
+  for (const p of below) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const isWorkerd = cmd.includes('workerd');
+    out[isWorkerd ? 'workerd' : 'wrangler'] += all.get(p)?.ms ?? 0;
+    if (!isWorkerd) continue;
+    for (const t of readdirSync(`/proc/${p}/task`)) {
+      try {
+        out.threads.set(t, stat(`/proc/${p}/task/${t}/stat`).ms);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return out;
+}
+
+/** New mail delivered one after another; CPU per mail of the local runtime (wrangler and its workerd). */
+async function cpuRun(url, pid, count) {
+  const stamp = Date.now();
+  const one = (i) => {
+    const from = `cpu${i}.${stamp}@example.com`;
+    const raw = `From: Sender ${i} <${from}>\r\nTo: support@acme.test\r\nSubject: Latency ${i}\r\nMessage-ID: <cpu-${i}-${stamp}@example.com>\r\n\r\nHello ${i}\r\n`;
+    return deliver(url, raw, { from, to: 'support@acme.test' });
+  };
+  for (let i = 0; i < 20; i++) await one(-1 - i); // warm-up: compiled code, open files
+  await new Promise((r) => setTimeout(r, 500));
+  const before = cpuTimes(pid);
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const r = await one(i);
+    if (r.status >= 300) throw new Error(`delivery ${i}: ${r.status} ${r.text.slice(0, 200)}`);
+  }
+  const wall = (performance.now() - t0) / count;
+  await new Promise((r) => setTimeout(r, 500)); // deliveries finishing after the handler returned
+  const after = cpuTimes(pid);
+  let thread = 0;
+  for (const [t, ms] of after.threads) thread = Math.max(thread, ms - (before.threads.get(t) ?? 0));
+  return { wall, workerd: (after.workerd - before.workerd) / count, wrangler: (after.wrangler - before.wrangler) / count, thread: thread / count };
+}
+
+async function acksOff(url) {
+  const { items } = await (await fetch(`${url}/api/admin/mailboxes`)).json();
+  for (const m of items) {
+    const res = await fetch(`${url}/api/admin/mailboxes/${m.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json', Origin: url }, body: JSON.stringify({ ackOnCreate: false, ackOnUpdate: false }) });
+    if (!res.ok) throw new Error(`turning acknowledgements off for ${m.address}: ${res.status} ${await res.text()}`);
+  }
 }
 
 /** 500 mails at 50 per second, each timed from delivery to its event on an agent's socket. */

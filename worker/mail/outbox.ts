@@ -38,7 +38,7 @@ export interface Outgoing {
 /**
  * Mail the caller has staged and will send itself as soon as its batch commits. Its deliveries are
  * written already claimed (`sending`, attempt 1), so sending it takes no read and no claim: one
- * D1 round trip for the result instead of three. If the isolate dies before sending, the sweep takes
+ * D1 round trip, for the result, instead of three. If the isolate dies before sending, the sweep takes
  * the deliveries over once they are stale (STALE_SENDING_MS), as after any interrupted send.
  */
 export interface Staged {
@@ -49,9 +49,8 @@ export interface Staged {
   kind: OutboxKind;
   from: string;
   recipients: string[];
-  /** The MIME just written to R2, so that sending does not read it back. */
+  /** The MIME just staged, so that sending does not read it back. */
   raw: string;
-  claimedAt: number;
 }
 
 /**
@@ -78,7 +77,7 @@ export async function stageOutgoing(db: Db, raw: R2Bucket, mail: Outgoing): Prom
         .onConflictDoNothing(),
     ),
   ];
-  const staged: Staged = { id: mail.id, workspaceId: mail.workspaceId, caseId: mail.caseId, messageId: mail.messageId, kind: mail.kind, from: mail.composed.from, recipients: [...new Set(mail.composed.to)], raw: mail.composed.raw, claimedAt: mail.now };
+  const staged: Staged = { id: mail.id, workspaceId: mail.workspaceId, caseId: mail.caseId, messageId: mail.messageId, kind: mail.kind, from: mail.composed.from, recipients: [...new Set(mail.composed.to)], raw: mail.composed.raw };
   return { stmts, staged };
 }
 
@@ -119,7 +118,7 @@ export async function deliverOutbox(deps: Deps, mail: Staged | string): Promise<
   ]);
   const row = mails[0];
   if (!row || due.length === 0) return [];
-  const out: Staged = { id: row.id, workspaceId: row.workspaceId, caseId: row.caseId, messageId: row.messageId, kind: row.kind, from: row.fromAddress, recipients: [], raw: await outgoingMime(deps.raw, row), claimedAt: now };
+  const out: Staged = { id: row.id, workspaceId: row.workspaceId, caseId: row.caseId, messageId: row.messageId, kind: row.kind, from: row.fromAddress, recipients: [], raw: await outgoingMime(deps.raw, row) };
   const results: DeliveryResult[] = [];
   for (const r of due) {
     const claimed = await deps.db
