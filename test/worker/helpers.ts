@@ -23,8 +23,8 @@ export async function seeded(options: { d1?: D1Database; acks?: boolean } = {}):
 }
 
 /**
- * The real D1 database, except that its next `failures` batches that write (a store, not the batched
- * lookups before it) fail as if D1 were unavailable.
+ * The real D1 database, except that its next `failures` batches that write (a store; not the batched
+ * lookups before it, nor the email handler's insert of the inbound row) fail as if D1 were unavailable.
  */
 export function flakyD1(failures: number): D1Database {
   let left = failures;
@@ -34,7 +34,7 @@ export function flakyD1(failures: number): D1Database {
       if (prop === 'prepare') {
         return (query: string) => {
           const stmt = target.prepare(query);
-          if (!/^\s*(insert|update|delete)\b/i.test(query)) return stmt;
+          if (!/^\s*(insert|update|delete)\b/i.test(query) || /^\s*insert into "inbound"/i.test(query)) return stmt;
           // bind() answers a new statement: it writes too.
           const tag = (s: D1PreparedStatement): D1PreparedStatement => {
             writes.add(s);

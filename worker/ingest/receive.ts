@@ -3,8 +3,8 @@
 // `inbound` row to D1 before anything else; if either write fails we throw, which tells the sending
 // server to try again later. Nothing after that point throws: processing failures are retried.
 import { eq } from 'drizzle-orm';
-import { inbound } from '../db/schema.ts';
-import { resolveMailboxWithAddresses } from '../db/queries/mailboxes.ts';
+import { inbound, mailboxes, type Inbound, type Mailbox } from '../db/schema.ts';
+import { forgetMailbox, recentMailbox, rememberMailbox, resolveMailboxWithAddresses } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
 import { newId } from '../protocol/ids.ts';
 import { firstAddress, idempotencyKey } from './dedupe.ts';
@@ -65,29 +65,48 @@ export interface ReceiveOptions {
   importBatch?: string;
 }
 
+/** Why a mailbox refuses a message of this size, or null when it takes it. */
+function refusal(deps: Deps, mailbox: Mailbox | undefined, size: number): string | null {
+  if (!mailbox) return 'no such mailbox';
+  if (!mailbox.enabled) return 'mailbox disabled';
+  const limit = limitOf(deps, mailbox);
+  return size > limit ? `message too large: ${mib(size)}, this mailbox accepts up to ${mib(limit)}` : null;
+}
+
+function limitOf(deps: Deps, mailbox: Mailbox): number {
+  return Math.min(deps.config.maxMessageBytes, mailbox.maxMessageBytes);
+}
+
 export async function receiveEmail(message: IncomingEmail, deps: Deps, options: ReceiveOptions = {}): Promise<ReceiveResult> {
-  const resolved = await resolveMailboxWithAddresses(deps.db, message.to, deps.secrets.replyTokenKey);
-  const mailbox = resolved?.mailbox;
-  if (!resolved || !mailbox || !mailbox.enabled) {
-    const reason = mailbox ? 'mailbox disabled' : 'no such mailbox';
-    message.setReject(reason);
-    return { verdict: 'rejected', reason };
+  const now = deps.now();
+  const reject = (reason: string): ReceiveResult => (message.setReject(reason), { verdict: 'rejected', reason });
+  // A mailbox this isolate resolved a moment ago takes the message without a round trip first; it is
+  // read again with the insert below. A refusal is never decided on remembered settings.
+  let remembered = recentMailbox(message.to, now);
+  if (remembered && refusal(deps, remembered, message.rawSize)) remembered = null;
+  let mailbox: Mailbox;
+  let ownAddresses: string[] = [];
+  if (remembered) mailbox = remembered;
+  else {
+    const resolved = await resolveMailboxWithAddresses(deps.db, message.to, deps.secrets.replyTokenKey);
+    const refused = refusal(deps, resolved?.mailbox, message.rawSize);
+    if (refused || !resolved) return reject(refused ?? 'no such mailbox');
+    ({ mailbox, ownAddresses } = resolved);
+    rememberMailbox(message.to, mailbox, now);
   }
-  const limit = Math.min(deps.config.maxMessageBytes, mailbox.maxMessageBytes);
-  const tooLarge = (size: number) => `message too large: ${mib(size)}, this mailbox accepts up to ${mib(limit)}`;
-  if (message.rawSize > limit) {
-    const reason = tooLarge(message.rawSize);
-    message.setReject(reason);
-    return { verdict: 'rejected', reason };
-  }
-  const raw = await readAll(message.raw, limit);
+  const raw = await readAll(message.raw, limitOf(deps, mailbox));
   if (!raw) {
-    const reason = tooLarge(limit + 1);
-    message.setReject(reason);
-    return { verdict: 'rejected', reason };
+    // The stream was longer than the size announced. Refused on fresh settings; if the limit was
+    // raised meanwhile the stream is gone, so that is a temporary failure and the sender tries again.
+    if (remembered) {
+      forgetMailbox(message.to);
+      const fresh = await resolveMailboxWithAddresses(deps.db, message.to, deps.secrets.replyTokenKey);
+      if (fresh && fresh.mailbox.enabled && limitOf(deps, fresh.mailbox) > limitOf(deps, mailbox)) throw new Error('the message is longer than announced, and the mailbox limit changed meanwhile; try again');
+      return reject(refusal(deps, fresh?.mailbox, limitOf(deps, mailbox) + 1) ?? 'message too large');
+    }
+    return reject(refusal(deps, mailbox, limitOf(deps, mailbox) + 1)!);
   }
 
-  const now = deps.now();
   const id = newId('inbound', now);
   const pre = prescan(raw);
   const idemKey = await idempotencyKey(pre, raw, message.from);
@@ -98,7 +117,7 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
     httpMetadata: { contentType: 'message/rfc822' },
     customMetadata: { inboundId: id, envelopeFrom: message.from, envelopeTo: message.to },
   });
-  const row = await deps.db
+  const insert = deps.db
     .insert(inbound)
     .values({
       id,
@@ -116,9 +135,32 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
       fromEmail: firstAddress(headerValue(pre.headers, 'from')) || normalizeEmail(message.from),
       receivedAt: now,
     })
-    .returning()
-    .get();
-  const outcome = await processSafely(deps, row, { raw, mailbox, ownAddresses: resolved.ownAddresses });
+    .returning();
+  let row: Inbound;
+  if (!remembered) row = (await insert.get())!;
+  else {
+    const [rows, fresh, addresses] = await deps.db.batch([
+      insert,
+      deps.db.select().from(mailboxes).where(eq(mailboxes.id, mailbox.id)).limit(1),
+      deps.db.select({ address: mailboxes.address }).from(mailboxes).where(eq(mailboxes.workspaceId, mailbox.workspaceId)),
+    ]).catch((err: unknown) => {
+      forgetMailbox(message.to);
+      throw err;
+    });
+    const refused = refusal(deps, fresh[0], raw.byteLength);
+    if (refused) {
+      // Changed in the last minute (disabled, limit lowered): refused as it would have been.
+      forgetMailbox(message.to);
+      await deps.db.delete(inbound).where(eq(inbound.id, id));
+      await deps.raw.delete(rawKey);
+      return reject(refused);
+    }
+    row = rows[0]!;
+    mailbox = fresh[0]!;
+    ownAddresses = addresses.map((a) => a.address);
+    rememberMailbox(message.to, mailbox, now);
+  }
+  const outcome = await processSafely(deps, row, { raw, mailbox, ownAddresses });
   if (!options.importBatch && outcome?.status === 'quarantined' && FORWARD_WHEN_HELD.has(outcome.reason ?? '') && mailbox.catchAllAddress && message.forward) {
     await forwardToCatchAll(deps, message, id, mailbox.catchAllAddress);
   }

@@ -2,7 +2,8 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import worker from '../../../worker/index.ts';
-import { cases, events, inbound, messages, attachments, participants } from '../../../worker/db/schema.ts';
+import { cases, events, inbound, mailboxes, messages, attachments, participants } from '../../../worker/db/schema.ts';
+import { forgetMailbox } from '../../../worker/db/queries/mailboxes.ts';
 import { receiveEmail } from '../../../worker/ingest/receive.ts';
 import { retryDue } from '../../../worker/ingest/retry.ts';
 import { DEMO, flakyD1, incoming, mail, seeded } from '../helpers.ts';
@@ -112,5 +113,57 @@ describe('email() handler end to end', () => {
     await waitOnExecutionContext(ctx);
     const [row] = await deps.db.select().from(inbound);
     expect(row!.status).toBe('processed');
+  });
+});
+
+describe('a mailbox the isolate resolved a moment ago', () => {
+  /** The real D1, counting the lookups of a recipient's mailbox. */
+  function counting() {
+    const seen = { lookups: 0 };
+    const d1 = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === 'prepare') return (q: string) => (/from "mailboxes" where "mailboxes"\."address" = \?/.test(q) && seen.lookups++, target.prepare(q));
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    return { d1, seen };
+  }
+
+  it('takes the next message without looking the recipient up again', async () => {
+    const { d1, seen } = counting();
+    const deps = await seeded({ d1 });
+    forgetMailbox(DEMO.mailbox);
+    await receiveEmail(incoming(mail({ Subject: 'First' })), deps);
+    const first = seen.lookups;
+    expect(first).toBeGreaterThan(0);
+    await receiveEmail(incoming(mail({ Subject: 'Second', From: 'Bob <bob@example.com>' }), { from: 'bob@example.com' }), deps);
+    expect(seen.lookups).toBe(first);
+    expect((await deps.db.select().from(cases)).map((c) => c.subject).sort()).toEqual(['First', 'Second']);
+  });
+
+  it('refuses mail once the mailbox was disabled, storing nothing, even though it remembered it', async () => {
+    const deps = await seeded();
+    await receiveEmail(incoming(mail({ Subject: 'Before' })), deps);
+    // Disabled behind this isolate's back (another isolate served the admin's request).
+    await deps.db.update(mailboxes).set({ enabled: false }).where(eq(mailboxes.id, DEMO.mailboxId));
+    const late = incoming(mail({ Subject: 'After' }));
+    expect(await receiveEmail(late, deps)).toEqual({ verdict: 'rejected', reason: 'mailbox disabled' });
+    expect(late.rejected).toBe('mailbox disabled');
+    expect((await deps.db.select().from(inbound)).map((r) => r.subject)).toEqual(['Before']);
+    expect((await env.RAW.list({ prefix: 'raw/' })).objects).toHaveLength(1);
+  });
+
+  it('refuses mail over a limit lowered meanwhile, and works from the fresh settings otherwise', async () => {
+    const deps = await seeded({ acks: true });
+    await receiveEmail(incoming(mail({ Subject: 'Before' })), deps);
+    await deps.db.update(mailboxes).set({ maxMessageBytes: 1024, ackOnCreate: false }).where(eq(mailboxes.id, DEMO.mailboxId));
+    const big = incoming(mail({ Subject: 'Too big now' }, 'x'.repeat(4096)));
+    expect((await receiveEmail(big, deps)).verdict).toBe('rejected');
+    expect(big.rejected).toMatch(/^message too large: .* this mailbox accepts up to 0\.0 MiB$/);
+    // A small one is taken, and not acknowledged: the mailbox no longer wants that.
+    const small = await receiveEmail(incoming(mail({ Subject: 'Small', From: 'Bob <bob@example.com>' }, 'hi'), { from: 'bob@example.com' }), deps);
+    expect(small).toMatchObject({ verdict: 'accepted', outcome: { status: 'processed' } });
+    expect(JSON.parse((await deps.db.select().from(inbound).where(eq(inbound.subject, 'Small')).get())!.decision!).outgoing).toEqual({ acknowledgement: 'not sent: the mailbox does not acknowledge new cases' });
   });
 });

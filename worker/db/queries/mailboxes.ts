@@ -36,6 +36,41 @@ export async function resolveMailboxWithAddresses(db: Db, recipient: string, rep
   return mailbox ? { mailbox, ownAddresses: await workspaceAddresses(db, mailbox.workspaceId) } : null;
 }
 
+// ---- a short memory of resolved recipients ---------------------------------------------------
+
+const recent = new Map<string, { mailbox: Mailbox; at: number }>();
+/** How long an isolate trusts what it resolved: at most this long after an admin's change. */
+export const RECENT_MAILBOX_MS = 60_000;
+const RECENT_MAX = 256;
+
+/**
+ * An enabled mailbox this isolate resolved for this recipient in the last minute. The email handler
+ * uses it only to accept mail without a round trip first: the pipeline works from the mailbox row
+ * read again together with the message's insert, and every refusal is decided on fresh rows.
+ */
+export function recentMailbox(recipient: string, now: number): Mailbox | null {
+  const key = normalizeEmail(recipient);
+  const hit = recent.get(key);
+  if (!hit) return null;
+  if (now - hit.at >= RECENT_MAILBOX_MS || now < hit.at) {
+    recent.delete(key);
+    return null;
+  }
+  return hit.mailbox;
+}
+
+export function rememberMailbox(recipient: string, mailbox: Mailbox, now: number): void {
+  const key = normalizeEmail(recipient);
+  recent.delete(key);
+  if (!mailbox.enabled) return;
+  recent.set(key, { mailbox, at: now });
+  while (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+}
+
+export function forgetMailbox(recipient: string): void {
+  recent.delete(normalizeEmail(recipient));
+}
+
 /** A recipient that is not a mailbox's own address: plus-addressing and our reply addresses. */
 async function resolveOther(db: Db, address: string, replyTokenKey: string): Promise<Mailbox | null> {
   const [local = '', domain = ''] = address.split('@');
