@@ -8,8 +8,16 @@ const MAC_CHARS = 16; // 80 bits
 /** `c`: a customer's reply. `a<code>`: an agent answering a notification (code = agents.token_code). */
 export type TokenPurpose = 'c' | `a${string}`;
 
+// Imported once per secret for the isolate's life: a key is not bound to the request that made it
+// (a pending import is, so the key is kept only once it exists).
+const keys = new Map<string, CryptoKey>();
+
 async function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const known = keys.get(secret);
+  if (known) return known;
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  keys.set(secret, key);
+  return key;
 }
 
 function base32(bytes: Uint8Array, chars: number): string {
