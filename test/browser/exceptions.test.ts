@@ -319,4 +319,26 @@ describe('importing old mail in a browser', () => {
     expect(direct.status).toBe(200);
     expect(await direct.json()).toMatchObject({ messages: 3, imported: 0, duplicates: 3 } satisfies Partial<ImportSummary>);
   });
+
+  test('a file chosen while the mailbox list is still loading is counted once the list arrives', async () => {
+    const s = suffix();
+    const archive = mbox([{ from: `early-${s}@example.com`, date: '2025-04-01T10:00:00Z', headers: ['To: support@acme.test', `Subject: Early ${s}`, `Message-ID: <early-${s}@example.com>`], body: 'Chosen early.' }]);
+    const page = await (await newAgent('admin')).newPage();
+    // The real mailbox list, answered only once the file has been chosen.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/admin/mailboxes', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${url()}/#/admin/import`);
+    await page.locator('[data-testid="admin-import"]').waitFor();
+    await page.locator('[data-testid="import-file"]').setInputFiles({ name: `early-${s}.mbox`, mimeType: 'application/mbox', buffer: Buffer.from(archive) });
+    const count = page.locator('[data-testid="import-count"]');
+    expect(await count.count()).toBe(0);
+    release();
+    await count.waitFor();
+    expect(await count.getAttribute('data-messages')).toBe('1');
+    expect(await page.locator('[data-testid="import-mailbox"]').inputValue()).toBe('support@acme.test');
+  });
 });

@@ -6,7 +6,7 @@
 // data-testids: admin-import (the page), import-mailbox (select), import-file (input), import-batch
 // (the import's name), import-count (the confirmation; data-messages), import-confirm, import-cancel,
 // import-summary (the outcome; data-imported, data-duplicates, data-failed), import-error.
-import { For, Show, createResource, createSignal } from 'solid-js';
+import { For, Show, createEffect, createResource, createSignal, on } from 'solid-js';
 import { IMPORT_UPLOAD_LIMITS, type ImportCount, type ImportSummary } from '../../../worker/protocol/admin.ts';
 import { errorMessage } from '../client.ts';
 import { formatSize } from '../format.ts';
@@ -57,6 +57,17 @@ export function Import() {
     }
     await recount();
   }
+
+  // A file chosen before the mailbox list arrived is counted once it is there.
+  createEffect(
+    on(
+      () => mailboxes(),
+      (list) => {
+        if (list && file() && !count() && !failure() && busy() === null) void recount();
+      },
+      { defer: true },
+    ),
+  );
 
   /** Counts the chosen file's messages; nothing is imported. */
   async function recount(): Promise<void> {
