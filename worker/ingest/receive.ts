@@ -3,8 +3,8 @@
 // `inbound` row to D1 before anything else; if either write fails we throw, which tells the sending
 // server to try again later. Nothing after that point throws: processing failures are retried.
 import { eq } from 'drizzle-orm';
-import { inbound, mailboxes, type Inbound, type Mailbox } from '../db/schema.ts';
-import { forgetMailbox, recentMailbox, rememberMailbox, resolveMailboxWithAddresses } from '../db/queries/mailboxes.ts';
+import { inbound, type Inbound, type Mailbox } from '../db/schema.ts';
+import { forgetMailbox, mailboxQuery, recentMailbox, rememberMailbox, resolveMailboxWithAddresses, workspaceAddressesQuery } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
 import { newId } from '../protocol/ids.ts';
 import { firstAddress, idempotencyKey } from './dedupe.ts';
@@ -141,8 +141,8 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
   else {
     const [rows, fresh, addresses] = await deps.db.batch([
       insert,
-      deps.db.select().from(mailboxes).where(eq(mailboxes.id, mailbox.id)).limit(1),
-      deps.db.select({ address: mailboxes.address }).from(mailboxes).where(eq(mailboxes.workspaceId, mailbox.workspaceId)),
+      mailboxQuery(deps.db, mailbox.id),
+      workspaceAddressesQuery(deps.db, mailbox.workspaceId),
     ]).catch((err: unknown) => {
       forgetMailbox(message.to);
       throw err;

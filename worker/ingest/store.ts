@@ -3,7 +3,7 @@
 // from the inbound id, so a retried run overwrites rather than piles up.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { agents, attachments, cases, outbox, outboxRecipients, type Case, contacts, events, inbound, mailboxes, messages, participants, workspaces, type Mailbox } from '../db/schema.ts';
+import { agents, attachments, cases, outbox, outboxRecipients, type Case, contacts, events, inbound, messages, participants, workspaces, type Mailbox } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import { derivedId, newId } from '../protocol/ids.ts';
 import type { AddressView, CaseStatus, InboundStatus, MessageKind } from '../protocol/api.ts';
@@ -20,6 +20,7 @@ import { describeBounce, isPermanent, type BounceReport } from './bounce.ts';
 import type { ThreadFacts } from './thread.ts';
 import { sha256Hex } from './text.ts';
 import type { Staged } from '../mail/outbox.ts';
+import { mailboxQuery } from '../db/queries/mailboxes.ts';
 
 type Stmt = BatchItem<'sqlite'>;
 
@@ -464,7 +465,7 @@ export async function storeBounce(ctx: StoreContext, caseId: string, report: Bou
 }
 
 export async function mailboxById(db: Db, id: string): Promise<Mailbox | undefined> {
-  return db.select().from(mailboxes).where(eq(mailboxes.id, id)).get();
+  return mailboxQuery(db, id).get();
 }
 
 /** An agent's answer to a notification mail: an internal note on the case, by that agent. */

@@ -94,6 +94,15 @@ async function resolveOther(db: Db, address: string, replyTokenKey: string): Pro
 
 /** Every address a workspace receives at: mail from one of them is a loop. */
 export async function workspaceAddresses(db: Db, workspaceId: string): Promise<string[]> {
-  const rows = await db.select({ address: mailboxes.address }).from(mailboxes).where(eq(mailboxes.workspaceId, workspaceId));
-  return rows.map((r) => r.address);
+  return (await workspaceAddressesQuery(db, workspaceId)).map((r) => r.address);
+}
+
+/** workspaceAddresses as a query, for a caller's batch. */
+export function workspaceAddressesQuery(db: Db, workspaceId: string) {
+  return db.select({ address: mailboxes.address }).from(mailboxes).where(eq(mailboxes.workspaceId, workspaceId));
+}
+
+/** A mailbox by id, for a caller's batch. */
+export function mailboxQuery(db: Db, id: string) {
+  return db.select().from(mailboxes).where(eq(mailboxes.id, id)).limit(1);
 }
