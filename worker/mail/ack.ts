@@ -8,7 +8,6 @@ import { calendars, outboxRecipients, type Mailbox } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import type { AddressView } from '../protocol/api.ts';
 import { derivedId } from '../protocol/ids.ts';
-import { calendarQuery } from '../sla/apply.ts';
 import { isOpen, validateCalendar } from '../sla/calendar.ts';
 import { buildCaseHeaders, composeMail } from './compose.ts';
 import { stageOutgoing, type Staged } from './outbox.ts';
@@ -100,11 +99,6 @@ export function ackCaseHourQuery(db: Db, recipient: string, caseId: string, now:
   return ackCount(db, recipient, now - 3_600_000, caseId);
 }
 
-async function readLimits(db: Db, req: Pick<AckRequest, 'mailbox' | 'kase' | 'recipient' | 'now'>): Promise<AckLimits> {
-  const [perCase, perDay, cal] = await db.batch([ackCaseHourQuery(db, req.recipient.email, req.kase.id, req.now), ackDayQuery(db, req.recipient.email, req.now), calendarQuery(db, req.mailbox.calendarId)]);
-  return { perCaseHour: perCase[0]?.n ?? 0, perDay: perDay[0]?.n ?? 0, calendar: cal[0] };
-}
-
 /**
  * Why no acknowledgement goes out under the mailbox's settings and limits, or null when one may; and
  * whether the mailbox is outside its office hours now (only a new case's acknowledgement says so).
@@ -134,11 +128,11 @@ function offHours(row: typeof calendars.$inferSelect, now: number): boolean {
   return check.ok ? !isOpen(now, check.calendar) : false;
 }
 
-/** Stages the acknowledgement, or says why none goes out. `limits`, when the caller read them already. */
-export async function planAck(db: Db, raw: R2Bucket, req: AckRequest, limits?: AckLimits): Promise<AckPlan> {
+/** Stages the acknowledgement, or says why none goes out; the caller reads `limits` in its own batch. */
+export async function planAck(db: Db, raw: R2Bucket, req: AckRequest, limits: AckLimits): Promise<AckPlan> {
   const unwanted = wanted(req);
   if (unwanted) return { skipped: unwanted };
-  const check = ackCheck(req, limits ?? (await readLimits(db, req)));
+  const check = ackCheck(req, limits);
   if (check.blocked !== null) return { skipped: check.blocked };
   const { mailbox, kase } = req;
   const away = check.away;
