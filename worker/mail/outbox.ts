@@ -53,6 +53,9 @@ export interface Staged {
   raw: string;
 }
 
+/** What one send needs to know of its mail. */
+type Sendable = Omit<Staged, 'recipients'>;
+
 /**
  * Outgoing MIME up to this size is kept in its outbox row, in the same batch; larger mail (replies
  * with attachments) goes to R2 first. An R2 write costs a local Worker more CPU than the whole batch.
@@ -118,7 +121,7 @@ export async function deliverOutbox(deps: Deps, mail: Staged | string): Promise<
   ]);
   const row = mails[0];
   if (!row || due.length === 0) return [];
-  const out: Staged = { id: row.id, workspaceId: row.workspaceId, caseId: row.caseId, messageId: row.messageId, kind: row.kind, from: row.fromAddress, recipients: [], raw: await outgoingMime(deps.raw, row) };
+  const out: Sendable = { id: row.id, workspaceId: row.workspaceId, caseId: row.caseId, messageId: row.messageId, kind: row.kind, from: row.fromAddress, raw: await outgoingMime(deps.raw, row) };
   const results: DeliveryResult[] = [];
   for (const r of due) {
     const claimed = await deps.db
@@ -141,7 +144,7 @@ export async function outgoingMime(raw: R2Bucket, row: Pick<typeof outbox.$infer
 }
 
 /** One claimed delivery: the send, its outcome on the row, and the event, in one batch. */
-async function sendOne(deps: Deps, mail: Staged, recipient: string, attempts: number): Promise<DeliveryResult['status']> {
+async function sendOne(deps: Deps, mail: Sendable, recipient: string, attempts: number): Promise<DeliveryResult['status']> {
   const now = deps.now();
   const row = and(eq(outboxRecipients.outboxId, mail.id), eq(outboxRecipients.recipient, recipient));
   const stmts: Stmt[] = [];
