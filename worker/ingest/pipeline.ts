@@ -183,9 +183,8 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   const contentHash = await sha256Hex(`${mail.subject.toLowerCase()}\n${mail.text.trim()}`);
   const explain = (extra: object) =>
     JSON.stringify({ kind: classification.kind, reasons: classification.reasons, auth: { verdict: auth.verdict, reasons: auth.reasons }, candidates, ...extra });
-  const ctxFor = (decisionJson: string): StoreContext => ({ ...base, mail, sender, classification, auth, contentHash, decisionJson });
-
   const prior = await priorFacts(deps, mailbox, row, sender.email, contentHash, now);
+  const ctxFor = (decisionJson: string): StoreContext => ({ ...base, mail, sender, classification, auth, contentHash, decisionJson, sla: prior.sla });
   const duplicate = prior.duplicate;
   if (duplicate) {
     return publish(deps, mailbox.workspaceId, await storeHeld(ctxFor(explain({ action: 'ignore', reason: 'duplicate', of: duplicate })), 'ignored', 'duplicate', duplicate.caseId, duplicate));
@@ -235,7 +234,6 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   // Imported history does not reopen anything: it is filed as it was.
   const decision = importing && decided.action === 'append' ? { ...decided, newStatus: null, reason: `${decided.match.reason}; imported history, status unchanged` } : decided;
   const ctx = ctxFor(explain({ considered: thread.considered, decision, ...(report ? { bounce: report } : {}) }));
-  ctx.sla = prior.sla;
   const limits = { perCaseHour: decision.action === 'append' ? (acksThisHour[0]?.n ?? 0) : 0, perDay: prior.acksToday, calendar: prior.calendar };
   const outgoing = importing ? undefined : followUps(deps, ctx, decision, mail.messageId, now, limits);
   if (importing) ctx.imported = { at: mail.date !== null && mail.date < now ? mail.date : now };
