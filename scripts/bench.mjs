@@ -318,6 +318,12 @@ function openSocket(url) {
   });
 }
 
+/** A new customer's first mail: each `i` a new sender and a new case, subject "Latency <i>". */
+function newMail(prefix, i, stamp) {
+  const from = `${prefix}${i}.${stamp}@example.com`;
+  return { from, raw: `From: Sender ${i} <${from}>\r\nTo: support@acme.test\r\nSubject: Latency ${i}\r\nMessage-ID: <${prefix}-${i}-${stamp}@example.com>\r\n\r\nHello ${i}\r\n` };
+}
+
 /** CPU time (ms) of each process below `pid`, and of each workerd thread, from /proc. */
 function cpuTimes(pid) {
   const tick = 1000 / 100; // USER_HZ is 100 on Linux
@@ -366,8 +372,7 @@ function cpuTimes(pid) {
 async function cpuRun(url, pid, count) {
   const stamp = Date.now();
   const one = (i) => {
-    const from = `cpu${i}.${stamp}@example.com`;
-    const raw = `From: Sender ${i} <${from}>\r\nTo: support@acme.test\r\nSubject: Latency ${i}\r\nMessage-ID: <cpu-${i}-${stamp}@example.com>\r\n\r\nHello ${i}\r\n`;
+    const { from, raw } = newMail('cpu', i, stamp);
     return deliver(url, raw, { from, to: 'support@acme.test' });
   };
   for (let i = 0; i < 20; i++) await one(-1 - i); // warm-up: compiled code, open files
@@ -413,9 +418,9 @@ async function latencyRun(url, eventOf, count = Number(process.env.BENCH_LATENCY
   });
   const stamp = Date.now();
   for (let i = 0; i < count; i++) {
-    const raw = `From: Sender ${i} <sender${i}.${stamp}@example.com>\r\nTo: support@acme.test\r\nSubject: Latency ${i}\r\nMessage-ID: <lat-${i}-${stamp}@example.com>\r\n\r\nHello ${i}\r\n`;
+    const { from, raw } = newMail('sender', i, stamp);
     started.set(i, performance.now());
-    deliver(url, raw, { from: `sender${i}.${stamp}@example.com`, to: 'support@acme.test' }).then(
+    deliver(url, raw, { from, to: 'support@acme.test' }).then(
       (r) => r.status >= 300 && failures.push(`${r.status} ${r.text.slice(0, 200)}`),
       (err) => failures.push(String(err?.cause ?? err)),
     );
