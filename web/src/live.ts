@@ -1,7 +1,8 @@
 // The agent WebSocket. Keeps the highest event seq seen, drops anything at or below it, and on a
 // dropped connection reconnects with backoff (1s doubling to 30s) asking the hub for what it missed.
-// It also carries presence: the hub names this tab's socket in its hello and sends who is connected
-// (and what they view and write) whenever that changes; presence.ts says what this tab does.
+// It also carries presence: the hub names this tab's socket in its hello, sends who is connected
+// (and what they view and write) once, then each change (presence.set / presence.gone, applied with
+// applyPresence); presence.ts says what this tab does.
 import { createSignal, getOwner, onCleanup } from 'solid-js';
 import { applyPresence, type ClientFrame, type PresenceEntry, type ServerEvent, type ServerFrame } from '../../worker/protocol/events.ts';
 
