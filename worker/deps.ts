@@ -1,17 +1,15 @@
 // makeDeps: the one place that turns bindings into the narrow things stages and handlers receive.
-import { drizzle } from 'drizzle-orm/d1';
+import type { CommitDeps } from './changes/commit.ts';
+import { makeDb, type Db } from './db/client.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './ingest/limits.ts';
-import { hubPublisher, type Publisher } from './realtime/publish.ts';
+import { deliverOutbox } from './mail/outbox.ts';
+import { hubPublisher } from './realtime/publish.ts';
 import { cloudflareMailer, type Mailer } from './mail/mailer.ts';
 
-// No schema is handed to drizzle: we use the query builder, not its relational queries, and reading a
-// schema costs milliseconds of CPU per instance (measured: ~13 ms of every mail's 70 ms).
-export type Db = ReturnType<typeof drizzle>;
+export type { Db } from './db/client.ts';
+export { makeDb } from './db/client.ts';
 
-export interface Deps {
-  db: Db;
-  raw: R2Bucket;
-  hub: Publisher;
+export interface Deps extends CommitDeps {
   mailer: Mailer;
   /**
    * Work that may finish after the response (sending mail): ctx.waitUntil in the Worker. Without an
@@ -24,21 +22,12 @@ export interface Deps {
   config: { maxMessageBytes: number; appUrl: string | null };
 }
 
-const dbs = new WeakMap<D1Database, Db>();
-
-/** One drizzle instance per binding for the isolate's life: building one per request is pure overhead. */
-export function makeDb(d1: D1Database): Db {
-  let db = dbs.get(d1);
-  if (!db) dbs.set(d1, (db = drizzle(d1)));
-  return db;
-}
-
 export function makeDeps(env: Env, ctx?: { waitUntil(p: Promise<unknown>): void }): Deps {
   if (!env.REPLY_TOKEN_KEY) throw new Error('REPLY_TOKEN_KEY is not set: run `wrangler secret put REPLY_TOKEN_KEY` (locally, npm start writes it to .dev.vars)');
   const max = Number(env.MAX_MESSAGE_BYTES);
   const pending: Promise<unknown>[] = [];
   const logged = (p: Promise<unknown>) => p.catch((err) => console.error('background task failed', err));
-  return {
+  const deps: Deps = {
     db: makeDb(env.DB),
     raw: env.RAW,
     hub: hubPublisher(env.INBOX_HUB),
@@ -50,5 +39,7 @@ export function makeDeps(env: Env, ctx?: { waitUntil(p: Promise<unknown>): void 
     now: () => Date.now(),
     secrets: { replyTokenKey: env.REPLY_TOKEN_KEY },
     config: { maxMessageBytes: Number.isFinite(max) && max > 0 ? max : DEFAULT_MAX_MESSAGE_BYTES, appUrl: env.APP_URL ? env.APP_URL.replace(/\/+$/, '') : null },
+    send: (mail) => deliverOutbox(deps, mail),
   };
+  return deps;
 }

@@ -5,7 +5,8 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { hashPassword } from '../auth/password.ts';
 import { agents, cases, mailboxes, sessions, type Agent } from '../db/schema.ts';
 import type { Deps, Db } from '../deps.ts';
-import { eventInsert, runWithEvents } from '../ingest/store.ts';
+import { commit } from '../changes/commit.ts';
+import { statementWrite } from '../changes/change.ts';
 import type { AgentAdminView, DeactivateResult } from '../protocol/admin.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { newId } from '../protocol/ids.ts';
@@ -159,8 +160,8 @@ export async function deactivateAgent(deps: Deps, who: Actor, id: string, reassi
         .set({ assigneeId: heir?.id ?? null, updatedAt: now })
         .where(and(eq(cases.id, caseId), eq(cases.assigneeId, id))),
     );
-    const bodies: EventBody[] = caseIds.map((caseId) => ({ type: 'case.updated', caseId, changes: { assignee: heir } }));
-    return { stmts, bodies, eventStmts: bodies.map((b) => eventInsert(db, ws, b.caseId, actor, b, now)) };
+    const events = caseIds.map((caseId) => ({ caseId, actor, body: { type: 'case.updated', caseId, changes: { assignee: heir } } satisfies EventBody }));
+    return { stmts, events };
   };
 
   const ids = open.map((r) => r.id);
@@ -168,7 +169,7 @@ export async function deactivateAgent(deps: Deps, who: Actor, id: string, reassi
   for (let i = 0; i < ids.length; i += REASSIGN_BATCH) {
     const now = deps.now();
     const part = handOver(ids.slice(i, i + REASSIGN_BATCH), now);
-    await deps.hub.publish(ws, await runWithEvents(db, part.stmts, part.eventStmts, part.bodies, now));
+    await commit(deps, { workspaceId: ws, writes: part.stmts.map(statementWrite), events: part.events, outgoing: [], blobs: [] });
   }
   const now = deps.now();
   const part = handOver(last, now);
@@ -185,8 +186,7 @@ export async function deactivateAgent(deps: Deps, who: Actor, id: string, reassi
     ...part.stmts,
     audit(db, who, id, 'deactivate', { active: [true, false], openCases: [open.length, 0], reassignedTo: [null, heir?.id ?? null] }, now),
   ];
-  const events = await runWithEvents(db, stmts, part.eventStmts, part.bodies, now);
-  await deps.hub.publish(ws, events);
+  await commit(deps, { workspaceId: ws, writes: stmts.map(statementWrite), events: part.events, outgoing: [], blobs: [] });
   return { agent: await agentView(db, ws, id), reassigned: open.length, reassignedTo: heir };
 }
 

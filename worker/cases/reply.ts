@@ -9,15 +9,16 @@ import type { Deps } from '../deps.ts';
 import type { AddressView, CaseStatus, MessageView } from '../protocol/api.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { newId } from '../protocol/ids.ts';
-import { eventInsert, runWithEvents } from '../ingest/store.ts';
+import { commit } from '../changes/commit.ts';
+import { agentActor, statementWrite } from '../changes/change.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from '../mail/compose.ts';
 import { validateAddress } from '../mail/headers.ts';
-import { deliverOutbox, stageOutgoing } from '../mail/outbox.ts';
+import { stageMail } from '../mail/stage.ts';
 import { escapeHtml } from '../mail/templates.ts';
 import { caseSeq, messageViews } from './detail.ts';
-import { slaColumns, slaContextFor, stateOf } from '../sla/apply.ts';
-import { onAgentReply, onStatus } from '../sla/policy.ts';
+import { slaContextFor } from '../sla/apply.ts';
+import { slaTransition } from '../sla/transition.ts';
 
 type Stmt = BatchItem<'sqlite'>;
 
@@ -152,16 +153,9 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
   });
   const status: CaseStatus = input.status ?? (kase.status === 'new' ? 'open' : kase.status);
   // A public reply meets the response targets; a status change may pause, resume or end the clocks.
-  let sla = {};
-  if (kase.slaPolicyId) {
-    const ctx = await slaContextFor(deps.db, mailbox, kase.slaPolicyId);
-    if (ctx) {
-      let state = onAgentReply(stateOf(kase), now);
-      state = onStatus(state, ctx.policy, ctx.calendar, kase.priority, kase.status, status, now);
-      sla = slaColumns(state, ctx, kase.createdAt);
-    }
-  }
-  const out = await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'reply', workspaceId, caseId, messageId, causeInboundId: null, composed, now });
+  const slaCtx = kase.slaPolicyId ? await slaContextFor(deps.db, mailbox, kase.slaPolicyId) : null;
+  const sla = slaTransition(kase, slaCtx, { agentReply: true, status }, now) ?? {};
+  const out = stageMail({ id: outboxId, kind: 'reply', workspaceId, caseId, messageId, causeInboundId: null, composed, now });
   const stmts: Stmt[] = [
     deps.db.insert(messages).values({
       id: messageId,
@@ -185,7 +179,6 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
       authorAgentId: author.id,
       createdAt: now,
     }),
-    ...out.stmts,
     // Whoever an agent writes to takes part in the case from now on: their replies will thread.
     ...participantStmts(deps, workspaceId, caseId, [...to, ...cc].filter((a) => a.email !== requester?.email), now),
     deps.db
@@ -195,10 +188,8 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
   ];
   const bodies: EventBody[] = [{ type: 'message.added', caseId, messageId, direction: 'outbound', kind: 'human', reopened: false, status }];
   if (status !== kase.status) bodies.push({ type: 'case.updated', caseId, changes: { status } });
-  const actor = author.id ? `agent:${author.id}` : 'agent:local';
-  const evs = await runWithEvents(deps.db, stmts, bodies.map((b) => eventInsert(deps.db, workspaceId, caseId, actor, b, now)), bodies, now);
-  await deps.hub.publish(workspaceId, evs);
-  deps.background(deliverOutbox(deps, out.staged));
+  const actor = agentActor(author.id);
+  await commit(deps, { workspaceId, writes: [...stmts.map(statementWrite), ...out.writes], events: bodies.map((body) => ({ caseId, actor, body })), outgoing: out.outgoing, blobs: out.blobs });
   await deps.settle();
   return (await messageViews(deps.db, caseId, [messageId]))[0]!;
 }
@@ -229,8 +220,7 @@ export async function addNote(deps: Deps, workspaceId: string, caseId: string, a
     deps.db.update(cases).set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now }).where(eq(cases.id, caseId)),
   ];
   const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'note', kind: 'human', reopened: false, status: kase.status };
-  const evs = await runWithEvents(deps.db, stmts, [eventInsert(deps.db, workspaceId, caseId, author.id ? `agent:${author.id}` : 'agent:local', body, now)], [body], now);
-  await deps.hub.publish(workspaceId, evs);
+  await commit(deps, { workspaceId, writes: stmts.map(statementWrite), events: [{ caseId, actor: agentActor(author.id), body }], outgoing: [], blobs: [] });
   return (await messageViews(deps.db, caseId, [messageId]))[0]!;
 }
 
@@ -267,7 +257,7 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
     date: new Date(now),
     messageId: `${outboxId}@${domain}`,
   });
-  const out = await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'forward', workspaceId, caseId, messageId, causeInboundId: null, composed, now });
+  const out = stageMail({ id: outboxId, kind: 'forward', workspaceId, caseId, messageId, causeInboundId: null, composed, now });
   const stmts: Stmt[] = [
     deps.db.insert(messages).values({
       id: messageId,
@@ -288,14 +278,11 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
       authorAgentId: author.id,
       createdAt: now,
     }),
-    ...out.stmts,
     ...participantStmts(deps, workspaceId, caseId, [target!], now),
     deps.db.update(cases).set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now }).where(eq(cases.id, caseId)),
   ];
   const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'outbound', kind: 'human', reopened: false, status: kase.status };
-  const evs = await runWithEvents(deps.db, stmts, [eventInsert(deps.db, workspaceId, caseId, author.id ? `agent:${author.id}` : 'agent:local', body, now)], [body], now);
-  await deps.hub.publish(workspaceId, evs);
-  deps.background(deliverOutbox(deps, out.staged));
+  await commit(deps, { workspaceId, writes: [...stmts.map(statementWrite), ...out.writes], events: [{ caseId, actor: agentActor(author.id), body }], outgoing: out.outgoing, blobs: out.blobs });
   await deps.settle();
   return (await messageViews(deps.db, caseId, [messageId]))[0]!;
 }

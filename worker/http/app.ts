@@ -1,6 +1,5 @@
 // The HTTP API. Routes live one file per resource; this file wires them and owns error mapping.
 import { Hono } from 'hono';
-import type { Deps } from '../deps.ts';
 import { makeDeps } from '../deps.ts';
 import { ApiFailure, CollisionFailure, ERROR_STATUS } from './errors.ts';
 import { openModeOnly, requireAgent, sameOrigin } from './middleware/auth.ts';
@@ -14,21 +13,9 @@ import { reportRoutes } from './routes/reports.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { sessionRoutes } from './routes/session.ts';
 import type { ApiError } from '../protocol/api.ts';
-import type { AgentIdentity, AuthMode } from '../auth/identity.ts';
+import type { AppEnv } from './env.ts';
 
-export type AppEnv = {
-  Bindings: Env;
-  Variables: {
-    deps: Deps;
-    requestId: string;
-    workspaceId: string;
-    /** Recorded on changes: the agent's id, or 'local' in open mode. */
-    actor: string;
-    /** The signed-in agent; null only in open mode when the workspace has no admin to show. */
-    agent: AgentIdentity | null;
-    authMode: AuthMode;
-  };
-};
+export type { AppEnv } from './env.ts';
 
 export function createApp() {
   const app = new Hono<AppEnv>();

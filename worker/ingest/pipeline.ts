@@ -4,10 +4,13 @@ import { and, count, eq, gte, inArray, ne } from 'drizzle-orm';
 import { cases, contacts, inbound, messages, type Inbound, type Mailbox } from '../db/schema.ts';
 import { mailboxById, storeAgentNote, storeAppend, storeBounce, storeHeld, storeNewCase, threadFacts, type ExtraWork, type StoreContext, type Stored } from './store.ts';
 import { agents } from '../db/schema.ts';
-import { ackCaseHourQuery, ackDayQuery, planAck, type AckLimits } from '../mail/ack.ts';
-import { calendarQuery, slaContextFrom, slaPolicyQuery } from '../sla/apply.ts';
+import { planAck, type AckLimits } from '../mail/ack.ts';
+import { ackCaseHourQuery, ackDayQuery } from '../db/queries/acks.ts';
+import { calendarQuery, slaPolicyQuery } from '../sla/apply.ts';
+import { slaContextFrom } from '../sla/transition.ts';
 import { planNotification } from '../mail/notify.ts';
-import { deliverOutbox, type Staged } from '../mail/outbox.ts';
+import { announce } from '../changes/commit.ts';
+import type { ExtraResult } from './store.ts';
 import type { AuthVerdict } from '../protocol/api.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import { derivedId } from '../protocol/ids.ts';
@@ -165,7 +168,7 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   const ownAddresses = options.ownAddresses ?? (await workspaceAddresses(db, mailbox.workspaceId));
   const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses, replyTokenKey: deps.secrets.replyTokenKey });
 
-  const base = { db, mailbox, inboundId: row.id, messageKey: row.idemKey, rawKey: row.rawKey, envelopeFrom: row.envelopeFrom, ownAddresses, now };
+  const base = { db, raw: deps.raw, mailbox, inboundId: row.id, messageKey: row.idemKey, rawKey: row.rawKey, envelopeFrom: row.envelopeFrom, ownAddresses, now };
   if (!analysis.ok) {
     const ctx: StoreContext = {
       ...base,
@@ -265,8 +268,7 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
 }
 
 async function publish(deps: Deps, workspaceId: string, stored: Stored): Promise<Stored> {
-  await deps.hub.publish(workspaceId, stored.events);
-  for (const mail of stored.outgoing ?? []) deps.background(deliverOutbox(deps, mail));
+  await announce(deps, workspaceId, stored.events, stored.outgoing ?? []);
   return stored;
 }
 
@@ -278,12 +280,12 @@ function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMe
   if ((decision.action !== 'new-case' && decision.action !== 'append') || decision.kind !== 'human') return undefined;
   const isNew = decision.action === 'new-case';
   return async (kase) => {
-    const stmts: ExtraStmts = [];
-    const outgoing: Staged[] = [];
+    const more: ExtraResult = { writes: [], blobs: [], outgoing: [] };
+    const add = (p: ExtraResult) => (more.writes.push(...p.writes), more.blobs.push(...p.blobs), more.outgoing.push(...p.outgoing));
     const notes: Record<string, string> = {};
     if (decision.acknowledge.eligible) {
       const threadIds = isNew ? [] : (await deps.db.select({ id: messages.rfcMessageId }).from(messages).where(eq(messages.caseId, kase.id)).orderBy(messages.createdAt)).map((r) => r.id).filter((x): x is string => !!x);
-      const plan = await planAck(deps.db, deps.raw, {
+      const plan = await planAck({
         mailbox: ctx.mailbox,
         kind: isNew ? 'create' : 'update',
         kase,
@@ -296,13 +298,13 @@ function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMe
       }, limits);
       if ('skipped' in plan) notes.acknowledgement = `not sent: ${plan.skipped}`;
       else {
-        stmts.push(...plan.stmts);
-        outgoing.push(plan.staged);
+        add(plan);
         notes.acknowledgement = 'queued';
       }
     } else notes.acknowledgement = `not sent: ${decision.acknowledge.reason}`;
     if (kase.assigneeId) {
-      const plan = await planNotification(deps.db, deps.raw, {
+      const agent = await deps.db.select().from(agents).where(eq(agents.id, kase.assigneeId)).get();
+      const plan = await planNotification(agent, {
         kind: isNew ? 'assignment' : 'customer-reply',
         agentId: kase.assigneeId,
         mailbox: ctx.mailbox,
@@ -314,17 +316,14 @@ function followUps(deps: Deps, ctx: StoreContext, decision: Decision, customerMe
       });
       if ('skipped' in plan) notes.notification = `not sent: ${plan.skipped}`;
       else {
-        stmts.push(...plan.stmts);
-        outgoing.push(plan.staged);
+        add(plan);
         notes.notification = 'queued';
       }
     }
     ctx.decisionJson = JSON.stringify({ ...JSON.parse(ctx.decisionJson), outgoing: notes });
-    return { stmts, outgoing };
+    return more;
   };
 }
-
-type ExtraStmts = Awaited<ReturnType<ExtraWork>>['stmts'];
 
 /** Whether mail with an agent-bound token really comes from that agent. */
 async function agentNote(deps: Deps, mailbox: Mailbox, row: Inbound, caseId: string, code: string, sender: string, verdict: AuthVerdict): Promise<{ ok: true; agentId: string } | { ok: false; why: string }> {

@@ -10,7 +10,9 @@ import type { EventBody } from '../protocol/events.ts';
 import { REPROCESSABLE_REASONS } from '../protocol/constants.ts';
 import { retryInbound } from './retry.ts';
 import { analyze } from './analyze.ts';
-import { mailboxById, runWithEvents, eventInsert, storeAppend, storeNewCase, type Stored } from './store.ts';
+import { mailboxById, storeAppend, storeNewCase, type Stored } from './store.ts';
+import { announce, commit } from '../changes/commit.ts';
+import { statementWrite } from '../changes/change.ts';
 import { sha256Hex } from './text.ts';
 
 export class ReleaseRefused extends Error {
@@ -61,6 +63,7 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
   }
   const ctx = {
     db: deps.db,
+    raw: deps.raw,
     mailbox,
     inboundId: row.id,
     messageKey: row.idemKey,
@@ -82,7 +85,7 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
   const caseId = target.caseId ?? row.caseId;
   try {
     const stored = await storeRelease();
-    await deps.hub.publish(workspaceId, stored.events);
+    await announce(deps, workspaceId, stored.events, stored.outgoing ?? []);
     return stored;
   } catch (err) {
     // Give the row back, so the release can be tried again (or the message discarded).
@@ -116,8 +119,7 @@ export async function discardInbound(deps: Deps, workspaceId: string, inboundId:
     .get();
   if (!done) throw new ReleaseRefused('conflict', 'someone else has just released or discarded this message');
   const body: EventBody = { type: 'inbound.resolved', caseId: row.caseId, inboundId, status: 'discarded', by: actor };
-  const events = await runWithEvents(deps.db, [], [eventInsert(deps.db, workspaceId, row.caseId, `agent:${actor}`, body, now)], [body], now);
-  await deps.hub.publish(workspaceId, events);
+  await commit(deps, { workspaceId, writes: [], events: [{ caseId: row.caseId, actor: `agent:${actor}`, body }], outgoing: [], blobs: [] });
 }
 
 const REPROCESSABLE = new Set<string>(REPROCESSABLE_REASONS);
@@ -162,7 +164,6 @@ export async function reprocessInbound(deps: Deps, workspaceId: string, inboundI
   const intoCase = after.status === 'processed';
   const body: EventBody = { type: 'inbound.reprocessed', caseId: after.caseId, inboundId, status: after.status, reason: after.reason, by: actor };
   const resolve = intoCase ? [deps.db.update(inbound).set({ resolvedBy: actor, resolvedAt: now }).where(and(eq(inbound.id, row.id), eq(inbound.status, 'processed'), isNull(inbound.resolvedBy)))] : [];
-  const events = await runWithEvents(deps.db, resolve, [eventInsert(deps.db, workspaceId, after.caseId, `agent:${actor}`, body, now)], [body], now);
-  await deps.hub.publish(workspaceId, events);
+  await commit(deps, { workspaceId, writes: resolve.map(statementWrite), events: [{ caseId: after.caseId, actor: `agent:${actor}`, body }], outgoing: [], blobs: [] });
   return intoCase && after.resolvedBy === null ? { ...after, resolvedBy: actor, resolvedAt: now } : after;
 }

@@ -10,8 +10,8 @@ import type { AddressView, CaseStatus, InboundStatus, MessageKind } from '../pro
 import type { EventBody, ServerEvent } from '../protocol/events.ts';
 import { caseSummary } from '../cases/views.ts';
 import { pickAssignee } from '../admin/assign.ts';
-import { slaColumns, slaContextFor, stateOf, type SlaContext } from '../sla/apply.ts';
-import { NO_SLA, onCreate, onCustomerMessage, onStatus } from '../sla/policy.ts';
+import { slaContextFor } from '../sla/apply.ts';
+import { slaOnCreate, slaTransition, type SlaColumns, type SlaContext } from '../sla/transition.ts';
 import type { ParsedAttachment, ParsedMail } from './parse.ts';
 import type { Decision, Flood } from './decide.ts';
 import type { Classification } from './classify.ts';
@@ -19,35 +19,22 @@ import type { AuthResult } from './authenticate.ts';
 import { describeBounce, isPermanent, type BounceReport } from './bounce.ts';
 import type { ThreadFacts } from './thread.ts';
 import { sha256Hex } from './text.ts';
-import type { Staged } from '../mail/outbox.ts';
+import { statementWrite, type Blob, type Change, type Staged, type Write } from '../changes/change.ts';
+import { write } from '../changes/commit.ts';
 import { mailboxQuery } from '../db/queries/mailboxes.ts';
 
 type Stmt = BatchItem<'sqlite'>;
 
-/** Appends an events row with the next per-workspace seq; assigned inside the batch, so gap-free. */
-export function eventInsert(db: Db, workspaceId: string, caseId: string | null, actor: string, body: EventBody, at: number) {
-  return db
-    .insert(events)
-    .values({
-      workspaceId,
-      seq: sql`(SELECT COALESCE(MAX(${events.seq}), 0) + 1 FROM ${events} WHERE ${events.workspaceId} = ${workspaceId})`,
-      caseId,
-      type: body.type,
-      actor,
-      payload: JSON.stringify(body),
-      at,
-    })
-    .returning({ seq: events.seq });
-}
-
-/** Runs a batch whose last statements are event inserts, and returns the events with their seq. */
-export async function runWithEvents(db: Db, stmts: Stmt[], eventStmts: Stmt[], bodies: EventBody[], at: number): Promise<ServerEvent[]> {
-  const all = [...stmts, ...eventStmts] as [Stmt, ...Stmt[]];
-  const results = (await db.batch(all)) as unknown[];
-  return bodies.map((body, i) => {
-    const rows = results[stmts.length + i] as Array<{ seq: number }>;
-    return { ...body, seq: rows[0]!.seq, at } as ServerEvent;
-  });
+/** The batch of one outcome with its events, through the one write path (published by the pipeline). */
+async function writeWithEvents(ctx: Pick<StoreContext, 'db' | 'raw' | 'mailbox' | 'now'>, stmts: Stmt[], caseId: string | null, actor: string, bodies: EventBody[], extra?: ExtraResult): Promise<ServerEvent[]> {
+  const change: Change = {
+    workspaceId: ctx.mailbox.workspaceId,
+    writes: [...stmts.map(statementWrite), ...(extra?.writes ?? [])],
+    events: bodies.map((body) => ({ caseId, actor, body })),
+    outgoing: [],
+    blobs: extra?.blobs ?? [],
+  };
+  return (await write({ db: ctx.db, now: () => ctx.now, raw: ctx.raw }, change, ctx.now)).events;
 }
 
 // ---- lookups the threading stage needs -------------------------------------------------------
@@ -161,6 +148,8 @@ export async function putAttachments(raw: R2Bucket, plans: AttachmentPlan[]): Pr
 
 export interface StoreContext {
   db: Db;
+  /** For blobs of the outcome's change (large outgoing MIME). */
+  raw?: R2Bucket;
   mailbox: Mailbox;
   inboundId: string;
   messageKey: string;
@@ -273,7 +262,12 @@ function inboundDone(ctx: StoreContext, status: InboundStatus, reason: string | 
  * Further statements for the same batch, decided once the case is known (its number is allocated
  * first): acknowledgements and notifications, so they are recorded together with what caused them.
  */
-export type ExtraWork = (kase: { id: string; number: number; subject: string; assigneeId: string | null }) => Promise<{ stmts: Stmt[]; outgoing: Staged[] }>;
+export type ExtraWork = (kase: { id: string; number: number; subject: string; assigneeId: string | null }) => Promise<ExtraResult>;
+export interface ExtraResult {
+  writes: Write[];
+  blobs: Blob[];
+  outgoing: Staged[];
+}
 
 export interface Stored {
   events: ServerEvent[];
@@ -303,8 +297,8 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
   if (!counter) throw new Error(`workspace ${ws} not found`);
   const people = peopleOf(ctx, 'requester');
   const subject = ctx.mail.subject || '(no subject)';
-  const more = extra ? await extra({ id: caseId, number: counter.n, subject, assigneeId: assignee?.id ?? null }) : { stmts: [], outgoing: [] };
-  const sla = slaColumns(slaCtx ? onCreate(slaCtx.policy, slaCtx.calendar, 'normal', now) : NO_SLA, slaCtx, now);
+  const more: ExtraResult = extra ? await extra({ id: caseId, number: counter.n, subject, assigneeId: assignee?.id ?? null }) : { writes: [], blobs: [], outgoing: [] };
+  const sla = slaOnCreate(slaCtx, 'normal', now);
   const at = ctx.imported?.at ?? now;
   const row = {
     id: caseId,
@@ -331,13 +325,12 @@ export async function storeNewCase(ctx: StoreContext, decision: Decision & { act
     ...people.map((p) => db.insert(participants).values({ caseId, email: p.email, name: p.name, role: p.role, contactId: contactIdOf(ws, p.email), addedAt: now }).onConflictDoNothing()),
     messageInsert(ctx, caseId, messageId, decision.kind, decision.rule, decision.reason),
     ...plans.map((p) => db.insert(attachments).values(p.row)),
-    ...more.stmts,
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
   const summary = caseSummary({ ...row, contactId: null, tags: '[]' }, ctx.sender, assignee);
   const bodies: EventBody[] = [{ type: 'case.created', caseId, case: summary }];
   if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
-  const evs = await runWithEvents(db, stmts, bodies.map((b) => eventInsert(db, ws, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, b, now)), bodies, now);
+  const evs = await writeWithEvents(ctx, stmts, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, bodies, more);
   return { events: evs, caseId, messageId, status: 'processed', outgoing: more.outgoing };
 }
 
@@ -353,18 +346,13 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
   // agent released from quarantine makes its sender a participant too: that is what releasing means.
   const people = decision.kind === 'auto-reply' ? [] : peopleOf(ctx, 'cc').filter((p) => p.email !== ctx.sender.email || ctx.releasedBy);
   const status = decision.newStatus ?? current.status;
-  const more = extra ? await extra({ id: caseId, number: current.number, subject: current.subject, assigneeId: current.assigneeId }) : { stmts: [], outgoing: [] };
+  const more: ExtraResult = extra ? await extra({ id: caseId, number: current.number, subject: current.subject, assigneeId: current.assigneeId }) : { writes: [], blobs: [], outgoing: [] };
   // The SLA clocks: a customer's message (never an auto-reply) starts the next-response clock, and
   // a reopened or resumed case moves its due times.
-  let sla: ReturnType<typeof slaColumns> | null = null;
+  let sla: SlaColumns | null = null;
   if (decision.kind !== 'auto-reply' && current.slaPolicyId) {
     const slaCtx = ctx.sla !== undefined && ctx.sla?.policy.id === current.slaPolicyId ? ctx.sla : await slaContextFor(db, mailbox, current.slaPolicyId);
-    if (slaCtx) {
-      let state = stateOf(current);
-      if (decision.newStatus) state = onStatus(state, slaCtx.policy, slaCtx.calendar, current.priority, current.status, decision.newStatus, now);
-      state = onCustomerMessage(state, slaCtx.policy, slaCtx.calendar, current.priority, now);
-      sla = slaColumns(state, slaCtx, current.createdAt);
-    }
+    sla = slaTransition(current, slaCtx, { ...(decision.newStatus ? { status: decision.newStatus } : {}), customerMessage: true }, now);
   }
   const stmts: Stmt[] = [
     ...people.map((p) => contactUpsert(db, ws, p, now)),
@@ -382,12 +370,11 @@ export async function storeAppend(ctx: StoreContext, decision: Decision & { acti
         ...(sla ?? {}),
       })
       .where(eq(cases.id, caseId)),
-    ...more.stmts,
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
   const bodies: EventBody[] = [{ type: 'message.added', caseId, messageId, direction: 'inbound', kind: decision.kind, reopened: decision.newStatus !== null, status }];
   if (ctx.releasedBy) bodies.push({ type: 'inbound.resolved', caseId, inboundId: ctx.inboundId, status: 'processed', by: ctx.releasedBy });
-  const evs = await runWithEvents(db, stmts, bodies.map((b) => eventInsert(db, ws, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, b, now)), bodies, now);
+  const evs = await writeWithEvents(ctx, stmts, caseId, ctx.releasedBy ? `agent:${ctx.releasedBy}` : `contact:${ctx.sender.email}`, bodies, more);
   return { events: evs, caseId, messageId, status: 'processed', outgoing: more.outgoing };
 }
 
@@ -406,13 +393,7 @@ export async function storeHeld(
   if (floodStarted) {
     bodies.push({ type: 'flood.detected', caseId: null, inboundId: ctx.inboundId, by: floodStarted.by, sender: ctx.sender.email, count: floodStarted.count, windowMinutes: floodStarted.windowMinutes });
   }
-  const evs = await runWithEvents(
-    db,
-    [inboundDone(ctx, status, reason, caseId, duplicateOf?.messageId ?? null)],
-    bodies.map((b) => eventInsert(db, mailbox.workspaceId, caseId, 'system', b, now)),
-    bodies,
-    now,
-  );
+  const evs = await writeWithEvents(ctx, [inboundDone(ctx, status, reason, caseId, duplicateOf?.messageId ?? null)], caseId, 'system', bodies);
   return { events: evs, caseId, messageId: duplicateOf?.messageId ?? null, status, reason };
 }
 
@@ -460,7 +441,7 @@ export async function storeBounce(ctx: StoreContext, caseId: string, report: Bou
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
   const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'system', kind: 'bounce', reopened: false, status: (await db.select({ s: cases.status }).from(cases).where(eq(cases.id, caseId)).get())?.s ?? 'open' };
-  const evs = await runWithEvents(db, stmts, [eventInsert(db, ws, caseId, 'system', body, now)], [body], now);
+  const evs = await writeWithEvents(ctx, stmts, caseId, 'system', [body]);
   return { events: evs, caseId, messageId, status: 'processed' };
 }
 
@@ -501,6 +482,6 @@ export async function storeAgentNote(ctx: StoreContext, caseId: string, agentId:
   ];
   const status = (await db.select({ s: cases.status }).from(cases).where(eq(cases.id, caseId)).get())?.s ?? 'open';
   const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'note', kind: 'human', reopened: false, status };
-  const evs = await runWithEvents(db, stmts, [eventInsert(db, mailbox.workspaceId, caseId, `agent:${agentId}`, body, now)], [body], now);
+  const evs = await writeWithEvents(ctx, stmts, caseId, `agent:${agentId}`, [body]);
   return { events: evs, caseId, messageId, status: 'processed' };
 }

@@ -2,18 +2,14 @@
 // at all is decided with the message (decide.ts, RFC 3834 and loop rules); this file applies the
 // mailbox's own settings (on create / on update, templates, an off-hours variant) and the rate
 // limits, and stages the mail in the caller's batch.
-import { and, count, eq, gte, inArray } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
-import { calendars, outboxRecipients, type Mailbox } from '../db/schema.ts';
-import type { Db } from '../deps.ts';
+import type { calendars, Mailbox } from '../db/schema.ts';
+import type { StagedMail } from './stage.ts';
 import type { AddressView } from '../protocol/api.ts';
 import { derivedId } from '../protocol/ids.ts';
 import { isOpen, validateCalendar } from '../sla/calendar.ts';
 import { buildCaseHeaders, composeMail } from './compose.ts';
-import { stageOutgoing, type Staged } from './outbox.ts';
+import { stageMail } from './stage.ts';
 import { ackHeaders, renderAck, type AckTemplate } from './templates.ts';
-
-type Stmt = BatchItem<'sqlite'>;
 
 export const OFF_HOURS_TEMPLATE: AckTemplate = {
   subject: 'Re: {{case.subject}}',
@@ -70,7 +66,7 @@ export interface AckRequest {
   now: number;
 }
 
-export type AckPlan = { outboxId: string; stmts: Stmt[]; staged: Staged } | { skipped: string };
+export type AckPlan = ({ outboxId: string } & StagedMail) | { skipped: string };
 
 /** What the rate limits and the "we are away" wording depend on, read in a caller's batch. */
 export interface AckLimits {
@@ -80,23 +76,6 @@ export interface AckLimits {
   perDay: number;
   /** The mailbox's office hours, if it has a calendar. */
   calendar: typeof calendars.$inferSelect | undefined;
-}
-
-function ackCount(db: Db, recipient: string, since: number, caseId?: string) {
-  return db
-    .select({ n: count() })
-    .from(outboxRecipients)
-    .where(and(inArray(outboxRecipients.kind, ['ack-create', 'ack-update']), eq(outboxRecipients.recipient, recipient), gte(outboxRecipients.createdAt, since), ...(caseId ? [eq(outboxRecipients.caseId, caseId)] : [])));
-}
-
-/** Acknowledgements to `recipient` in the last day, for a caller's batch. */
-export function ackDayQuery(db: Db, recipient: string, now: number) {
-  return ackCount(db, recipient, now - 86_400_000);
-}
-
-/** Acknowledgements to `recipient` about one case in the last hour, for a caller's batch. */
-export function ackCaseHourQuery(db: Db, recipient: string, caseId: string, now: number) {
-  return ackCount(db, recipient, now - 3_600_000, caseId);
 }
 
 /**
@@ -128,8 +107,8 @@ function offHours(row: typeof calendars.$inferSelect, now: number): boolean {
   return check.ok ? !isOpen(now, check.calendar) : false;
 }
 
-/** Stages the acknowledgement, or says why none goes out; the caller reads `limits` in its own batch. */
-export async function planAck(db: Db, raw: R2Bucket, req: AckRequest, limits: AckLimits): Promise<AckPlan> {
+/** Stages the acknowledgement, or says why none goes out; the caller reads `limits` with its facts. */
+export async function planAck(req: AckRequest, limits: AckLimits): Promise<AckPlan> {
   const unwanted = wanted(req);
   if (unwanted) return { skipped: unwanted };
   const check = ackCheck(req, limits);
@@ -157,6 +136,5 @@ export async function planAck(db: Db, raw: R2Bucket, req: AckRequest, limits: Ac
     date: new Date(req.now),
     messageId: `${outboxId}@${mailbox.address.split('@')[1]}`,
   });
-  const { stmts, staged } = await stageOutgoing(db, raw, { id: outboxId, kind: req.kind === 'create' ? 'ack-create' : 'ack-update', workspaceId: mailbox.workspaceId, caseId: kase.id, messageId: null, causeInboundId: req.causeInboundId, composed, now: req.now });
-  return { outboxId, stmts, staged };
+  return { outboxId, ...stageMail({ id: outboxId, kind: req.kind === 'create' ? 'ack-create' : 'ack-update', workspaceId: mailbox.workspaceId, caseId: kase.id, messageId: null, causeInboundId: req.causeInboundId, composed, now: req.now }) };
 }

@@ -1,16 +1,12 @@
 // Notifications to agents: a case was assigned to them, their customer replied, an SLA is about to
 // be (or was) breached. Each agent can turn each kind off. A notification's Reply-To carries a token
 // bound to that agent, so answering it by mail can post to the case as that agent (see pipeline.ts).
-import { eq } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
-import { agents, type Mailbox } from '../db/schema.ts';
-import type { Db } from '../deps.ts';
+import type { Agent, Mailbox } from '../db/schema.ts';
+import { update, type Write } from '../changes/change.ts';
 import { newId } from '../protocol/ids.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from './compose.ts';
-import { stageOutgoing, type Staged } from './outbox.ts';
+import { stageMail, type StagedMail } from './stage.ts';
 import { signReplyToken } from './tokens.ts';
-
-type Stmt = BatchItem<'sqlite'>;
 
 export type NotificationKind = 'assignment' | 'customer-reply' | 'sla-warning' | 'sla-breach';
 
@@ -47,17 +43,18 @@ export interface NotificationRequest {
   now: number;
 }
 
-export type NotificationPlan = { outboxId: string; stmts: Stmt[]; staged: Staged } | { skipped: string };
+export type NotificationPlan = ({ outboxId: string } & StagedMail) | { skipped: string };
 
-export async function planNotification(db: Db, raw: R2Bucket, req: NotificationRequest): Promise<NotificationPlan> {
-  const agent = await db.select().from(agents).where(eq(agents.id, req.agentId)).get();
-  if (!agent || !agent.active) return { skipped: 'no such active agent' };
+/** The notification to `agent` (read by the caller with its facts), or why none goes out. */
+export async function planNotification(agent: Agent | undefined, req: NotificationRequest): Promise<NotificationPlan> {
+  if (!agent || !agent.active || agent.id !== req.agentId) return { skipped: 'no such active agent' };
   if (!agent[WANTS[req.kind]]) return { skipped: `${agent.email} turned ${req.kind} notifications off` };
-  const stmts: Stmt[] = [];
+  const writes: Write[] = [];
   let code = agent.tokenCode;
   if (!code) {
+    // Only the first notification gives the agent a code; a concurrent one keeps whichever came first.
     code = newTokenCode();
-    stmts.push(db.update(agents).set({ tokenCode: code }).where(eq(agents.id, agent.id)));
+    writes.push(update('agents', { id: agent.id, tokenCode: null }, { tokenCode: code }));
   }
   const h = await buildCaseHeaders({ secret: req.secret, caseId: req.kase.id, mailboxAddress: req.mailbox.address, mailboxName: req.mailbox.displayName });
   const token = await signReplyToken(req.secret, req.kase.id, `a${code}`);
@@ -83,7 +80,6 @@ export async function planNotification(db: Db, raw: R2Bucket, req: NotificationR
     date: new Date(req.now),
     messageId: `${outboxId}@${domain}`,
   });
-  const out = await stageOutgoing(db, raw, { id: outboxId, kind: 'notification', workspaceId: req.mailbox.workspaceId, caseId: req.kase.id, messageId: null, causeInboundId: null, composed, now: req.now });
-  stmts.push(...out.stmts);
-  return { outboxId, stmts, staged: out.staged };
+  const out = stageMail({ id: outboxId, kind: 'notification', workspaceId: req.mailbox.workspaceId, caseId: req.kase.id, messageId: null, causeInboundId: null, composed, now: req.now });
+  return { outboxId, ...out, writes: [...writes, ...out.writes] };
 }

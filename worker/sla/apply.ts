@@ -1,44 +1,13 @@
-// Loading a mailbox's SLA policy and calendar, and turning an SlaState into the case columns that
-// store it (the due times, the masks, the sweep's next look, the badge state).
+// Reading a mailbox's SLA policy and calendar from D1; what they mean for a case is in transition.ts.
 import { eq } from 'drizzle-orm';
-import { calendars, slaPolicies, type Case, type Mailbox } from '../db/schema.ts';
-import type { Db } from '../deps.ts';
-import type { CasePriority } from '../protocol/api.ts';
-import { CALENDAR_24_7, validateCalendar, type Calendar } from './calendar.ts';
-import { nextCheckAt, verdictOf, type SlaPolicy, type SlaState, type TargetMinutes } from './policy.ts';
-
-export interface Escalation {
-  on: 'warning' | 'breach';
-  action: 'notify-assignee' | 'notify-address' | 'reassign' | 'raise-priority';
-  address?: string;
-  agentId?: string;
-  team?: string;
-}
-
-export interface SlaContext {
-  policy: SlaPolicy;
-  calendar: Calendar;
-  escalations: Escalation[];
-}
-
-function json<T>(text: string | null | undefined, fallback: T): T {
-  if (!text) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
+import { calendars, slaPolicies, type Mailbox } from '../db/schema.ts';
+import type { Db } from '../db/client.ts';
+import { calendarOf, slaContextFrom, type SlaContext } from './transition.ts';
+import type { Calendar } from './calendar.ts';
 
 export async function loadCalendar(db: Db, calendarId: string | null): Promise<Calendar | null> {
   if (!calendarId) return null;
   return calendarOf(await db.select().from(calendars).where(eq(calendars.id, calendarId)).get());
-}
-
-function calendarOf(row: typeof calendars.$inferSelect | undefined): Calendar | null {
-  if (!row) return null;
-  const check = validateCalendar({ timeZone: row.timeZone, weekly: json(row.weekly, {}), holidays: json(row.holidays, []) });
-  return check.ok ? check.calendar : null;
 }
 
 /** The policy a case of this mailbox runs under, or null when the mailbox has none. */
@@ -59,53 +28,3 @@ export function slaPolicyQuery(db: Db, policyId: string | null) {
   return db.select().from(slaPolicies).where(eq(slaPolicies.id, policyId ?? '')).limit(1);
 }
 
-/**
- * The context from rows a caller read in its own batch: the policy, and the mailbox's calendar
- * (which applies only when the mailbox counts office hours).
- */
-export function slaContextFrom(mailbox: Mailbox, row: typeof slaPolicies.$inferSelect | undefined, calendar: typeof calendars.$inferSelect | undefined): SlaContext | null {
-  if (!row) return null;
-  const officeHours = mailbox.slaOfficeHoursOnly && calendar && calendar.id === mailbox.calendarId ? calendarOf(calendar) : null;
-  const minutes: TargetMinutes = { firstResponse: row.firstResponseMinutes, nextResponse: row.nextResponseMinutes, resolution: row.resolutionMinutes };
-  return {
-    policy: {
-      id: row.id,
-      minutes,
-      byPriority: json<SlaPolicy['byPriority']>(row.byPriority, {}),
-      businessHoursOnly: officeHours !== null,
-      pauseWhenPending: row.pauseWhenPending,
-      warnMinutes: row.warnMinutes,
-    },
-    calendar: officeHours ?? CALENDAR_24_7,
-    escalations: json<Escalation[]>(row.escalations, []).filter((e) => e && (e.on === 'warning' || e.on === 'breach')),
-  };
-}
-
-export function stateOf(c: Pick<Case, 'firstResponseDueAt' | 'nextResponseDueAt' | 'resolutionDueAt' | 'firstRespondedAt' | 'slaPausedAt' | 'slaWarnedMask' | 'slaBreachedMask'>): SlaState {
-  return {
-    firstResponseDueAt: c.firstResponseDueAt,
-    nextResponseDueAt: c.nextResponseDueAt,
-    resolutionDueAt: c.resolutionDueAt,
-    firstRespondedAt: c.firstRespondedAt,
-    pausedAt: c.slaPausedAt,
-    warnedMask: c.slaWarnedMask,
-    breachedMask: c.slaBreachedMask,
-  };
-}
-
-/** The case columns that store an SLA state. */
-export function slaColumns(state: SlaState, ctx: SlaContext | null, startedAt: number) {
-  return {
-    firstResponseDueAt: state.firstResponseDueAt,
-    nextResponseDueAt: state.nextResponseDueAt,
-    resolutionDueAt: state.resolutionDueAt,
-    firstRespondedAt: state.firstRespondedAt,
-    slaPausedAt: state.pausedAt,
-    slaWarnedMask: state.warnedMask,
-    slaBreachedMask: state.breachedMask,
-    nextDueAt: ctx ? nextCheckAt(state, ctx.policy, ctx.calendar, startedAt) : null,
-    slaState: verdictOf(state),
-  };
-}
-
-export const PRIORITY_UP: Record<CasePriority, CasePriority> = { low: 'normal', normal: 'high', high: 'urgent', urgent: 'urgent' };

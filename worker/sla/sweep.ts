@@ -8,12 +8,14 @@ import { agents, cases, mailboxes, type Case, type Mailbox } from '../db/schema.
 import type { Deps } from '../deps.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { newId } from '../protocol/ids.ts';
-import { eventInsert, runWithEvents } from '../ingest/store.ts';
+import { commit } from '../changes/commit.ts';
+import { statementWrite, type Blob, type Staged, type Write } from '../changes/change.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from '../mail/compose.ts';
 import { validateAddress } from '../mail/headers.ts';
 import { planNotification } from '../mail/notify.ts';
-import { deliverOutbox, stageOutgoing, type Staged } from '../mail/outbox.ts';
-import { PRIORITY_UP, slaColumns, slaContextFor, stateOf, type Escalation, type SlaContext } from './apply.ts';
+import { stageMail } from '../mail/stage.ts';
+import { slaContextFor } from './apply.ts';
+import { PRIORITY_UP, slaColumns, stateOf, type Escalation, type SlaContext } from './transition.ts';
 import { dueFindings, TARGET_BIT, type SlaTarget } from './policy.ts';
 
 type Stmt = BatchItem<'sqlite'>;
@@ -102,7 +104,11 @@ async function raise(
   now: number,
 ): Promise<Pick<Case, 'assigneeId' | 'priority'>> {
   const stmts: Stmt[] = [];
+  const writes: Write[] = [];
+  const blobs: Blob[] = [];
   const outgoing: Staged[] = [];
+  const add = (p: { writes: Write[]; blobs: Blob[]; outgoing: Staged[] }) => (writes.push(...p.writes), blobs.push(...p.blobs), outgoing.push(...p.outgoing));
+  const agentRow = (id: string) => deps.db.select().from(agents).where(eq(agents.id, id)).get();
   const actions: string[] = [];
   const what = `${TARGET_NAME[f.target]} ${f.kind === 'breach' ? 'was due' : 'is due'} ${new Date(f.dueAt).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
   const caseRef = { id: kase.id, number: kase.number, subject: kase.subject };
@@ -110,10 +116,9 @@ async function raise(
   let priority = kase.priority;
   for (const e of ctx.escalations.filter((x: Escalation) => x.on === f.kind)) {
     if (e.action === 'notify-assignee' && assigneeId) {
-      const plan = await planNotification(deps.db, deps.raw, { kind: f.kind === 'breach' ? 'sla-breach' : 'sla-warning', agentId: assigneeId, mailbox, kase: caseRef, summary: `The ${what}.`, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now });
+      const plan = await planNotification(await agentRow(assigneeId), { kind: f.kind === 'breach' ? 'sla-breach' : 'sla-warning', agentId: assigneeId, mailbox, kase: caseRef, summary: `The ${what}.`, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now });
       if (!('skipped' in plan)) {
-        stmts.push(...plan.stmts);
-        outgoing.push(plan.staged);
+        add(plan);
         actions.push('notified the assignee');
       }
     } else if (e.action === 'notify-address' && e.address) {
@@ -131,9 +136,7 @@ async function raise(
         date: new Date(now),
         messageId: `${outboxId}@${mailbox.address.split('@')[1]}`,
       });
-      const out = await stageOutgoing(deps.db, deps.raw, { id: outboxId, kind: 'notification', workspaceId: kase.workspaceId, caseId: kase.id, messageId: null, causeInboundId: null, composed, now });
-      stmts.push(...out.stmts);
-      outgoing.push(out.staged);
+      add(stageMail({ id: outboxId, kind: 'notification', workspaceId: kase.workspaceId, caseId: kase.id, messageId: null, causeInboundId: null, composed, now }));
       actions.push(`notified ${check.address}`);
     } else if (e.action === 'reassign' && (e.agentId || e.team)) {
       if (e.agentId) {
@@ -141,11 +144,8 @@ async function raise(
         if (!agent || agent.id === assigneeId) continue;
         assigneeId = agent.id;
         stmts.push(deps.db.update(cases).set({ assigneeId: agent.id }).where(eq(cases.id, kase.id)));
-        const plan = await planNotification(deps.db, deps.raw, { kind: 'assignment', agentId: agent.id, mailbox, kase: caseRef, summary: `Reassigned to you because the ${what}.`, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now });
-        if (!('skipped' in plan)) {
-          stmts.push(...plan.stmts);
-          outgoing.push(plan.staged);
-        }
+        const plan = await planNotification(agent, { kind: 'assignment', agentId: agent.id, mailbox, kase: caseRef, summary: `Reassigned to you because the ${what}.`, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now });
+        if (!('skipped' in plan)) add(plan);
         actions.push(`reassigned to ${agent.name}`);
       } else {
         stmts.push(deps.db.update(cases).set({ team: e.team! }).where(eq(cases.id, kase.id)));
@@ -164,8 +164,6 @@ async function raise(
     bodies.push({ type: 'case.updated', caseId: kase.id, changes: { ...(priority !== kase.priority ? { priority } : {}), ...(assigneeId !== kase.assigneeId ? { assignee: assignee ?? null } : {}) } });
   }
   stmts.push(deps.db.update(cases).set({ slaState: cols.slaState, updatedAt: now }).where(eq(cases.id, kase.id)));
-  const events = await runWithEvents(deps.db, stmts, bodies.map((b) => eventInsert(deps.db, kase.workspaceId, kase.id, 'system:sla', b, now)), bodies, now);
-  await deps.hub.publish(kase.workspaceId, events);
-  for (const mail of outgoing) deps.background(deliverOutbox(deps, mail));
+  await commit(deps, { workspaceId: kase.workspaceId, writes: [...stmts.map(statementWrite), ...writes], events: bodies.map((body) => ({ caseId: kase.id, actor: 'system:sla', body })), outgoing, blobs });
   return { assigneeId, priority };
 }

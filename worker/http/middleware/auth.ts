@@ -13,7 +13,7 @@ import { sessionCookieName } from '../../auth/cookie.ts';
 import type { AgentIdentity, AgentRole } from '../../auth/identity.ts';
 import { sessionAgent } from '../../auth/sessions.ts';
 import { ApiFailure, notFound } from '../errors.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 
 const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -26,7 +26,7 @@ import {
   updateAgentBody,
   updateMailboxBody,
 } from '../../protocol/admin.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { ApiFailure } from '../errors.ts';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { attachments } from '../../db/schema.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
 
 export const attachmentRoutes = new Hono<AppEnv>();

@@ -2,15 +2,15 @@ import { and, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { agents, cases, mailboxes } from '../../db/schema.ts';
 import { planNotification } from '../../mail/notify.ts';
-import { slaColumns, slaContextFor, stateOf } from '../../sla/apply.ts';
-import { onPriority, onStatus } from '../../sla/policy.ts';
-import { deliverOutbox, type Staged } from '../../mail/outbox.ts';
+import { slaContextFor } from '../../sla/apply.ts';
+import { slaTransition } from '../../sla/transition.ts';
+import { commit } from '../../changes/commit.ts';
+import { statementWrite, type Blob, type Staged, type Write } from '../../changes/change.ts';
 import { caseDetail, caseSummaries, earliestDue } from '../../cases/detail.ts';
-import { eventInsert, runWithEvents } from '../../ingest/store.ts';
 import { forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type Page } from '../../protocol/api.ts';
 import { addNote, CaseActionError, forwardCase, replyToCase, type Author } from '../../cases/reply.ts';
 import type { EventBody } from '../../protocol/events.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { ApiFailure, CollisionFailure, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
 
@@ -83,13 +83,7 @@ caseRoutes.patch('/:id', async (c) => {
   if (current.slaPolicyId && (body.status || body.priority)) {
     const mailbox = await deps.db.select().from(mailboxes).where(eq(mailboxes.id, current.mailboxId)).get();
     const ctx = mailbox ? await slaContextFor(deps.db, mailbox, current.slaPolicyId) : null;
-    if (ctx) {
-      let state = stateOf(current);
-      const priority = body.priority ?? current.priority;
-      if (body.status) state = onStatus(state, ctx.policy, ctx.calendar, priority, current.status, body.status, now);
-      if (body.priority && body.priority !== current.priority) state = onPriority(state, ctx.policy, ctx.calendar, priority, current.createdAt, now);
-      sla = slaColumns(state, ctx, current.createdAt);
-    }
+    sla = slaTransition(current, ctx, { ...(body.status ? { status: body.status } : {}), ...(body.priority ? { priority: body.priority } : {}) }, now) ?? {};
   }
   const update = deps.db
     .update(cases)
@@ -104,11 +98,13 @@ caseRoutes.patch('/:id', async (c) => {
     .where(eq(cases.id, id));
   // A new assignee hears about it by mail, unless they assigned the case to themselves.
   const notify: Staged[] = [];
-  const extra = [];
+  const extra: Write[] = [];
+  const blobs: Blob[] = [];
   if (assignee && assignee.id !== current.assigneeId && assignee.id !== c.var.actor) {
     const mailbox = await deps.db.select().from(mailboxes).where(eq(mailboxes.id, current.mailboxId)).get();
     if (mailbox) {
-      const plan = await planNotification(deps.db, deps.raw, {
+      const agentRow = await deps.db.select().from(agents).where(eq(agents.id, assignee.id)).get();
+      const plan = await planNotification(agentRow, {
         kind: 'assignment',
         agentId: assignee.id,
         mailbox,
@@ -119,14 +115,13 @@ caseRoutes.patch('/:id', async (c) => {
         now,
       });
       if (!('skipped' in plan)) {
-        extra.push(...plan.stmts);
-        notify.push(plan.staged);
+        extra.push(...plan.writes);
+        blobs.push(...plan.blobs);
+        notify.push(...plan.outgoing);
       }
     }
   }
-  const events = await runWithEvents(deps.db, [update, ...extra], [eventInsert(deps.db, ws, id, `agent:${c.var.actor}`, event, now)], [event], now);
-  await deps.hub.publish(ws, events);
-  for (const mail of notify) deps.background(deliverOutbox(deps, mail));
+  await commit(deps, { workspaceId: ws, writes: [statementWrite(update), ...extra], events: [{ caseId: id, actor: `agent:${c.var.actor}`, body: event }], outgoing: notify, blobs });
   await deps.settle();
   const [summary] = await caseSummaries(deps.db, eq(cases.id, id), 1);
   return c.json(summary);

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { cases, messages, outbox, outboxRecipients } from '../../db/schema.ts';
 import { deliveryView } from '../../cases/views.ts';
 import { seedDemo, DEMO } from '../../db/seed.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
 
 export const devRoutes = new Hono<AppEnv>();

@@ -5,7 +5,7 @@ import { inbound, mailboxes } from '../../db/schema.ts';
 import { listInboundQuery, releaseInboundBody, type InboundView, type Page } from '../../protocol/api.ts';
 import { discardInbound, releaseInbound, ReleaseRefused, reprocessInbound } from '../../ingest/release.ts';
 import { ApiFailure } from '../errors.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
 

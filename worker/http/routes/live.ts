@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { hubFor } from '../../realtime/publish.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { ApiFailure } from '../errors.ts';
 
 export const liveRoutes = new Hono<AppEnv>();

@@ -4,7 +4,7 @@ import { asc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { mailboxes } from '../../db/schema.ts';
 import type { MailboxRef } from '../../protocol/api.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 
 export const mailboxRoutes = new Hono<AppEnv>();
 

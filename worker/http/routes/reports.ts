@@ -7,7 +7,7 @@ import { agents, cases, mailboxes } from '../../db/schema.ts';
 import { loadCalendar } from '../../sla/apply.ts';
 import { businessTimeBetween, CALENDAR_24_7, type Calendar } from '../../sla/calendar.ts';
 import type { SlaReport, SlaReportRow } from '../../protocol/api.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { ApiFailure } from '../errors.ts';
 import { parseQuery } from '../validate.ts';
 

@@ -10,7 +10,7 @@ import type { SessionInfo } from '../../auth/identity.ts';
 import { MAX_PASSWORD_LENGTH } from '../../auth/password.ts';
 import { endSession, SESSION_TTL_MS, signIn } from '../../auth/sessions.ts';
 import type { ApiError } from '../../protocol/api.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 import { ApiFailure } from '../errors.ts';
 import { requireAgent } from '../middleware/auth.ts';
 import { parseBody } from '../validate.ts';
