@@ -1,6 +1,7 @@
 // The HTTP API, same origin only. Errors become RequestError with the server's code and message.
-import type { SessionInfo, SignInRequest } from '../../worker/auth/identity.ts';
-import type { ApiError, CaseDetail, CaseStatus, CaseSummary, CollisionView, DeliveryView, InboundListStatus, InboundView, ListCasesQuery, MailboxRef, MessageView, OutboxKind, Page, SlaReport, UpdateCaseBody } from '../../worker/protocol/api.ts';
+import type { SessionInfo, SignInRequest } from '../../worker/protocol/session.ts';
+import type { ApiError, CaseDetail, CaseStatus, CaseSummary, CollisionView, DeliveryView, InboundListStatus, InboundView, ListCasesQuery, MailboxRef, MessageView, NoteRequest, OutboxKind, Page, ReplyRequest, SlaReport, UpdateCaseBody } from '../../worker/protocol/api.ts';
+export type { NoteRequest, ReplyRequest };
 
 export type ListView = ListCasesQuery['status'];
 
@@ -208,23 +209,6 @@ export async function signOut(): Promise<void> {
 }
 
 // What agents write
-
-export interface ReplyRequest {
-  text: string;
-  /** Omitted: the case's requester. */
-  to?: string[];
-  cc: string[];
-  /** Omitted: unchanged (a new case becomes open). */
-  status?: CaseStatus;
-  seenSeq: number;
-  force: boolean;
-}
-
-export interface NoteRequest {
-  text: string;
-  seenSeq: number;
-  force: boolean;
-}
 
 /** The collision guard refused: something arrived since `seenSeq`. */
 export class CollisionError extends Error {

@@ -2,7 +2,7 @@
 // 401 later ends the session (AUTH_MODE=password: the sign-in page again; access: a reload, so that
 // Cloudflare Access signs the agent in). The live connection runs only while someone is signed in.
 import { createSignal } from 'solid-js';
-import type { AuthMode, SessionInfo } from '../../worker/auth/identity.ts';
+import type { AuthMode, SessionInfo } from '../../worker/protocol/session.ts';
 import { RequestError, errorMessage, getSession, setUnauthorizedHandler, signOut } from './client.ts';
 import { setHandshakeFailedHandler, startLive, stopLive } from './live.ts';
 

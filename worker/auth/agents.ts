@@ -3,7 +3,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../deps.ts';
 import { agents, workspaces } from '../db/schema.ts';
-import type { AgentIdentity } from './identity.ts';
+import type { AgentIdentity } from '../protocol/session.ts';
 
 const identityColumns = { id: agents.id, email: agents.email, name: agents.name, role: agents.role, workspaceId: agents.workspaceId };
 

@@ -1,7 +1,7 @@
 // Which sign-in the deployment uses, read from its variables. AUTH_MODE is a [vars] entry in
 // wrangler.toml ("access"), overridden to "open" by .dev.vars on a developer's machine.
-import type { AuthMode } from './identity.ts';
-import { AUTH_MODES } from './identity.ts';
+import type { AuthMode } from '../protocol/session.ts';
+import { AUTH_MODES } from '../protocol/session.ts';
 
 /**
  * The variables this file reads. Env satisfies it structurally; ACCESS_TEAM_DOMAIN and ACCESS_AUD are

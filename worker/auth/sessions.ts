@@ -6,7 +6,7 @@ import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../deps.ts';
 import { agents, sessions, signInFailures, workspaces } from '../db/schema.ts';
 import { bytesToBase64Url, sha256Base64Url } from './encoding.ts';
-import type { AgentIdentity } from './identity.ts';
+import type { AgentIdentity } from '../protocol/session.ts';
 import { DUMMY_HASH, verifyPassword } from './password.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60_000;

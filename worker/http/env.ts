@@ -1,6 +1,6 @@
 // The Hono environment of every route: the bindings and what the middleware puts on the context.
 // Its own module, so that routes can name it without importing the app that mounts them.
-import type { AgentIdentity, AuthMode } from '../auth/identity.ts';
+import type { AgentIdentity, AuthMode } from '../protocol/session.ts';
 import type { Deps } from '../deps.ts';
 
 export type AppEnv = {

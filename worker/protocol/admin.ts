@@ -2,7 +2,7 @@
 // web app. Only shapes and ranges live here; checks that need the database (an agent exists, an
 // address is free) or the template rules (mail/templates.ts) run in worker/admin/.
 import { z } from 'zod';
-import { AGENT_ROLES } from '../auth/identity.ts';
+import { AGENT_ROLES } from './session.ts';
 
 export const REPLY_POLICIES = ['participants', 'verified', 'any'] as const;
 export const UNVERIFIED_POLICIES = ['token-only', 'allow'] as const;

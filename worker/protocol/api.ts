@@ -87,6 +87,8 @@ export const replyBody = z
   })
   .strict();
 export type ReplyBody = z.infer<typeof replyBody>;
+/** What the web app sends for a reply (defaults may be left out). */
+export type ReplyRequest = z.input<typeof replyBody>;
 
 export const noteBody = z
   .object({
@@ -95,6 +97,7 @@ export const noteBody = z
     force: z.boolean().default(false),
   })
   .strict();
+export type NoteRequest = z.input<typeof noteBody>;
 
 export const forwardBody = z
   .object({

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokenRejected, JWKS_REFETCH_MIN_MS, JWKS_TTL_MS, setJwksFetcherForTests, verifyAccessToken } from '../../../worker/auth/access.ts';
 import { agents, inbound } from '../../../worker/db/schema.ts';
-import type { SessionInfo } from '../../../worker/auth/identity.ts';
+import type { SessionInfo } from '../../../worker/protocol/session.ts';
 import { seeded } from '../helpers.ts';
 import { deliver, mail } from '../http/client.ts';
 import { ACCESS, AUD, b64url, ISSUER, TEAM, call, claims, errorOf, FakeJwks, jsonPost, newKey, nowS, ORIGIN, signJwt, withToken, type TestKey } from './helpers.ts';

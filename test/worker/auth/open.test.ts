@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import type { AgentIdentity, AuthMode, SessionInfo } from '../../../worker/auth/identity.ts';
+import type { AgentIdentity, AuthMode, SessionInfo } from '../../../worker/protocol/session.ts';
 import { agents, workspaces } from '../../../worker/db/schema.ts';
 import type { AppEnv } from '../../../worker/http/app.ts';
 import { ApiFailure } from '../../../worker/http/errors.ts';

@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../worker/auth/password.ts';
-import type { SessionInfo } from '../../../worker/auth/identity.ts';
+import type { SessionInfo } from '../../../worker/protocol/session.ts';
 import { agents, sessions, signInFailures } from '../../../worker/db/schema.ts';
 import type { Deps } from '../../../worker/deps.ts';
 import { seeded } from '../helpers.ts';

@@ -10,7 +10,7 @@ import { activeAgentByEmail, openModeIdentity } from '../../auth/agents.ts';
 import type { AccessConfig } from '../../auth/config.ts';
 import { readAuthConfig } from '../../auth/config.ts';
 import { sessionCookieName } from '../../auth/cookie.ts';
-import type { AgentIdentity, AgentRole } from '../../auth/identity.ts';
+import type { AgentIdentity, AgentRole } from '../../protocol/session.ts';
 import { sessionAgent } from '../../auth/sessions.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import type { AppEnv } from '../env.ts';

@@ -6,7 +6,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { readAuthConfig } from '../../auth/config.ts';
 import { sessionCookieName, sessionCookieOptions } from '../../auth/cookie.ts';
-import type { SessionInfo } from '../../auth/identity.ts';
+import type { SessionInfo } from '../../protocol/session.ts';
 import { MAX_PASSWORD_LENGTH } from '../../auth/password.ts';
 import { endSession, SESSION_TTL_MS, signIn } from '../../auth/sessions.ts';
 import type { ApiError } from '../../protocol/api.ts';

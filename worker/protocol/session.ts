@@ -1,4 +1,4 @@
-// Who is signed in, as the API reports it. No cloudflare:* imports: the web app may import these.
+// Who is signed in, as the API reports it. Part of the protocol: imports nothing of ours.
 
 export const AUTH_MODES = ['access', 'password', 'open'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
