@@ -44,6 +44,7 @@ export async function migrateLocal(persistTo, { quiet = false } = {}) {
 /**
  * Spawns wrangler dev and resolves once it answers. `output` receives its lines (default: ours).
  * Returns { url, child, stop }.
+ * @param {{ port?: number, persistTo?: string, output?: (line: string) => void, vars?: Record<string, string> }} [options]
  */
 export async function startWrangler({ port = 8787, persistTo, output = (line) => process.stdout.write(line), vars = {} } = {}) {
   // wrangler refuses to start without the static-assets folder; the API works without the web build.

@@ -27,6 +27,10 @@ export function tool(name) {
 /**
  * Runs a command to completion; rejects on a non-zero exit. With `quiet`, its output is kept and
  * shown only when it fails.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ env?: Record<string, string>, quiet?: boolean } & import('node:child_process').SpawnOptions} [options]
+ * @returns {Promise<void>}
  */
 export function run(cmd, args, { env, quiet = false, ...opts } = {}) {
   return new Promise((resolve, reject) => {

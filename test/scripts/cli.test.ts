@@ -52,7 +52,9 @@ afterAll(async () => {
 
 beforeEach((ctx) => {
   if (setupError) throw new Error(`setup failed: ${setupError.message}`, { cause: setupError });
-  ctx.onTestFailed(() => process.stderr.write(`\n----- output of wrangler dev and the CLIs -----\n${logs.slice(-200).join('')}----- end -----\n`));
+  ctx.onTestFailed(() => {
+    process.stderr.write(`\n----- output of wrangler dev and the CLIs -----\n${logs.slice(-200).join('')}----- end -----\n`);
+  });
 });
 
 function url(): string {
