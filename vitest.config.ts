@@ -27,7 +27,10 @@ async function corpus(request: Request): Promise<Response> {
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, 'migrations'));
-  const hasCorpus = await readdir(corpusDir).then(() => true, () => false);
+  const hasCorpus = await readdir(corpusDir).then(
+    () => true,
+    () => false,
+  );
   return {
     plugins: [
       cloudflareTest({

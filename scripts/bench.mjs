@@ -36,7 +36,9 @@ const benches = {
     );
     const p99 = percentile(real, 99);
     const base = percentile(noop, 99);
-    console.log(`latency: delivery → event on a socket, ${real.length} mails at ${process.env.BENCH_LATENCY_RATE ?? 50}/s${process.env.BENCH_LATENCY_ACKS === 'off' ? ', no acknowledgements' : ''}; pipeline p50 ${percentile(real, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; publish-only p99 ${base.toFixed(1)} ms`);
+    console.log(
+      `latency: delivery → event on a socket, ${real.length} mails at ${process.env.BENCH_LATENCY_RATE ?? 50}/s${process.env.BENCH_LATENCY_ACKS === 'off' ? ', no acknowledgements' : ''}; pipeline p50 ${percentile(real, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; publish-only p99 ${base.toFixed(1)} ms`,
+    );
     report({
       ingest_to_event_p50_ms: { value: round1(percentile(real, 50)), unit: 'ms' },
       ingest_to_event_p99_ms: { value: round1(p99), unit: 'ms' },
@@ -55,7 +57,11 @@ const benches = {
     const full = await withServer({}, (url, _p, server) => cpuRun(url, server.child.pid, mails));
     const noAcks = await withServer({}, async (url, _p, server) => (await acksOff(url), cpuRun(url, server.child.pid, mails)));
     const noop = await withServer({ DIAGNOSTIC_EMAIL: 'publish-only', DIAGNOSTIC_WORKSPACE: 'ws_demo' }, (url, _p, server) => cpuRun(url, server.child.pid, mails));
-    for (const [name, r] of [['pipeline', full], ['no acknowledgements', noAcks], ['publish-only', noop]]) {
+    for (const [name, r] of [
+      ['pipeline', full],
+      ['no acknowledgements', noAcks],
+      ['publish-only', noop],
+    ]) {
       console.log(`cpu: ${name}: ${round1(r.wall)} ms/mail wall; workerd ${round1(r.workerd)} ms/mail (its busiest thread ${round1(r.thread)}), wrangler ${round1(r.wrangler)}`);
     }
     report({
@@ -107,13 +113,28 @@ const benches = {
       const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 }, async () => {
         const url = `http://127.0.0.1:${wss.address().port}`;
         const sockets = [];
-        for (let i = 0; i < clients; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, () => new Promise((res, rej) => { const ws = new WebSocket(url.replace('http', 'ws')); ws.addEventListener('open', () => res(ws)); ws.addEventListener('error', rej); })))));
+        for (let i = 0; i < clients; i += 50)
+          sockets.push(
+            ...(await Promise.all(
+              Array.from(
+                { length: Math.min(50, clients - i) },
+                () =>
+                  new Promise((res, rej) => {
+                    const ws = new WebSocket(url.replace('http', 'ws'));
+                    ws.addEventListener('open', () => res(ws));
+                    ws.addEventListener('error', rej);
+                  }),
+              ),
+            )),
+          );
         const times = [];
         for (let r = 0; r < rounds; r++) {
           let left = sockets.length;
           let finish;
           const all = new Promise((res) => (finish = res));
-          const h = () => { if (--left === 0) finish(); };
+          const h = () => {
+            if (--left === 0) finish();
+          };
           for (const ws of sockets) ws.addEventListener('message', h, { once: true });
           const t0 = performance.now();
           const frame = JSON.stringify({ type: 'event', event: { type: 'case.updated', seq: r } });
@@ -125,7 +146,9 @@ const benches = {
         wss.close(() => resolve(times));
       });
     });
-    console.log(`fanout: one event to ${clients} sockets, ${rounds} events; edgecase p50 ${percentile(ours, 50).toFixed(1)} ms, p99 ${percentile(ours, 99).toFixed(1)} ms; bare ws p99 ${percentile(baseline, 99).toFixed(1)} ms`);
+    console.log(
+      `fanout: one event to ${clients} sockets, ${rounds} events; edgecase p50 ${percentile(ours, 50).toFixed(1)} ms, p99 ${percentile(ours, 99).toFixed(1)} ms; bare ws p99 ${percentile(baseline, 99).toFixed(1)} ms`,
+    );
     report({
       fanout_1000_p50_ms: { value: round1(percentile(ours, 50)), unit: 'ms' },
       fanout_1000_p99_ms: { value: round1(percentile(ours, 99)), unit: 'ms' },
@@ -208,7 +231,8 @@ const benches = {
       await migrateLocal(persist, { quiet: true });
       server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {} });
       await seedDemo(server.url);
-      const body = (i) => `From: Sender ${i} <sender${i % 50}@example.com>\r\nTo: support@acme.test\r\nSubject: Bench message ${i}\r\nMessage-ID: <bench-${i}-${Date.now()}@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello, this is message ${i}. ${'Some words to make it a realistic size. '.repeat(40)}\r\n`;
+      const body = (i) =>
+        `From: Sender ${i} <sender${i % 50}@example.com>\r\nTo: support@acme.test\r\nSubject: Bench message ${i}\r\nMessage-ID: <bench-${i}-${Date.now()}@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello, this is message ${i}. ${'Some words to make it a realistic size. '.repeat(40)}\r\n`;
       // Warm-up outside the measurement.
       for (let i = 0; i < 10; i++) await deliver(server.url, body(-1 - i), { from: 'warm@example.com', to: 'support@acme.test' });
       let next = 0;
@@ -249,10 +273,14 @@ function slaCasesSql(total, due, at) {
     const created = at - (isDue ? 120 : 5) * minute;
     const firstDue = isDue ? at - minute : at + 24 * 60 * minute;
     // Due cases were warned already, so the sweep breaches them; the rest look again tomorrow.
-    rows.push(`('case_b${String(i).padStart(7, '0')}','ws_bench','mbx_bench',${i + 1},'Bench case ${i}','open','normal',${created},${created},${created},'sla_bench',${firstDue},${created + 6000 * minute},${isDue ? at - minute : at + 24 * 60 * minute},${isDue ? 1 : 0},'${isDue ? 'warning' : 'ok'}')`);
+    rows.push(
+      `('case_b${String(i).padStart(7, '0')}','ws_bench','mbx_bench',${i + 1},'Bench case ${i}','open','normal',${created},${created},${created},'sla_bench',${firstDue},${created + 6000 * minute},${isDue ? at - minute : at + 24 * 60 * minute},${isDue ? 1 : 0},'${isDue ? 'warning' : 'ok'}')`,
+    );
   }
   for (let i = 0; i < rows.length; i += 500) {
-    lines.push(`INSERT INTO cases (id, workspace_id, mailbox_id, number, subject, status, priority, created_at, updated_at, last_message_at, sla_policy_id, first_response_due_at, resolution_due_at, next_due_at, sla_warned_mask, sla_state) VALUES ${rows.slice(i, i + 500).join(',')};`);
+    lines.push(
+      `INSERT INTO cases (id, workspace_id, mailbox_id, number, subject, status, priority, created_at, updated_at, last_message_at, sla_policy_id, first_response_due_at, resolution_due_at, next_due_at, sla_warned_mask, sla_state) VALUES ${rows.slice(i, i + 500).join(',')};`,
+    );
   }
   return lines.join('\n');
 }
@@ -265,7 +293,10 @@ async function sweepRun(total, due) {
     const at = Date.UTC(2026, 10, 23, 12, 0);
     const file = path.join(persist, 'cases.sql');
     writeFileSync(file, slaCasesSql(total, due, at));
-    execFileSync(path.join(root, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--file', file, '--yes'], { env: childEnv({ CI: 'true' }), stdio: 'ignore' });
+    execFileSync(path.join(root, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', persist, '--file', file, '--yes'], {
+      env: childEnv({ CI: 'true' }),
+      stdio: 'ignore',
+    });
     server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {} });
     const t0 = performance.now();
     const res = await fetch(`${server.url}/cdn-cgi/handler/scheduled?time=${at}&cron=${encodeURIComponent('* * * * *')}`);
@@ -311,7 +342,7 @@ async function withServer(vars, fn) {
 
 function openSocket(url) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url.replace(/^http/, 'ws') + '/api/live');
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/live`);
     const timer = setTimeout(() => reject(new Error('WebSocket did not open')), 15_000);
     ws.addEventListener('open', () => (clearTimeout(timer), resolve(ws)));
     ws.addEventListener('error', () => (clearTimeout(timer), reject(new Error('WebSocket error'))));
@@ -394,7 +425,11 @@ async function cpuRun(url, pid, count) {
 async function acksOff(url) {
   const { items } = await (await fetch(`${url}/api/admin/mailboxes`)).json();
   for (const m of items) {
-    const res = await fetch(`${url}/api/admin/mailboxes/${m.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json', Origin: url }, body: JSON.stringify({ ackOnCreate: false, ackOnUpdate: false }) });
+    const res = await fetch(`${url}/api/admin/mailboxes/${m.id}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', Origin: url },
+      body: JSON.stringify({ ackOnCreate: false, ackOnUpdate: false }),
+    });
     if (!res.ok) throw new Error(`turning acknowledgements off for ${m.address}: ${res.status} ${await res.text()}`);
   }
 }
@@ -441,4 +476,4 @@ for (const name of wanted.length ? wanted : Object.keys(benches)) {
   console.log(`\n── ${name}`);
   await benches[name]();
 }
-writeFileSync(path.join(root, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(path.join(root, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -117,7 +117,11 @@ function smtpSession() {
 async function send({ envelopeFrom, raw }) {
   const s = await smtpSession();
   try {
-    const steps = [['EHLO demo-traffic.localhost', '250'], [`MAIL FROM:<${envelopeFrom}>`, '250'], [`RCPT TO:<${MAILBOX}>`, '250']];
+    const steps = [
+      ['EHLO demo-traffic.localhost', '250'],
+      [`MAIL FROM:<${envelopeFrom}>`, '250'],
+      [`RCPT TO:<${MAILBOX}>`, '250'],
+    ];
     for (const [line, ok] of steps) {
       const r = await s.cmd(line);
       if (!r.startsWith(ok)) return r;

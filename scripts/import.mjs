@@ -125,7 +125,9 @@ function summary({ opts, archive, tally, total, skipped, elapsed, stopped }) {
   const heldTotal = Object.values(tally.held).reduce((a, b) => a + b, 0);
   const processed = tally.imported + tally.duplicates + heldTotal + tally.failed;
   out.push('');
-  out.push(`${stopped ? 'Stopped' : 'Done'}: ${formatCount(processed)} message${processed === 1 ? '' : 's'} from ${archive.name} (${archive.kind}) into ${opts.mailbox}, batch ${opts.batch}, in ${formatDuration(elapsed)}`);
+  out.push(
+    `${stopped ? 'Stopped' : 'Done'}: ${formatCount(processed)} message${processed === 1 ? '' : 's'} from ${archive.name} (${archive.kind}) into ${opts.mailbox}, batch ${opts.batch}, in ${formatDuration(elapsed)}`,
+  );
   out.push(`  imported     ${formatCount(tally.imported)}  (${formatCount(tally.newCases)} new case${tally.newCases === 1 ? '' : 's'}, ${formatCount(tally.appended)} added to a case)`);
   out.push(`  duplicates   ${formatCount(tally.duplicates)}`);
   out.push(`  held         ${formatCount(heldTotal)}`);
@@ -172,10 +174,14 @@ async function main() {
   const skipped = total - remaining;
   if (total === 0) fail(`No messages found in ${archive.path}.`);
   if (remaining === 0) {
-    process.stdout.write(`Nothing to import: all ${formatCount(total)} messages of ${archive.name} were imported into ${opts.mailbox} already (batch ${opts.batch}, ${shownFile}). --restart sends them again; the server recognises them as duplicates.\n`);
+    process.stdout.write(
+      `Nothing to import: all ${formatCount(total)} messages of ${archive.name} were imported into ${opts.mailbox} already (batch ${opts.batch}, ${shownFile}). --restart sends them again; the server recognises them as duplicates.\n`,
+    );
     return 0;
   }
-  const what = skipped ? `the remaining ${formatCount(remaining)} of ${formatCount(total)} messages (an earlier run did ${formatCount(skipped)})` : `${formatCount(remaining)} message${remaining === 1 ? '' : 's'}`;
+  const what = skipped
+    ? `the remaining ${formatCount(remaining)} of ${formatCount(total)} messages (an earlier run did ${formatCount(skipped)})`
+    : `${formatCount(remaining)} message${remaining === 1 ? '' : 's'}`;
   if (!opts.yes) {
     if (!process.stdin.isTTY) fail(`Not importing: this would import ${what} into ${opts.mailbox}, and there is no terminal to ask. Pass --yes to go ahead.`);
     if (!(await confirm(`Import ${what} into ${opts.mailbox}? [y/N] `))) {

@@ -5,7 +5,8 @@ import { idempotencyKey } from '../../worker/ingest/dedupe.ts';
 import { prescan } from '../../worker/ingest/prescan.ts';
 
 function bigMessage(total: number): Uint8Array {
-  const head = 'From: Big <big@example.com>\r\nTo: support@acme.test\r\nSubject: big attachment\r\nMessage-ID: <big-1@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--B\r\nContent-Type: application/octet-stream; name="data.bin"\r\nContent-Disposition: attachment; filename="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n';
+  const head =
+    'From: Big <big@example.com>\r\nTo: support@acme.test\r\nSubject: big attachment\r\nMessage-ID: <big-1@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--B\r\nContent-Type: application/octet-stream; name="data.bin"\r\nContent-Disposition: attachment; filename="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n';
   const tail = '\r\n--B--\r\n';
   const lines = Math.floor((total - head.length - tail.length) / 78);
   const line = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n';

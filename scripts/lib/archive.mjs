@@ -45,7 +45,7 @@ function mboxArchive(file, name) {
     path: file,
     name,
     async checkResume(resume) {
-      if (!resume || !resume.offset) return null;
+      if (!resume?.offset) return null;
       const now = (await stat(file)).size;
       if (resume.offset > now) return `the file is shorter (${now} bytes) than where the last run stopped (byte ${resume.offset})`;
       if (resume.offset === now) return null;

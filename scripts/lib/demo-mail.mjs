@@ -3,15 +3,7 @@
 export const MAILBOX = 'support@acme.test';
 
 export function message({ from, subject, id, date, body, headers = {}, to = MAILBOX }) {
-  const lines = [
-    `From: ${from}`,
-    `To: ${to}`,
-    `Subject: ${subject}`,
-    `Date: ${date}`,
-    `Message-ID: <${id}>`,
-    'MIME-Version: 1.0',
-    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-  ];
+  const lines = [`From: ${from}`, `To: ${to}`, `Subject: ${subject}`, `Date: ${date}`, `Message-ID: <${id}>`, 'MIME-Version: 1.0', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   if (!headers['Content-Type']) lines.push('Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit');
   return `${lines.join('\r\n')}\r\n\r\n${body.replace(/\r?\n/g, '\r\n')}\r\n`;
 }

@@ -27,7 +27,11 @@ export function ensureDevVars() {
   const file = path.join(root, '.dev.vars');
   if (existsSync(file)) return { file, created: false };
   const key = randomBytes(32).toString('hex');
-  writeFileSync(file, `# Local secrets for wrangler dev. Production: wrangler secret put REPLY_TOKEN_KEY\nREPLY_TOKEN_KEY=${key}\n# Only on a machine nobody else can reach: the API asks for no sign-in.\nAUTH_MODE=open\n`, { mode: 0o600 });
+  writeFileSync(
+    file,
+    `# Local secrets for wrangler dev. Production: wrangler secret put REPLY_TOKEN_KEY\nREPLY_TOKEN_KEY=${key}\n# Only on a machine nobody else can reach: the API asks for no sign-in.\nAUTH_MODE=open\n`,
+    { mode: 0o600 },
+  );
   return { file, created: true };
 }
 
@@ -148,6 +152,8 @@ export function tickCron(url, { everyMs = 60_000, onError = () => {} } = {}) {
 export function readDevVar(name) {
   const file = path.join(root, '.dev.vars');
   if (!existsSync(file)) return null;
-  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${name}=`));
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}=`));
   return line ? line.slice(name.length + 1) : null;
 }

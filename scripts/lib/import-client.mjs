@@ -42,7 +42,8 @@ export async function preflight(url) {
     throw unreachable(url, err);
   }
   if (session.status !== 200) throw new StopImport(`edgecase at ${url} refuses us (${session.status} ${session.message}). The import needs an admin; locally, \`npm start\` runs with AUTH_MODE=open.`);
-  if (session.json?.role && session.json.role !== 'admin') throw new StopImport(`edgecase at ${url} signs us in as ${session.json.email || session.json.name} (${session.json.role}); the import needs an admin.`);
+  if (session.json?.role && session.json.role !== 'admin')
+    throw new StopImport(`edgecase at ${url} signs us in as ${session.json.email || session.json.name} (${session.json.role}); the import needs an admin.`);
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

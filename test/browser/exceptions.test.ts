@@ -14,22 +14,7 @@ import { describe, expect, test } from 'vitest';
 import { seedDemo } from '../../scripts/lib/devserver.mjs';
 import type { ImportSummary } from '../../worker/protocol/admin.ts';
 import type { CaseSummary, InboundView } from '../../worker/protocol/api.ts';
-import {
-  LIVE_BOUND_MS,
-  api,
-  executeSql,
-  freshStorage,
-  mail,
-  newAgent,
-  screenshot,
-  send,
-  startServer,
-  suffix,
-  url,
-  useBrowserHarness,
-  useSuiteServer,
-  waitLive,
-} from './harness.ts';
+import { LIVE_BOUND_MS, api, executeSql, freshStorage, mail, newAgent, screenshot, send, startServer, suffix, url, useBrowserHarness, useSuiteServer, waitLive } from './harness.ts';
 
 useBrowserHarness();
 
@@ -176,15 +161,15 @@ describe('held mail: failed processing, reprocess and filters', () => {
 
     const reason = page.locator('[data-testid="held-filter-reason"]');
     await reason.selectOption('error');
-    await expect.poll(async () => new Set(await page.locator('[data-testid="held-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-reason')))), SETTLE).toEqual(
-      new Set(['processing-error']),
-    );
+    await expect
+      .poll(async () => new Set(await page.locator('[data-testid="held-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-reason')))), SETTLE)
+      .toEqual(new Set(['processing-error']));
     expect(await shownSenders(page)).toContain(customer);
 
     await reason.selectOption('spam');
-    await expect.poll(async () => new Set(await page.locator('[data-testid="held-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-reason')))), SETTLE).toEqual(
-      new Set(['spam-flagged']),
-    );
+    await expect
+      .poll(async () => new Set(await page.locator('[data-testid="held-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-reason')))), SETTLE)
+      .toEqual(new Set(['spam-flagged']));
     expect(await shownSenders(page)).toContain(spammer);
     expect(await shownSenders(page)).not.toContain(stranger);
 
@@ -230,7 +215,9 @@ function mbox(messages: Array<{ from: string; date: string; headers: string[]; b
   return messages
     .map((m) => {
       const date = new Date(m.date);
-      return [`From ${m.from} ${asctime(date)}`, `From: ${m.from}`, `Date: ${date.toUTCString()}`, ...m.headers, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', m.body, ''].join('\n');
+      return [`From ${m.from} ${asctime(date)}`, `From: ${m.from}`, `Date: ${date.toUTCString()}`, ...m.headers, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', m.body, ''].join(
+        '\n',
+      );
     })
     .join('\n');
 }
@@ -322,7 +309,9 @@ describe('importing old mail in a browser', () => {
 
   test('a file chosen while the mailbox list is still loading is counted once the list arrives', async () => {
     const s = suffix();
-    const archive = mbox([{ from: `early-${s}@example.com`, date: '2025-04-01T10:00:00Z', headers: ['To: support@acme.test', `Subject: Early ${s}`, `Message-ID: <early-${s}@example.com>`], body: 'Chosen early.' }]);
+    const archive = mbox([
+      { from: `early-${s}@example.com`, date: '2025-04-01T10:00:00Z', headers: ['To: support@acme.test', `Subject: Early ${s}`, `Message-ID: <early-${s}@example.com>`], body: 'Chosen early.' },
+    ]);
     const page = await (await newAgent('admin')).newPage();
     // The real mailbox list, answered only once the file has been chosen.
     let release!: () => void;

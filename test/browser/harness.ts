@@ -284,15 +284,7 @@ export function mailHeaders(fields: { from: string; subject: string; messageId?:
  * A single-part message to MAILBOX. `headers` go after the standard ones; `top` above everything,
  * as a receiving server prepends its own.
  */
-export function mail(fields: {
-  from: string;
-  subject: string;
-  body: string;
-  messageId?: string;
-  contentType?: string;
-  headers?: Record<string, string>;
-  top?: Record<string, string>;
-}): string {
+export function mail(fields: { from: string; subject: string; body: string; messageId?: string; contentType?: string; headers?: Record<string, string>; top?: Record<string, string> }): string {
   const lines = [
     ...Object.entries(fields.top ?? {}).map(([k, v]) => `${k}: ${v}`),
     ...mailHeaders(fields),

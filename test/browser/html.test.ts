@@ -145,7 +145,10 @@ describe('HTML mail in a browser', () => {
     expect(doc).toContain('.fine { color: #345; }');
 
     // Try the link, give anything that might run or load time to, then look.
-    await frame.locator('#js-link').click({ timeout: 2_000 }).catch(() => {});
+    await frame
+      .locator('#js-link')
+      .click({ timeout: 2_000 })
+      .catch(() => {});
     await sleep(1_000);
     expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
     expect(await frame.evaluate(() => window.__pwned)).toBeUndefined();
@@ -163,8 +166,11 @@ describe('HTML mail in a browser', () => {
     await sleep(1_000);
     expect(hits).toEqual(['GET /pixel.gif']);
     expect(await iframe.getAttribute('sandbox')).toBe('');
-    expect(await iframe.getAttribute('srcdoc')).toContain("img-src data: cid: https: http:;");
-    await after.locator('#js-link').click({ timeout: 2_000 }).catch(() => {});
+    expect(await iframe.getAttribute('srcdoc')).toContain('img-src data: cid: https: http:;');
+    await after
+      .locator('#js-link')
+      .click({ timeout: 2_000 })
+      .catch(() => {});
     await sleep(500);
     expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
     expect(await after.evaluate(() => window.__pwned)).toBeUndefined();
@@ -182,8 +188,7 @@ describe('HTML mail in a browser', () => {
   test('an inline (cid:) image shows from the mail itself, with no remote request', async () => {
     const subject = `Photo of the damage ${suffix()}`;
     // A 2×2 red PNG.
-    const png =
-      'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVR4nGP8z8DwnwEJMDIwMDAwAAAcHQIB0sVHWAAAAABJRU5ErkJggg==';
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVR4nGP8z8DwnwEJMDIwMDAwAAAcHQIB0sVHWAAAAABJRU5ErkJggg==';
     const raw = [
       ...headers({ from: 'Pat Photo <pat@example.com>', subject, contentType: 'multipart/related; boundary="r1"' }),
       '',

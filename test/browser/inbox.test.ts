@@ -148,11 +148,9 @@ describe('the agent inbox in a browser', () => {
     const detail = await api<{ case: Summary }>(`/api/cases/${encodeURIComponent(caseId ?? '')}`);
     expect(detail.case.status).toBe('pending');
 
-    await watcher.waitForFunction(
-      (id) => document.querySelector(`[data-testid="case-row"][data-case-id="${CSS.escape(id)}"] .badge.status`)?.textContent === 'Pending',
-      caseId ?? '',
-      { timeout: LIVE_BOUND_MS },
-    );
+    await watcher.waitForFunction((id) => document.querySelector(`[data-testid="case-row"][data-case-id="${CSS.escape(id)}"] .badge.status`)?.textContent === 'Pending', caseId ?? '', {
+      timeout: LIVE_BOUND_MS,
+    });
     expect(await watcher.evaluate(() => window.__marker)).toBe(1);
   });
 

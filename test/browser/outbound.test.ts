@@ -4,21 +4,7 @@
 // server. Same setup as inbox.test.ts: a real `wrangler dev` on fresh storage, headless Chromium.
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import {
-  api,
-  caseBySubject,
-  LIVE_BOUND_MS,
-  mail,
-  newAgent,
-  openCase as openCaseView,
-  send,
-  startPasswordServer,
-  suffix,
-  threadMessages,
-  url,
-  useBrowserHarness,
-  useSuiteServer,
-} from './harness.ts';
+import { api, caseBySubject, LIVE_BOUND_MS, mail, newAgent, openCase as openCaseView, send, startPasswordServer, suffix, threadMessages, url, useBrowserHarness, useSuiteServer } from './harness.ts';
 
 declare global {
   interface Window {
@@ -177,10 +163,7 @@ describe('outgoing mail in a browser (local mode)', () => {
     await page.keyboard.type(draft);
 
     const news = `Update: it works after a restart ${suffix()}`;
-    await send(
-      customer,
-      mail({ from: `Cus Tomer <${customer}>`, subject: `Re: ${subject}`, body: news, headers: { 'In-Reply-To': `<${firstMessageId}>`, References: `<${firstMessageId}>` } }),
-    );
+    await send(customer, mail({ from: `Cus Tomer <${customer}>`, subject: `Re: ${subject}`, body: news, headers: { 'In-Reply-To': `<${firstMessageId}>`, References: `<${firstMessageId}>` } }));
     // It shows up in the thread live; the draft was started before it, so sending still asks first.
     await threadMessages(page).filter({ hasText: news }).waitFor({ timeout: LIVE_BOUND_MS });
 

@@ -187,7 +187,9 @@ describe('the demo seed', () => {
     const before = await api<{ items: CaseRow[] }>('/api/cases?status=all&limit=200');
     await seedDemo(url());
     const after = await api<{ items: CaseRow[] }>('/api/cases?status=all&limit=200');
-    expect(after.items.map((c) => [c.id, c.messageCount, c.sla?.dueAt ?? null, c.sla?.state ?? null])).toEqual(before.items.map((c) => [c.id, c.messageCount, c.sla?.dueAt ?? null, c.sla?.state ?? null]));
+    expect(after.items.map((c) => [c.id, c.messageCount, c.sla?.dueAt ?? null, c.sla?.state ?? null])).toEqual(
+      before.items.map((c) => [c.id, c.messageCount, c.sla?.dueAt ?? null, c.sla?.state ?? null]),
+    );
   });
 });
 
@@ -205,7 +207,14 @@ describe('npm run import', () => {
       // An unescaped From line after an empty line, date and all, but no header after it: body text.
       body: `It started this morning.\n\nFrom here on Mon Mar  2 08:30:00 2026 nobody may print.\n>From the archive: escaped the mboxrd way.\n\nAlice`,
     });
-    const reply = mail({ from: 'Alice <alice@example.com>', subject: `Re: Printer on fire ${t}`, id: `a2-${t}@example.com`, date: 'Mon, 02 Mar 2026 09:00:00 +0000', inReplyTo: `a-${t}@example.com`, body: 'It is out now.' });
+    const reply = mail({
+      from: 'Alice <alice@example.com>',
+      subject: `Re: Printer on fire ${t}`,
+      id: `a2-${t}@example.com`,
+      date: 'Mon, 02 Mar 2026 09:00:00 +0000',
+      inReplyTo: `a-${t}@example.com`,
+      body: 'It is out now.',
+    });
     const other = mail({ from: 'Bob <bob@example.org>', subject: `Invoice missing ${t}`, id: `b-${t}@example.org`, date: 'Tue, 03 Mar 2026 10:00:00 +0000', body: 'Where is my invoice?' });
     await writeFile(
       mbox,
@@ -250,9 +259,25 @@ describe('npm run import', () => {
     const m = tag();
     const maildir = path.join(work!, `Maildir-${m}`);
     for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(maildir, sub), { recursive: true });
-    await writeFile(path.join(maildir, 'cur', `1700000000.M1P1.host:2,S`), mail({ from: 'Cleo <cleo@example.com>', subject: `Login broken ${m}`, id: `c1-${m}@example.com`, date: 'Wed, 04 Mar 2026 08:00:00 +0000', body: 'Cannot log in.' }));
-    await writeFile(path.join(maildir, 'new', `1700000100.M2P2.host`), mail({ from: 'Cleo <cleo@example.com>', subject: `Re: Login broken ${m}`, id: `c2-${m}@example.com`, date: 'Wed, 04 Mar 2026 09:00:00 +0000', inReplyTo: `c1-${m}@example.com`, body: 'Still broken.' }));
-    await writeFile(path.join(maildir, 'tmp', `1700000200.M3P3.host`), mail({ from: 'x@example.com', subject: `half written ${m}`, id: `c3-${m}@example.com`, date: 'Wed, 04 Mar 2026 10:00:00 +0000', body: 'not yet delivered' }));
+    await writeFile(
+      path.join(maildir, 'cur', `1700000000.M1P1.host:2,S`),
+      mail({ from: 'Cleo <cleo@example.com>', subject: `Login broken ${m}`, id: `c1-${m}@example.com`, date: 'Wed, 04 Mar 2026 08:00:00 +0000', body: 'Cannot log in.' }),
+    );
+    await writeFile(
+      path.join(maildir, 'new', `1700000100.M2P2.host`),
+      mail({
+        from: 'Cleo <cleo@example.com>',
+        subject: `Re: Login broken ${m}`,
+        id: `c2-${m}@example.com`,
+        date: 'Wed, 04 Mar 2026 09:00:00 +0000',
+        inReplyTo: `c1-${m}@example.com`,
+        body: 'Still broken.',
+      }),
+    );
+    await writeFile(
+      path.join(maildir, 'tmp', `1700000200.M3P3.host`),
+      mail({ from: 'x@example.com', subject: `half written ${m}`, id: `c3-${m}@example.com`, date: 'Wed, 04 Mar 2026 10:00:00 +0000', body: 'not yet delivered' }),
+    );
 
     const dir = await importCli([maildir, '--mailbox', MAILBOX, '--url', url(), '--yes']);
     expect(dir.code, dir.stderr).toBe(0);
@@ -264,9 +289,18 @@ describe('npm run import', () => {
     const e = tag();
     const folder = path.join(work!, `eml folder ${e}`);
     await mkdir(folder);
-    await writeFile(path.join(folder, '1.eml'), mail({ from: 'Dan <dan@example.net>', subject: `Refund ${e}`, id: `d1-${e}@example.net`, date: 'Thu, 05 Mar 2026 08:00:00 +0000', body: 'I want a refund.' }));
-    await writeFile(path.join(folder, '2.eml'), mail({ from: 'Eve <eve@example.net>', subject: `Shipping ${e}`, id: `e1-${e}@example.net`, date: 'Thu, 05 Mar 2026 09:00:00 +0000', body: 'Where is my parcel?' }));
-    await writeFile(path.join(folder, '10.eml'), mail({ from: 'Eve <eve@example.net>', subject: `Re: Shipping ${e}`, id: `e2-${e}@example.net`, date: 'Thu, 05 Mar 2026 10:00:00 +0000', inReplyTo: `e1-${e}@example.net`, body: 'Found it.' }));
+    await writeFile(
+      path.join(folder, '1.eml'),
+      mail({ from: 'Dan <dan@example.net>', subject: `Refund ${e}`, id: `d1-${e}@example.net`, date: 'Thu, 05 Mar 2026 08:00:00 +0000', body: 'I want a refund.' }),
+    );
+    await writeFile(
+      path.join(folder, '2.eml'),
+      mail({ from: 'Eve <eve@example.net>', subject: `Shipping ${e}`, id: `e1-${e}@example.net`, date: 'Thu, 05 Mar 2026 09:00:00 +0000', body: 'Where is my parcel?' }),
+    );
+    await writeFile(
+      path.join(folder, '10.eml'),
+      mail({ from: 'Eve <eve@example.net>', subject: `Re: Shipping ${e}`, id: `e2-${e}@example.net`, date: 'Thu, 05 Mar 2026 10:00:00 +0000', inReplyTo: `e1-${e}@example.net`, body: 'Found it.' }),
+    );
     await writeFile(path.join(folder, 'notes.txt'), 'not mail');
 
     const eml = await importCli([folder, '--mailbox', MAILBOX, '--url', url(), '--yes']);
@@ -284,7 +318,9 @@ describe('npm run import', () => {
   test('4xx for one message is recorded and the import goes on; 5xx is retried, then it stops and resumes later', async () => {
     const r = tag();
     const archive = path.join(work!, `flaky-${r}.mbox`);
-    const msgs = [1, 2, 3, 4].map((i) => mail({ from: `F${i} <f${i}@example.com>`, subject: `Flaky ${i} ${r}`, id: `f${i}-${r}@example.com`, date: `Fri, 06 Mar 2026 0${i}:00:00 +0000`, body: `number ${i}` }));
+    const msgs = [1, 2, 3, 4].map((i) =>
+      mail({ from: `F${i} <f${i}@example.com>`, subject: `Flaky ${i} ${r}`, id: `f${i}-${r}@example.com`, date: `Fri, 06 Mar 2026 0${i}:00:00 +0000`, body: `number ${i}` }),
+    );
     await writeFile(archive, msgs.map((m, i) => `From f${i + 1}@example.com Fri Mar  6 0${i + 1}:00:00 2026\n${m}\n`).join(''));
 
     // In front of the real server: refuses the first import with a 400, passes the second, and
@@ -298,7 +334,11 @@ describe('npm run import', () => {
         if (imports === 1) return void res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { code: 'bad_request', message: 'injected refusal' } }));
         if (imports > 2) return void res.writeHead(503, { 'Content-Type': 'text/plain' }).end('injected outage');
       }
-      const upstream = await fetch(`${url()}${req.url}`, { method: req.method, headers: { 'Content-Type': req.headers['content-type'] ?? 'application/octet-stream' }, body: chunks.length ? Buffer.concat(chunks) : undefined });
+      const upstream = await fetch(`${url()}${req.url}`, {
+        method: req.method,
+        headers: { 'Content-Type': req.headers['content-type'] ?? 'application/octet-stream' },
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
       res.writeHead(upstream.status, { 'Content-Type': upstream.headers.get('content-type') ?? 'text/plain' }).end(Buffer.from(await upstream.arrayBuffer()));
     });
     servers.add(proxy);
@@ -485,7 +525,13 @@ describe('npm run smtp', () => {
     expect(ehlo).not.toContain('STARTTLS');
     expect(await client.cmd('MAIL FROM:<hana@example.com>')).toMatch(/^250 /);
     expect(await client.cmd(`RCPT TO:<${MAILBOX}>`)).toMatch(/^250 /);
-    const message = mail({ from: 'Hana <hana@example.com>', subject: `Sent over SMTP ${s}`, id: `h-${s}@example.com`, date: new Date().toUTCString(), body: 'Hello over SMTP.\n.a line that starts with a dot' });
+    const message = mail({
+      from: 'Hana <hana@example.com>',
+      subject: `Sent over SMTP ${s}`,
+      id: `h-${s}@example.com`,
+      date: new Date().toUTCString(),
+      body: 'Hello over SMTP.\n.a line that starts with a dot',
+    });
     const reply = await client.data(message);
     expect(reply).toBe(`250 2.0.0 delivered to <${MAILBOX}>`);
     await client.cmd('QUIT');
@@ -500,7 +546,11 @@ describe('npm run smtp', () => {
 
   test('an unknown mailbox: the answer to DATA is 550 5.7.1 no such mailbox', async () => {
     const s = tag();
-    const r = await send(port, { from: 'ivan@example.com', to: ['nobody@acme.test'], message: mail({ from: 'ivan@example.com', to: 'nobody@acme.test', subject: `Lost ${s}`, id: `i-${s}@example.com`, date: new Date().toUTCString(), body: 'hello?' }) });
+    const r = await send(port, {
+      from: 'ivan@example.com',
+      to: ['nobody@acme.test'],
+      message: mail({ from: 'ivan@example.com', to: 'nobody@acme.test', subject: `Lost ${s}`, id: `i-${s}@example.com`, date: new Date().toUTCString(), body: 'hello?' }),
+    });
     expect(r.rcpt).toEqual(['250 Accepted']);
     expect(r.data).toBe('550 5.7.1 no such mailbox');
     expect(await casesWith(s)).toEqual([]);
@@ -529,7 +579,13 @@ describe('npm run smtp', () => {
     const r = await send(port, {
       from: '',
       to: [MAILBOX],
-      message: mail({ from: 'Mail Delivery System <mailer-daemon@example.net>', subject: `Undelivered Mail Returned to Sender ${s}`, id: `n-${s}@example.net`, date: new Date().toUTCString(), body: 'This is the mail system. Your message could not be delivered.' }),
+      message: mail({
+        from: 'Mail Delivery System <mailer-daemon@example.net>',
+        subject: `Undelivered Mail Returned to Sender ${s}`,
+        id: `n-${s}@example.net`,
+        date: new Date().toUTCString(),
+        body: 'This is the mail system. Your message could not be delivered.',
+      }),
     });
     expect(r.mail).toMatch(/^250 /);
     expect(r.data).toMatch(/^250 2\.0\.0 /);
@@ -568,7 +624,11 @@ describe('npm run smtp', () => {
     try {
       other = await startBridgeProcess(broken.url);
       const s = tag();
-      const r = await send(other.port, { from: 'kim@example.com', to: [MAILBOX], message: mail({ from: 'kim@example.com', subject: `Broken ${s}`, id: `k-${s}@example.com`, date: new Date().toUTCString(), body: 'hello' }) });
+      const r = await send(other.port, {
+        from: 'kim@example.com',
+        to: [MAILBOX],
+        message: mail({ from: 'kim@example.com', subject: `Broken ${s}`, id: `k-${s}@example.com`, date: new Date().toUTCString(), body: 'hello' }),
+      });
       expect(r.data).toMatch(/^451 4\.3\.0 the Worker failed \(500: .*no such table/);
       expect(r.data).toMatch(/; try again later$/);
       // An application sees a temporary failure it may retry, not a refusal.
@@ -588,9 +648,12 @@ describe('npm run smtp', () => {
   test('with the Worker gone the bridge answers 451 4.3.0: try again later', async () => {
     await server!.stop();
     const s = tag();
-    const r = await send(port, { from: 'jo@example.com', to: [MAILBOX], message: mail({ from: 'jo@example.com', subject: `Later ${s}`, id: `j-${s}@example.com`, date: new Date().toUTCString(), body: 'anyone?' }) });
+    const r = await send(port, {
+      from: 'jo@example.com',
+      to: [MAILBOX],
+      message: mail({ from: 'jo@example.com', subject: `Later ${s}`, id: `j-${s}@example.com`, date: new Date().toUTCString(), body: 'anyone?' }),
+    });
     expect(r.data).toMatch(/^451 4\.3\.0 edgecase at http:\/\/127\.0\.0\.1:\d+ is not reachable/);
     expect(bridgeOut()).toMatch(new RegExp(`from=<jo@example.com> to=<${MAILBOX}> size=\\d+ B: 451 4\\.3\\.0`));
   });
 });
-

@@ -127,7 +127,7 @@ describe('separators', () => {
 
 describe('bounded memory', () => {
   test('a message over the limit is measured, not kept; the next one is read as usual', async () => {
-    const big = 'x'.repeat(999) + '\n';
+    const big = `${'x'.repeat(999)}\n`;
     const content = `From a@example.com Mon Nov 23 08:12:00 2026\nSubject: big\n\n${big.repeat(50)}\nFrom b@example.com Mon Nov 23 08:12:00 2026\nSubject: small\n\nok\n`;
     const ms = await all(await file(content), { maxBytes: 10_000 });
     expect(ms).toHaveLength(2);
