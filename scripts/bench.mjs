@@ -3,7 +3,8 @@
 // ingest (mails/s through wrangler dev's local email handler, 4 senders in parallel), latency (delivery
 // → event on a socket; BENCH_LATENCY_RATE and BENCH_LATENCY_MAILS change the load), fanout (one event
 // to 1,000 sockets), paint (Chromium, first rows of a 10,000-case inbox), sla (the sweep), cpu (CPU
-// per mail of the local runtime, with and without acknowledgements, next to the publish-only handler).
+// per mail of the local runtime, with and without acknowledgements, next to the publish-only handler),
+// bundle (the Worker bundle of `wrangler deploy --dry-run`, gzipped; 1 kB = 1,000 bytes).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { checkNode, childEnv, root } from './lib/env.mjs';
 import { buildWeb, deliver, ensureDevVars, freePort, migrateLocal, seedDemo, startWrangler } from './lib/devserver.mjs';
 import { bigInboxSql, markFirstRow } from './lib/big-inbox.mjs';
+import { kB, workerBundle } from './lib/bundle.mjs';
 import { run, tool } from './lib/env.mjs';
 
 checkNode();
@@ -256,6 +258,11 @@ const benches = {
       await server?.stop();
       rmSync(persist, { recursive: true, force: true });
     }
+  },
+  async bundle() {
+    const b = await workerBundle();
+    console.log(`bundle: ${b.files.join(', ')}, ${kB(b.bytes)} kB as uploaded`);
+    report({ worker_bundle_gzip_kb: { value: kB(b.gzipBytes), unit: 'kB' } });
   },
 };
 

@@ -1,5 +1,6 @@
 // npm test: every test there is, in the order a failure is cheapest to find.
-//   1. types (Worker and web app)   2. Worker tests inside workerd (units, pipeline, API, corpus)
+//   1. npm run check (types, format and lint, import rules, the Worker bundle)
+//   2. Worker tests inside workerd (units, pipeline, API, corpus)
 //   3. script tests (import, SMTP bridge) against wrangler dev
 //   4. browser tests: the web build served by wrangler dev, driven in headless Chromium.
 // Ends with one line "tests: N passed, N failed".
@@ -52,9 +53,8 @@ function add(c) {
   total.skipped += c.skipped;
 }
 
-await step('typecheck', async () => {
-  await run(tool('tsc'), ['-p', 'tsconfig.json']);
-  await run(tool('tsc'), ['-p', 'web/tsconfig.json']);
+await step('check (types, format and lint, imports, bundle)', async () => {
+  await run(process.execPath, [path.join(root, 'scripts', 'check.mjs')]);
 });
 
 await step('worker tests (workerd)', async () => {
