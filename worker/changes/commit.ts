@@ -53,6 +53,8 @@ export async function write(deps: Pick<CommitDeps, 'db' | 'now'> & { raw?: R2Buc
   const stmts = change.writes.map((w) => statement(deps.db, w));
   const all = [...stmts, ...change.events.map((e) => eventInsert(deps.db, change.workspaceId, e, at))];
   if (all.length === 0) return { events: [], results: [] };
+  // A lone row without events (a failure recorded on an inbound row) needs no batch.
+  if (all.length === 1 && change.events.length === 0) return { events: [], results: [await all[0]!] };
   const results = (await deps.db.batch(all as [Stmt, ...Stmt[]])) as unknown[];
   const published = change.events.map((e, i) => {
     const rows = results[stmts.length + i] as Array<{ seq: number }>;

@@ -10,7 +10,7 @@ import { newId } from '../protocol/ids.ts';
 import { firstAddress, idempotencyKey } from './dedupe.ts';
 import { processSafely } from './pipeline.ts';
 import { headerValue, prescan } from './prescan.ts';
-import type { Stored } from './store.ts';
+import type { Stored } from './outcome.ts';
 import { cleanLine, normalizeEmail } from './text.ts';
 
 /** What the Email Worker runtime hands us; a subset of ForwardableEmailMessage, so tests can build one. */

@@ -10,8 +10,13 @@ import type { EventBody } from '../protocol/events.ts';
 import { REPROCESSABLE_REASONS } from '../protocol/constants.ts';
 import { retryInbound } from './retry.ts';
 import { analyze } from './analyze.ts';
-import { mailboxById, storeAppend, storeNewCase, type Stored } from './store.ts';
-import { announce, commit } from '../changes/commit.ts';
+import { planAppend, planAttachments, planNewCase, type Outcome, type OutcomeContext, type Stored } from './outcome.ts';
+import { gatherFacts, type FactsKey } from './facts.ts';
+import { assigneeOf, slaContextOf } from './plan.ts';
+import { pickAssignee } from '../admin/assign.ts';
+import { mailboxQuery } from '../db/queries/mailboxes.ts';
+import { derivedId } from '../protocol/ids.ts';
+import { commit } from '../changes/commit.ts';
 import { statementWrite } from '../changes/change.ts';
 import { sha256Hex } from './text.ts';
 
@@ -34,7 +39,7 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
   const row = await deps.db.select().from(inbound).where(and(eq(inbound.id, inboundId), eq(inbound.workspaceId, workspaceId))).get();
   if (!row) throw new ReleaseRefused('not_found', 'inbound message not found');
   assertActionable(row);
-  const mailbox = await mailboxById(deps.db, row.mailboxId);
+  const mailbox = await mailboxQuery(deps.db, row.mailboxId).get();
   if (!mailbox) throw new ReleaseRefused('conflict', 'its mailbox no longer exists');
   const obj = await deps.raw.get(row.rawKey);
   if (!obj) throw new ReleaseRefused('conflict', 'the raw message is missing');
@@ -61,14 +66,11 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
   } catch {
     previously = row.decision;
   }
-  const ctx = {
-    db: deps.db,
-    raw: deps.raw,
+  const ctx: OutcomeContext = {
     mailbox,
     inboundId: row.id,
     messageKey: row.idemKey,
     rawKey: row.rawKey,
-    envelopeFrom: row.envelopeFrom,
     ownAddresses,
     now,
     mail,
@@ -77,31 +79,41 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
     auth,
     contentHash: await sha256Hex(`${mail.subject.toLowerCase()}\n${mail.text.trim()}`),
     releasedBy: actor,
-    decisionJson: JSON.stringify({ action: 'release', by: actor, target, previously: { status: row.status, reason: row.reason, decision: previously } }),
+    record: { action: 'release', by: actor, target, previously: { status: row.status, reason: row.reason, decision: previously } },
+    attachments: await planAttachments(mail.attachments, mailbox, derivedId('message', row.id), now),
   };
   const kind = was.kind === 'human' || was.kind === 'list' || was.kind === 'auto-reply' ? was.kind : 'human';
   const reason = `released from ${row.status} (${row.reason}) by ${actor}`;
   const ack = { eligible: false, reason: 'released by an agent' };
   const caseId = target.caseId ?? row.caseId;
+  const key: FactsKey = { mailbox, inboundId: row.id, idemKey: row.idemKey, sender: sender.email, ids: [], tag: null, caseIds: caseId ? [caseId] : [], agentCode: null, now };
   try {
-    const stored = await storeRelease();
-    await announce(deps, workspaceId, stored.events, stored.outgoing ?? []);
-    return stored;
+    for (let attempt = 1; ; attempt++) {
+      const facts = await gatherFacts(deps.db, key);
+      let planned: Outcome;
+      if (caseId) {
+        const kase = facts.cases[caseId];
+        if (!kase) throw new ReleaseRefused('bad_request', 'no such case in this workspace');
+        const newStatus = kase.status === 'pending' || kase.status === 'resolved' || kase.status === 'closed' ? 'open' : null;
+        planned = planAppend(ctx, { action: 'append', kind, match: { caseId, rule: 'released', reason }, newStatus, reason, acknowledge: ack }, kase, slaContextOf(mailbox, facts, kase.slaPolicyId));
+      } else {
+        const who = assigneeOf(mailbox, facts);
+        const assignee = who && 'team' in who ? await pickAssignee(deps.db, { ...mailbox, defaultAssigneeId: null }, now) : (who?.agent ?? null);
+        const sla = slaContextOf(mailbox, facts, mailbox.slaPolicyId);
+        planned = planNewCase(ctx, { action: 'new-case', kind, rule: 'new', linkedCaseId: null, reason, acknowledge: ack }, { number: facts.caseCounter + 1, assignee, sla });
+      }
+      try {
+        const done = await commit(deps, planned.change);
+        return { ...planned.result, events: done.events, outgoing: planned.change.outgoing };
+      } catch (err) {
+        // A concurrent new case took the number: plan again with the next one.
+        if (attempt >= 5 || !/UNIQUE constraint failed: cases\.workspace_id, cases\.number/.test(`${String(err)} ${String((err as { cause?: unknown }).cause ?? '')}`)) throw err;
+      }
+    }
   } catch (err) {
     // Give the row back, so the release can be tried again (or the message discarded).
     await deps.db.update(inbound).set({ resolvedBy: null, resolvedAt: null }).where(eq(inbound.id, row.id));
     throw err;
-  }
-
-  async function storeRelease(): Promise<Stored> {
-    return caseId
-    ? await (async () => {
-        const kase = await deps.db.select().from(cases).where(and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId))).get();
-        if (!kase) throw new ReleaseRefused('bad_request', 'no such case in this workspace');
-        const newStatus = kase.status === 'pending' || kase.status === 'resolved' || kase.status === 'closed' ? 'open' : null;
-        return storeAppend(ctx, { action: 'append', kind, match: { caseId, rule: 'released', reason }, newStatus, reason, acknowledge: ack }, kase, deps.raw);
-      })()
-    : await storeNewCase(ctx, { action: 'new-case', kind, rule: 'new', linkedCaseId: null, reason, acknowledge: ack }, deps.raw);
   }
 }
 

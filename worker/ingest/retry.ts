@@ -5,7 +5,7 @@ import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
 import { inbound, type Inbound } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { processSafely } from './pipeline.ts';
-import type { Stored } from './store.ts';
+import type { Stored } from './outcome.ts';
 
 /** How long a `received` row may be in flight before the sweep assumes its handler died. */
 export const STALE_RECEIVED_MS = 2 * 60_000;

@@ -228,9 +228,39 @@ export interface InboundView {
   /** Who released or discarded it, and when. */
   resolvedBy: string | null;
   resolvedAt: number | null;
+  /** Why the pipeline did what it did: a DecisionRecord (rows written by older versions may lack fields). */
   decision: unknown;
   receivedAt: number;
   processedAt: number | null;
+}
+
+/**
+ * The decision record kept on every inbound row: what the stages found and what was decided, as
+ * `npm run explain` prints it. Written once by the ingest plan (or a release), read by the held-mail view.
+ */
+export interface DecisionRecord {
+  /** The outcome: new-case, append, bounce, note, quarantine, ignore, or release. */
+  action: string;
+  reason?: string;
+  detail?: string;
+  kind?: string;
+  reasons?: string[];
+  auth?: { verdict: string; reasons: string[] };
+  candidates?: { token: string | null; inReplyTo: string[]; references: string[]; subjectTag: number | null };
+  /** Every threading rule tried and what it said. */
+  considered?: string[];
+  /** The decision stage's full answer (its fields depend on the action). */
+  decision?: { action: string; reason?: string; detail?: string; [field: string]: unknown };
+  /** For a duplicate: the earlier delivery. */
+  of?: { caseId: string | null; messageId: string | null } | null;
+  /** For a delivery report: the parsed report. */
+  bounce?: unknown;
+  /** What went out because of it: acknowledgement and notification, "queued" or "not sent: why". */
+  outgoing?: Record<string, string>;
+  /** For a release: who, into what, and what the record said before. */
+  by?: string;
+  target?: { caseId?: string };
+  previously?: { status: string; reason: string | null; decision: unknown };
 }
 
 export interface Page<T> {
