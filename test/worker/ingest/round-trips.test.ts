@@ -1,6 +1,6 @@
 // D1 round trips per inbound mail: a batch counts as one, so does a lone statement. The ingest reads
 // its facts in one batch and writes its outcome in one; the email handler's raw-first insert of the
-// inbound row is the third (see ARCHITECTURE.md, "Round trips").
+// inbound row is the third, until the row's insert joins the facts batch.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { cases, messages } from '../../../worker/db/schema.ts';
