@@ -110,6 +110,6 @@ export function authenticate(headers: Array<[string, string]>, fromEmail: string
   if (spf?.result === 'pass' && aligned(spf.domain, fromDomain)) return { ...base, verdict: 'verified', reasons: [`spf:pass:${spf.domain}`] };
   const reasons = [`dmarc:${dmarc ?? 'none'}`, ...dkim.map((d) => `dkim:${d.result}${d.domain ? `:${d.domain}` : ''}`), ...(spf ? [`spf:${spf.result}`] : [])];
   // Both DKIM and SPF failing outright, with nothing passing, is as good as a DMARC failure.
-  const hardFail = dkim.length > 0 && dkim.every((d) => d.result === 'fail') && (spf?.result === 'fail');
+  const hardFail = dkim.length > 0 && dkim.every((d) => d.result === 'fail') && spf?.result === 'fail';
   return { ...base, verdict: hardFail ? 'failed' : 'unverified', reasons };
 }

@@ -47,7 +47,10 @@ function typedAddress(value: string | null): string {
 }
 
 export function parseDeliveryStatus(text: string): DsnRecipient[] {
-  const blocks = text.replace(/\r/g, '').split(/\n\s*\n/).map((b) => parseHeaderBlock(b.trim() + '\n'));
+  const blocks = text
+    .replace(/\r/g, '')
+    .split(/\n\s*\n/)
+    .map((b) => parseHeaderBlock(`${b.trim()}\n`));
   const out: DsnRecipient[] = [];
   for (const fields of blocks.slice(1).length ? blocks.slice(1) : blocks) {
     const recipient = typedAddress(headerValue(fields, 'final-recipient') ?? headerValue(fields, 'original-recipient'));
@@ -103,7 +106,11 @@ export async function parseBounce(raw: Uint8Array, headers: Array<[string, strin
   if (recipients.length === 0) {
     // Prose reports: Exim's X-Failed-Recipients, and the first enhanced status code in the text.
     const status = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(text)?.[1] ?? '';
-    const failed = headers.filter(([k]) => k === 'x-failed-recipients').flatMap(([, v]) => v.split(/[,\s]+/)).map(normalizeEmail).filter((a) => a.includes('@'));
+    const failed = headers
+      .filter(([k]) => k === 'x-failed-recipients')
+      .flatMap(([, v]) => v.split(/[,\s]+/))
+      .map(normalizeEmail)
+      .filter((a) => a.includes('@'));
     recipients = failed.map((recipient) => ({ recipient, action: 'failed', status: status || '5.0.0', diagnostic: '' }));
   }
   const mentionedIds = [...new Set([...text.matchAll(MARKER_IN_TEXT)].map((m) => m[1]!.toLowerCase()))];

@@ -35,10 +35,13 @@ const DAEMONS = new Set(['mailer-daemon', 'mail-daemon', 'maildaemon', 'post_mas
 const SYSTEM_SENDER = /^(postmaster|post_master|mailer-daemon|no-?reply|do-?not-?reply|noreply-.*|bounces?|mdaemon)$|-admin$|^owner-|-owner$|-bounces?$|-request$/;
 // Out-of-office subjects: what the vacation features of Exchange/Outlook, Gmail, Zimbra and iCloud
 // write, and their common translations.
-const OOO_SUBJECT = /^(out of (the )?office\b|automatic reply\b|auto(matic)?[- ]?(reply|response)\b|autoreply\b|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique|absence du bureau|respuesta autom[áa]tica|risposta automatica|afwezigheidsbericht|automatisch antwoord|auto:\s|on vacation\b|vacation reply\b|i am out of (the )?office\b)/i;
-const BOUNCE_SUBJECT = /^(undeliver(ed|able)|delivery (status notification|failure|has failed|notification|problem)|mail delivery (failed|subsystem|problem)|returned mail|failure notice|non[- ]?delivery|delivery report|there was an error sending your mail|mail system error|warning: could not send message|email bounce notification|message not delivered|mail could not be delivered|loop alert\b|メールエラー通知)/i;
+const OOO_SUBJECT =
+  /^(out of (the )?office\b|automatic reply\b|auto(matic)?[- ]?(reply|response)\b|autoreply\b|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique|absence du bureau|respuesta autom[áa]tica|risposta automatica|afwezigheidsbericht|automatisch antwoord|auto:\s|on vacation\b|vacation reply\b|i am out of (the )?office\b)/i;
+const BOUNCE_SUBJECT =
+  /^(undeliver(ed|able)|delivery (status notification|failure|has failed|notification|problem)|mail delivery (failed|subsystem|problem)|returned mail|failure notice|non[- ]?delivery|delivery report|there was an error sending your mail|mail system error|warning: could not send message|email bounce notification|message not delivered|mail could not be delivered|loop alert\b|メールエラー通知)/i;
 // Phrases of the human-readable part of delivery reports that carry no machine-readable one.
-const BODY_FAILURE = /(could ?n[o']t be delivered|unable to deliver|was not delivered|undeliverable|delivery (to the following recipients? )?(has )?failed|permanent (fatal )?errors?|no such user|user unknown|unknown user|mailbox (is )?(full|unavailable)|not a member of this (mailing )?list|loop alert|message was rejected|returned to sender|unrouteable address|送信できませんでした|配信できませんでした)/i;
+const BODY_FAILURE =
+  /(could ?n[o']t be delivered|unable to deliver|was not delivered|undeliverable|delivery (to the following recipients? )?(has )?failed|permanent (fatal )?errors?|no such user|user unknown|unknown user|mailbox (is )?(full|unavailable)|not a member of this (mailing )?list|loop alert|message was rejected|returned to sender|unrouteable address|送信できませんでした|配信できませんでした)/i;
 const SES = /"notificationType"\s*:\s*"(Bounce|Complaint|Delivery)"/;
 
 function all(headers: Array<[string, string]>, name: string): string[] {
@@ -107,11 +110,16 @@ export function classify(input: ClassifyInput): Classification {
   if ((ct.type === 'multipart/report' && ct.reportType === 'feedback-report') || parts.has('message/feedback-report')) auto.push('arf:feedback-report');
   if (sesBounce?.[1] === 'Complaint') auto.push('ses:complaint');
   for (const v of all(h, 'auto-submitted')) {
-    const token = v.split(/[;(\s]/)[0]!.trim().toLowerCase();
+    const token = v
+      .split(/[;(\s]/)[0]!
+      .trim()
+      .toLowerCase();
     if (token && token !== 'no') auto.push(`auto-submitted:${token}`);
   }
   for (const name of AUTO_HEADERS) if (all(h, name).length) auto.push(name);
-  const precedence = [...all(h, 'precedence').map((v) => ['precedence', v] as const), ...all(h, 'x-precedence').map((v) => ['x-precedence', v] as const)].map(([n, v]) => [n, v.trim().toLowerCase()] as const);
+  const precedence = [...all(h, 'precedence').map((v) => ['precedence', v] as const), ...all(h, 'x-precedence').map((v) => ['x-precedence', v] as const)].map(
+    ([n, v]) => [n, v.trim().toLowerCase()] as const,
+  );
   for (const [n, v] of precedence) if (v === 'auto_reply' || v === 'auto-reply') auto.push(`${n}:auto_reply`);
   const ooo = OOO_SUBJECT.test(subject);
   if (ooo) auto.push('subject:out-of-office');

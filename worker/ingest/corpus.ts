@@ -37,7 +37,10 @@ export interface CorpusRow {
 }
 
 export function parseManifest(tsv: string): CorpusRow[] {
-  const lines = tsv.replace(/\r/g, '').split('\n').filter((l) => l.trim());
+  const lines = tsv
+    .replace(/\r/g, '')
+    .split('\n')
+    .filter((l) => l.trim());
   const header = (lines.shift() ?? '').split('\t');
   const col = (name: string) => header.indexOf(name);
   const [p, s, c, e] = [col('path'), col('source'), col('category'), col('expected')];
@@ -115,9 +118,18 @@ export function summarize(results: MessageResult[]): CorpusSummary {
     c.kinds[r.kind] = (c.kinds[r.kind] ?? 0) + 1;
   }
   const frac = (xs: MessageResult[], good: (r: MessageResult) => boolean): [number, number] => [xs.filter(good).length, xs.length];
-  const bounce = frac(results.filter((r) => r.expected === 'bounce'), (r) => r.kind === 'bounce');
-  const autoReply = frac(results.filter((r) => r.expected === 'auto-reply'), (r) => r.kind === 'auto-reply');
-  const human = frac(results.filter((r) => HUMAN_CATEGORIES.includes(r.category) && r.expected === 'human'), (r) => r.kind === 'human');
+  const bounce = frac(
+    results.filter((r) => r.expected === 'bounce'),
+    (r) => r.kind === 'bounce',
+  );
+  const autoReply = frac(
+    results.filter((r) => r.expected === 'auto-reply'),
+    (r) => r.kind === 'auto-reply',
+  );
+  const human = frac(
+    results.filter((r) => HUMAN_CATEGORIES.includes(r.category) && r.expected === 'human'),
+    (r) => r.kind === 'human',
+  );
   const pct = ([a, b]: [number, number]) => (b === 0 ? 100 : (100 * a) / b);
   return {
     messages: results.length,

@@ -107,7 +107,14 @@ export function decide(input: {
       const within = matchedCase.closedAt !== null && now - matchedCase.closedAt <= mailbox.followUpDays * DAY;
       const reopen = mailbox.followUpPolicy === 'reopen' || (mailbox.followUpPolicy === 'reopen-within' && within);
       if (!reopen) {
-        return { action: 'new-case', kind: cls.kind, rule: 'follow-up', linkedCaseId: matchedCase.id, reason: `reply to closed case ${matchedCase.id}; mailbox opens a new linked case`, acknowledge: ack };
+        return {
+          action: 'new-case',
+          kind: cls.kind,
+          rule: 'follow-up',
+          linkedCaseId: matchedCase.id,
+          reason: `reply to closed case ${matchedCase.id}; mailbox opens a new linked case`,
+          acknowledge: ack,
+        };
       }
       return { action: 'append', kind: cls.kind, match: thread.match, newStatus: 'open', reason: `${thread.match.reason}; reopened a closed case`, acknowledge: ack };
     }

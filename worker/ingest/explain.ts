@@ -60,7 +60,17 @@ export class MemoryInbox {
     const base = { file, size: raw.byteLength, messageKey };
     const analysis = await analyze({ raw, envelopeFrom: envelopeFrom || 'unknown@invalid', recipient: o.recipient, ownAddresses: o.ownAddresses, replyTokenKey: o.replyTokenKey });
     if (!analysis.ok) {
-      return { ...base, parsed: null, kind: null, reasons: [], auth: null, candidates: null, considered: [], decision: { action: 'quarantine', reason: analysis.reason, detail: analysis.detail }, caseNumber: null };
+      return {
+        ...base,
+        parsed: null,
+        kind: null,
+        reasons: [],
+        auth: null,
+        candidates: null,
+        considered: [],
+        decision: { action: 'quarantine', reason: analysis.reason, detail: analysis.detail },
+        caseNumber: null,
+      };
     }
     const { mail, sender, classification, candidates } = analysis;
     const parsed = {
@@ -95,7 +105,7 @@ export class MemoryInbox {
     const participants: Record<string, string[]> = {};
     for (const c of this.cases) participants[c.id] = [...c.participants];
     const thread = chooseThread(candidates, { token, caseByMessageId, caseByTag: tagged?.id ?? null, participants }, sender.email, { anySender: o.mailbox?.replyPolicy === 'any', trust: 'all-rules' });
-    const matched = thread.match ? this.cases.find((c) => c.id === thread.match!.caseId) ?? null : null;
+    const matched = thread.match ? (this.cases.find((c) => c.id === thread.match!.caseId) ?? null) : null;
     const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses: o.ownAddresses, auth: analysis.auth.verdict, undeliverable: false });
     const decision = decide({
       acknowledge,

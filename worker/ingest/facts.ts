@@ -66,7 +66,10 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
   const none = ['\u0000'];
   const idList = ids.length ? ids : none;
   // The cases the keys lead to, as one condition on `cases` (subqueries keep it one statement).
-  const byMessage = db.select({ c: messages.caseId }).from(messages).where(and(eq(messages.workspaceId, ws), inArray(messages.rfcMessageId, idList)));
+  const byMessage = db
+    .select({ c: messages.caseId })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, ws), inArray(messages.rfcMessageId, idList)));
   const bySent = db.select({ c: outboxRecipients.caseId }).from(outboxRecipients).where(inArray(outboxRecipients.providerMessageId, idList));
   const parts: SQL[] = ids.length ? [inArray(cases.id, byMessage), inArray(cases.id, bySent)] : [];
   if (key.caseIds.length) parts.push(inArray(cases.id, uniq(key.caseIds)));
@@ -77,7 +80,15 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
   const since = now - mailbox.floodWindowMinutes * 60_000;
   const recentWhere = and(eq(inbound.mailboxId, mailbox.id), gte(inbound.receivedAt, since), ne(inbound.id, key.inboundId), ne(inbound.status, 'discarded'));
   const ackKinds = inArray(outboxRecipients.kind, ['ack-create', 'ack-update']);
-  const agentWho: SQL[] = [inArray(agents.id, db.select({ a: cases.assigneeId }).from(cases).where(and(candidate, isNotNull(cases.assigneeId))))];
+  const agentWho: SQL[] = [
+    inArray(
+      agents.id,
+      db
+        .select({ a: cases.assigneeId })
+        .from(cases)
+        .where(and(candidate, isNotNull(cases.assigneeId))),
+    ),
+  ];
   if (mailbox.defaultAssigneeId) agentWho.push(eq(agents.id, mailbox.defaultAssigneeId));
   if (mailbox.defaultTeam) agentWho.push(eq(agents.team, mailbox.defaultTeam));
   if (key.agentCode) agentWho.push(eq(agents.tokenCode, key.agentCode));
@@ -85,52 +96,131 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
   // Lookups that cannot find anything are left out: a message without references or tokens skips them.
   const anyIds = ids.length > 0;
   const anyCases = anyIds || key.caseIds.length > 0 || key.tag !== null;
-  const want: Record<string, boolean> = { byRfc: anyIds, sent: anyIds, caseRows: anyCases, people: anyCases, thread: anyCases, acksHour: anyCases && key.sender !== '', agentRows: anyCases || agentWho.length > 1 };
+  const want: Record<string, boolean> = {
+    byRfc: anyIds,
+    sent: anyIds,
+    caseRows: anyCases,
+    people: anyCases,
+    thread: anyCases,
+    acksHour: anyCases && key.sender !== '',
+    agentRows: anyCases || agentWho.length > 1,
+  };
   const named: Array<[string, unknown]> = [
-    ['byRfc', db
-      .select({ rfc: messages.rfcMessageId, caseId: messages.caseId, direction: messages.direction })
-      .from(messages)
-      .where(and(eq(messages.workspaceId, ws), inArray(messages.rfcMessageId, idList)))
-      .orderBy(asc(messages.createdAt))],
-    ['sent', db
-      .select({ id: outboxRecipients.providerMessageId, caseId: outboxRecipients.caseId })
-      .from(outboxRecipients)
-      .innerJoin(outbox, eq(outbox.id, outboxRecipients.outboxId))
-      .where(and(eq(outbox.workspaceId, ws), inArray(outboxRecipients.providerMessageId, idList)))],
+    [
+      'byRfc',
+      db
+        .select({ rfc: messages.rfcMessageId, caseId: messages.caseId, direction: messages.direction })
+        .from(messages)
+        .where(and(eq(messages.workspaceId, ws), inArray(messages.rfcMessageId, idList)))
+        .orderBy(asc(messages.createdAt)),
+    ],
+    [
+      'sent',
+      db
+        .select({ id: outboxRecipients.providerMessageId, caseId: outboxRecipients.caseId })
+        .from(outboxRecipients)
+        .innerJoin(outbox, eq(outbox.id, outboxRecipients.outboxId))
+        .where(and(eq(outbox.workspaceId, ws), inArray(outboxRecipients.providerMessageId, idList))),
+    ],
     ['caseRows', db.select().from(cases).where(candidate)],
     ['people', db.select({ caseId: participants.caseId, email: participants.email }).from(participants).where(inArray(participants.caseId, candidateIds))],
-    ['thread', db
-      .select({ caseId: messages.caseId, rfc: messages.rfcMessageId })
-      .from(messages)
-      .where(and(inArray(messages.caseId, candidateIds), isNotNull(messages.rfcMessageId), ne(messages.direction, 'system')))
-      .orderBy(asc(messages.createdAt))],
-    ['acksHour', db
-      .select({ caseId: outboxRecipients.caseId, n: count() })
-      .from(outboxRecipients)
-      .where(and(ackKinds, eq(outboxRecipients.recipient, key.sender), gte(outboxRecipients.createdAt, now - 3_600_000), inArray(outboxRecipients.caseId, candidateIds)))
-      .groupBy(outboxRecipients.caseId)],
-    ['acksDay', db.select({ n: count() }).from(outboxRecipients).where(and(ackKinds, eq(outboxRecipients.recipient, key.sender), gte(outboxRecipients.createdAt, now - 86_400_000)))],
-    ['agentRows', db.select().from(agents).where(and(eq(agents.workspaceId, ws), or(...agentWho)))],
-    ['dupMsg', db.select({ id: messages.id, caseId: messages.caseId }).from(messages).where(and(eq(messages.mailboxId, mailbox.id), eq(messages.messageKey, key.idemKey))).limit(1)],
-    ['dupHeld', db
-      .select({ id: inbound.id, caseId: inbound.caseId })
-      .from(inbound)
-      .where(and(eq(inbound.mailboxId, mailbox.id), eq(inbound.idemKey, key.idemKey), ne(inbound.id, key.inboundId), inArray(inbound.status, ['quarantined', 'ignored'])))
-      .limit(1)],
-    ['fromSender', db.select({ n: count() }).from(inbound).where(and(recentWhere, eq(inbound.fromEmail, key.sender)))],
+    [
+      'thread',
+      db
+        .select({ caseId: messages.caseId, rfc: messages.rfcMessageId })
+        .from(messages)
+        .where(and(inArray(messages.caseId, candidateIds), isNotNull(messages.rfcMessageId), ne(messages.direction, 'system')))
+        .orderBy(asc(messages.createdAt)),
+    ],
+    [
+      'acksHour',
+      db
+        .select({ caseId: outboxRecipients.caseId, n: count() })
+        .from(outboxRecipients)
+        .where(and(ackKinds, eq(outboxRecipients.recipient, key.sender), gte(outboxRecipients.createdAt, now - 3_600_000), inArray(outboxRecipients.caseId, candidateIds)))
+        .groupBy(outboxRecipients.caseId),
+    ],
+    [
+      'acksDay',
+      db
+        .select({ n: count() })
+        .from(outboxRecipients)
+        .where(and(ackKinds, eq(outboxRecipients.recipient, key.sender), gte(outboxRecipients.createdAt, now - 86_400_000))),
+    ],
+    [
+      'agentRows',
+      db
+        .select()
+        .from(agents)
+        .where(and(eq(agents.workspaceId, ws), or(...agentWho))),
+    ],
+    [
+      'dupMsg',
+      db
+        .select({ id: messages.id, caseId: messages.caseId })
+        .from(messages)
+        .where(and(eq(messages.mailboxId, mailbox.id), eq(messages.messageKey, key.idemKey)))
+        .limit(1),
+    ],
+    [
+      'dupHeld',
+      db
+        .select({ id: inbound.id, caseId: inbound.caseId })
+        .from(inbound)
+        .where(and(eq(inbound.mailboxId, mailbox.id), eq(inbound.idemKey, key.idemKey), ne(inbound.id, key.inboundId), inArray(inbound.status, ['quarantined', 'ignored'])))
+        .limit(1),
+    ],
+    [
+      'fromSender',
+      db
+        .select({ n: count() })
+        .from(inbound)
+        .where(and(recentWhere, eq(inbound.fromEmail, key.sender))),
+    ],
     // Counted per content hash, so the count does not need the parsed text; only hashes near the limit come back.
-    ['identical', db
-      .select({ hash: inbound.contentHash, n: count() })
-      .from(inbound)
-      .where(and(recentWhere, isNotNull(inbound.contentHash)))
-      .groupBy(inbound.contentHash)
-      .having(sql`count(*) >= ${mailbox.floodMaxIdentical}`)],
-    ['contact', db.select({ undeliverable: contacts.undeliverable }).from(contacts).where(and(eq(contacts.workspaceId, ws), eq(contacts.email, key.sender))).limit(1)],
-    ['policies', db
-      .select()
-      .from(slaPolicies)
-      .where(or(eq(slaPolicies.id, mailbox.slaPolicyId ?? ''), inArray(slaPolicies.id, db.select({ p: cases.slaPolicyId }).from(cases).where(and(candidate, isNotNull(cases.slaPolicyId))))))],
-    ['calendar', db.select().from(calendars).where(eq(calendars.id, mailbox.calendarId ?? '')).limit(1)],
+    [
+      'identical',
+      db
+        .select({ hash: inbound.contentHash, n: count() })
+        .from(inbound)
+        .where(and(recentWhere, isNotNull(inbound.contentHash)))
+        .groupBy(inbound.contentHash)
+        .having(sql`count(*) >= ${mailbox.floodMaxIdentical}`),
+    ],
+    [
+      'contact',
+      db
+        .select({ undeliverable: contacts.undeliverable })
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, ws), eq(contacts.email, key.sender)))
+        .limit(1),
+    ],
+    [
+      'policies',
+      db
+        .select()
+        .from(slaPolicies)
+        .where(
+          or(
+            eq(slaPolicies.id, mailbox.slaPolicyId ?? ''),
+            inArray(
+              slaPolicies.id,
+              db
+                .select({ p: cases.slaPolicyId })
+                .from(cases)
+                .where(and(candidate, isNotNull(cases.slaPolicyId))),
+            ),
+          ),
+        ),
+    ],
+    [
+      'calendar',
+      db
+        .select()
+        .from(calendars)
+        .where(eq(calendars.id, mailbox.calendarId ?? ''))
+        .limit(1),
+    ],
     ['counter', db.select({ n: workspaces.caseCounter }).from(workspaces).where(eq(workspaces.id, ws))],
   ];
   const included = named.filter(([n]) => want[n] ?? true);
@@ -138,7 +228,7 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
 
   function read(results: unknown[]): InboundFacts {
     const got: Record<string, unknown> = {};
-    included.forEach(([n], i) => (got[n] = results[i]));
+    for (const [i, [n]] of included.entries()) got[n] = results[i];
     const all = named.map(([n]) => got[n] ?? []);
     const [byRfc, sent, caseRows, people, thread, acksHour, acksDay, agentRows, dupMsg, dupHeld, fromSender, identical, contact, policies, calendar, counter] = all as [
       Array<{ rfc: string | null; caseId: string; direction: string }>,
@@ -199,5 +289,9 @@ export function factsCover(had: FactsKey, need: FactsKey): boolean {
   if (had.tag !== need.tag || had.agentCode !== need.agentCode) return false;
   const ids = new Set(had.ids.slice(0, MAX_IDS));
   const caseIds = new Set(had.caseIds);
-  return uniq(need.ids).slice(0, MAX_IDS).every((id) => ids.has(id)) && need.caseIds.every((id) => caseIds.has(id));
+  return (
+    uniq(need.ids)
+      .slice(0, MAX_IDS)
+      .every((id) => ids.has(id)) && need.caseIds.every((id) => caseIds.has(id))
+  );
 }

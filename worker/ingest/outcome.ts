@@ -333,7 +333,15 @@ export function planHeld(
 ): Outcome {
   const bodies: EventBody[] = [{ type: 'inbound.held', caseId, inboundId: ctx.inboundId, status, reason }];
   if (floodStarted) {
-    bodies.push({ type: 'flood.detected', caseId: null, inboundId: ctx.inboundId, by: floodStarted.by, sender: ctx.sender.email, count: floodStarted.count, windowMinutes: floodStarted.windowMinutes });
+    bodies.push({
+      type: 'flood.detected',
+      caseId: null,
+      inboundId: ctx.inboundId,
+      by: floodStarted.by,
+      sender: ctx.sender.email,
+      count: floodStarted.count,
+      windowMinutes: floodStarted.windowMinutes,
+    });
   }
   const messageId = duplicateOf?.messageId ?? null;
   // Held mail keeps no attachments of its own: a release parses the raw message again.
@@ -375,7 +383,9 @@ export function planBounce(ctx: OutcomeContext, current: Pick<Case, 'id' | 'stat
     update('cases', { id: caseId }, { messageCount: { $add: 1 }, updatedAt: now }),
     ...report.recipients
       .filter(isPermanent)
-      .map((r) => update('contacts', { workspaceId: ws, email: r.recipient }, { undeliverable: true, undeliverableReason: `${r.status || 'failed'} ${r.diagnostic}`.trim().slice(0, 500), undeliverableAt: now })),
+      .map((r) =>
+        update('contacts', { workspaceId: ws, email: r.recipient }, { undeliverable: true, undeliverableReason: `${r.status || 'failed'} ${r.diagnostic}`.trim().slice(0, 500), undeliverableAt: now }),
+      ),
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
   const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'system', kind: 'bounce', reopened: false, status: current.status };

@@ -113,8 +113,14 @@ export function normalize(email: Email): ParsedMail {
 }
 
 const EXTENSIONS: Record<string, string> = {
-  'image/png': '.png', 'image/jpeg': '.jpg', 'image/gif': '.gif', 'application/pdf': '.pdf',
-  'text/plain': '.txt', 'text/html': '.html', 'message/rfc822': '.eml', 'text/calendar': '.ics',
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+  'image/gif': '.gif',
+  'application/pdf': '.pdf',
+  'text/plain': '.txt',
+  'text/html': '.html',
+  'message/rfc822': '.eml',
+  'text/calendar': '.ics',
   'message/delivery-status': '.txt',
 };
 function guessExtension(type: string): string {

@@ -53,7 +53,16 @@ async function verifiedMarkers(secret: string, ids: string[]): Promise<Record<st
   return out;
 }
 
-export async function prepareInbound(input: { row: InboundRef; mailbox: Mailbox; ownAddresses: string[]; analysis: Analysis & { ok: true }; raw: Uint8Array; secret: string; appUrl: string | null; now: number }): Promise<Prepared> {
+export async function prepareInbound(input: {
+  row: InboundRef;
+  mailbox: Mailbox;
+  ownAddresses: string[];
+  analysis: Analysis & { ok: true };
+  raw: Uint8Array;
+  secret: string;
+  appUrl: string | null;
+  now: number;
+}): Promise<Prepared> {
   const { analysis, secret } = input;
   const { mail, candidates, classification, sender } = analysis;
   const contentHash = await sha256Hex(`${mail.subject.toLowerCase()}\n${mail.text.trim()}`);
@@ -134,7 +143,7 @@ export type Decided =
 function agentNoteCheck(p: Prepared, facts: InboundFacts): { ok: true; agentId: string } | { ok: false; why: string } {
   const sender = p.analysis.sender.email;
   const agent = facts.agents.find((a) => a.tokenCode === p.key.agentCode);
-  if (!agent || !agent.active) return { ok: false, why: 'the reply token names no active agent' };
+  if (!agent?.active) return { ok: false, why: 'the reply token names no active agent' };
   if (agent.email.toLowerCase() !== sender) return { ok: false, why: `the reply token belongs to ${agent.email}, but ${sender} sent it` };
   const verdict = p.analysis.auth.verdict;
   if (verdict !== 'verified') return { ok: false, why: `${sender} could not be verified (${verdict}); notes by mail need a verified sender` };
@@ -183,7 +192,11 @@ export function assigneeOf(mailbox: Mailbox, facts: InboundFacts): { agent: Agen
 /** The SLA context for a case under `policyId` (the mailbox's own for a new case). */
 export function slaContextOf(mailbox: Mailbox, facts: InboundFacts, policyId: string | null): SlaContext | null {
   if (!policyId) return null;
-  return slaContextFrom(mailbox, facts.policies.find((p) => p.id === policyId), facts.calendar);
+  return slaContextFrom(
+    mailbox,
+    facts.policies.find((p) => p.id === policyId),
+    facts.calendar,
+  );
 }
 
 function contextOf(p: Prepared, record: DecisionRecord, importing: boolean): OutcomeContext {
@@ -210,7 +223,13 @@ function contextOf(p: Prepared, record: DecisionRecord, importing: boolean): Out
  * What a new case or a customer reply sends: the acknowledgement (when the sender may get one and
  * the mailbox wants it) and the assignee's notification, recorded in the same batch as the message.
  */
-async function followUps(p: Prepared, facts: InboundFacts, decision: Decision, kase: { id: string; number: number; subject: string; assigneeId: string | null }, notes: Record<string, string>): Promise<FollowUps> {
+async function followUps(
+  p: Prepared,
+  facts: InboundFacts,
+  decision: Decision,
+  kase: { id: string; number: number; subject: string; assigneeId: string | null },
+  notes: Record<string, string>,
+): Promise<FollowUps> {
   const more: FollowUps = { writes: [], blobs: [], outgoing: [] };
   if ((decision.action !== 'new-case' && decision.action !== 'append') || decision.kind !== 'human') return more;
   const add = (x: FollowUps) => (more.writes.push(...x.writes), more.blobs.push(...x.blobs), more.outgoing.push(...x.outgoing));
@@ -218,20 +237,39 @@ async function followUps(p: Prepared, facts: InboundFacts, decision: Decision, k
   const { sender, mail } = p.analysis;
   if (decision.acknowledge.eligible) {
     const plan = await planAck(
-      { mailbox: p.mailbox, kind: isNew ? 'create' : 'update', kase, recipient: sender, causeInboundId: p.row.id, customerMessageId: mail.messageId, threadIds: isNew ? [] : (facts.threadIds[kase.id] ?? []), secret: p.secret, now: p.now },
+      {
+        mailbox: p.mailbox,
+        kind: isNew ? 'create' : 'update',
+        kase,
+        recipient: sender,
+        causeInboundId: p.row.id,
+        customerMessageId: mail.messageId,
+        threadIds: isNew ? [] : (facts.threadIds[kase.id] ?? []),
+        secret: p.secret,
+        now: p.now,
+      },
       { perCaseHour: isNew ? 0 : (facts.acksThisHour[kase.id] ?? 0), perDay: facts.acksToday, calendar: facts.calendar },
     );
     if ('skipped' in plan) notes.acknowledgement = `not sent: ${plan.skipped}`;
-    else (add(plan), (notes.acknowledgement = 'queued'));
+    else add(plan), (notes.acknowledgement = 'queued');
   } else notes.acknowledgement = `not sent: ${decision.acknowledge.reason}`;
   if (kase.assigneeId) {
     const who = sender.name || sender.email;
     const plan = await planNotification(
       facts.agents.find((a) => a.id === kase.assigneeId),
-      { kind: isNew ? 'assignment' : 'customer-reply', agentId: kase.assigneeId, mailbox: p.mailbox, kase, summary: isNew ? `${who} opened it, and the mailbox assigned it to you.` : `${who} replied.`, secret: p.secret, appUrl: p.appUrl, now: p.now },
+      {
+        kind: isNew ? 'assignment' : 'customer-reply',
+        agentId: kase.assigneeId,
+        mailbox: p.mailbox,
+        kase,
+        summary: isNew ? `${who} opened it, and the mailbox assigned it to you.` : `${who} replied.`,
+        secret: p.secret,
+        appUrl: p.appUrl,
+        now: p.now,
+      },
     );
     if ('skipped' in plan) notes.notification = `not sent: ${plan.skipped}`;
-    else (add(plan), (notes.notification = 'queued'));
+    else add(plan), (notes.notification = 'queued');
   }
   return more;
 }
@@ -282,14 +320,36 @@ function withNotes(ctx: OutcomeContext, notes: Record<string, string>): OutcomeC
 }
 
 /** A message that could not be analysed: held with the reason, its row the record. */
-export function planUnreadable(input: { row: InboundRef & { subject: string; fromEmail: string; envelopeFrom: string }; mailbox: Mailbox; ownAddresses: string[]; reason: string; detail: string; now: number }): Outcome {
+export function planUnreadable(input: {
+  row: InboundRef & { subject: string; fromEmail: string; envelopeFrom: string };
+  mailbox: Mailbox;
+  ownAddresses: string[];
+  reason: string;
+  detail: string;
+  now: number;
+}): Outcome {
   const { row } = input;
   const ctx: OutcomeContext = {
     mailbox: input.mailbox,
     inboundId: row.id,
     messageKey: row.idemKey,
     rawKey: row.rawKey,
-    mail: { messageId: null, inReplyTo: [], references: [], from: null, sender: null, replyTo: [], to: [], cc: [], subject: row.subject, date: null, text: '', html: null, attachments: [], headers: [] },
+    mail: {
+      messageId: null,
+      inReplyTo: [],
+      references: [],
+      from: null,
+      sender: null,
+      replyTo: [],
+      to: [],
+      cc: [],
+      subject: row.subject,
+      date: null,
+      text: '',
+      html: null,
+      attachments: [],
+      headers: [],
+    },
     sender: { email: row.fromEmail || row.envelopeFrom, name: '' },
     classification: { kind: 'human', reasons: [] },
     auth: null,

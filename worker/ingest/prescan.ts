@@ -69,7 +69,7 @@ export function parseHeaderBlock(text: string): Array<[string, string]> {
     if (line === '') break;
     if ((line[0] === ' ' || line[0] === '\t') && out.length > 0) {
       const last = out[out.length - 1]!;
-      last[1] += ' ' + line.trim();
+      last[1] += ` ${line.trim()}`;
       continue;
     }
     const colon = line.indexOf(':');

@@ -27,9 +27,7 @@ export interface IncomingEmail {
 /** Held for these reasons, a message goes on to the mailbox's catch-all address when it has one. */
 const FORWARD_WHEN_HELD = new Set(['not-a-participant', 'unverified-sender', 'auth-failed']);
 
-export type ReceiveResult =
-  | { verdict: 'rejected'; reason: string }
-  | { verdict: 'accepted'; inboundId: string; outcome: Stored | null };
+export type ReceiveResult = { verdict: 'rejected'; reason: string } | { verdict: 'accepted'; inboundId: string; outcome: Stored | null };
 
 function mib(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
@@ -101,7 +99,7 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
     if (remembered) {
       forgetMailbox(message.to);
       const fresh = await resolveMailboxWithAddresses(deps.db, message.to, deps.secrets.replyTokenKey);
-      if (fresh && fresh.mailbox.enabled && limitOf(deps, fresh.mailbox) > limitOf(deps, mailbox)) throw new Error('the message is longer than announced, and the mailbox limit changed meanwhile; try again');
+      if (fresh?.mailbox.enabled && limitOf(deps, fresh.mailbox) > limitOf(deps, mailbox)) throw new Error('the message is longer than announced, and the mailbox limit changed meanwhile; try again');
       return reject(refusal(deps, fresh?.mailbox, limitOf(deps, mailbox) + 1) ?? 'message too large');
     }
     return reject(refusal(deps, mailbox, limitOf(deps, mailbox) + 1)!);
@@ -139,11 +137,7 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
   let row: Inbound;
   if (!remembered) row = (await insert.get())!;
   else {
-    const [rows, fresh, addresses] = await deps.db.batch([
-      insert,
-      mailboxQuery(deps.db, mailbox.id),
-      workspaceAddressesQuery(deps.db, mailbox.workspaceId),
-    ]).catch((err: unknown) => {
+    const [rows, fresh, addresses] = await deps.db.batch([insert, mailboxQuery(deps.db, mailbox.id), workspaceAddressesQuery(deps.db, mailbox.workspaceId)]).catch((err: unknown) => {
       forgetMailbox(message.to);
       throw err;
     });
@@ -180,7 +174,10 @@ async function forwardToCatchAll(deps: Deps, message: IncomingEmail, inboundId: 
     error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
   }
   try {
-    await deps.db.update(inbound).set({ forwardedTo: error ? null : address, forwardError: error }).where(eq(inbound.id, inboundId));
+    await deps.db
+      .update(inbound)
+      .set({ forwardedTo: error ? null : address, forwardError: error })
+      .where(eq(inbound.id, inboundId));
   } catch (err) {
     console.error(`inbound ${inboundId}: could not record the catch-all forward`, err);
   }

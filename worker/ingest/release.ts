@@ -36,7 +36,11 @@ function assertActionable(row: Inbound): void {
 }
 
 export async function releaseInbound(deps: Deps, workspaceId: string, inboundId: string, actor: string, target: { caseId?: string }): Promise<Stored> {
-  const row = await deps.db.select().from(inbound).where(and(eq(inbound.id, inboundId), eq(inbound.workspaceId, workspaceId))).get();
+  const row = await deps.db
+    .select()
+    .from(inbound)
+    .where(and(eq(inbound.id, inboundId), eq(inbound.workspaceId, workspaceId)))
+    .get();
   if (!row) throw new ReleaseRefused('not_found', 'inbound message not found');
   assertActionable(row);
   const mailbox = await mailboxQuery(deps.db, row.mailboxId).get();
@@ -118,7 +122,11 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
 }
 
 export async function discardInbound(deps: Deps, workspaceId: string, inboundId: string, actor: string): Promise<void> {
-  const row = await deps.db.select().from(inbound).where(and(eq(inbound.id, inboundId), eq(inbound.workspaceId, workspaceId))).get();
+  const row = await deps.db
+    .select()
+    .from(inbound)
+    .where(and(eq(inbound.id, inboundId), eq(inbound.workspaceId, workspaceId)))
+    .get();
   if (!row) throw new ReleaseRefused('not_found', 'inbound message not found');
   if (row.status !== 'quarantined' && row.status !== 'ignored' && row.status !== 'failed') throw new ReleaseRefused('conflict', `this message is ${row.status}, not held`);
   const now = deps.now();
@@ -141,7 +149,10 @@ async function assertReprocessable(deps: Deps, row: Inbound): Promise<void> {
   switch (row.status) {
     case 'processed': {
       const kase = row.caseId ? await deps.db.select({ number: cases.number }).from(cases).where(eq(cases.id, row.caseId)).get() : undefined;
-      throw new ReleaseRefused('conflict', kase ? `this message is already in case #${kase.number}; there is nothing to reprocess` : 'this message was already processed; there is nothing to reprocess');
+      throw new ReleaseRefused(
+        'conflict',
+        kase ? `this message is already in case #${kase.number}; there is nothing to reprocess` : 'this message was already processed; there is nothing to reprocess',
+      );
     }
     case 'discarded':
       throw new ReleaseRefused('conflict', 'this message was discarded');
@@ -163,7 +174,11 @@ async function assertReprocessable(deps: Deps, row: Inbound): Promise<void> {
  * refused.
  */
 export async function reprocessInbound(deps: Deps, workspaceId: string, inboundId: string, actor: string): Promise<Inbound> {
-  const row = await deps.db.select().from(inbound).where(and(eq(inbound.id, inboundId), eq(inbound.workspaceId, workspaceId))).get();
+  const row = await deps.db
+    .select()
+    .from(inbound)
+    .where(and(eq(inbound.id, inboundId), eq(inbound.workspaceId, workspaceId)))
+    .get();
   if (!row) throw new ReleaseRefused('not_found', 'inbound message not found');
   await assertReprocessable(deps, row);
   const run = await retryInbound(deps, row, deps.now());
@@ -175,7 +190,14 @@ export async function reprocessInbound(deps: Deps, workspaceId: string, inboundI
   // the exception log resolved by them.
   const intoCase = after.status === 'processed';
   const body: EventBody = { type: 'inbound.reprocessed', caseId: after.caseId, inboundId, status: after.status, reason: after.reason, by: actor };
-  const resolve = intoCase ? [deps.db.update(inbound).set({ resolvedBy: actor, resolvedAt: now }).where(and(eq(inbound.id, row.id), eq(inbound.status, 'processed'), isNull(inbound.resolvedBy)))] : [];
+  const resolve = intoCase
+    ? [
+        deps.db
+          .update(inbound)
+          .set({ resolvedBy: actor, resolvedAt: now })
+          .where(and(eq(inbound.id, row.id), eq(inbound.status, 'processed'), isNull(inbound.resolvedBy))),
+      ]
+    : [];
   await commit(deps, { workspaceId, writes: resolve.map(statementWrite), events: [{ caseId: after.caseId, actor: `agent:${actor}`, body }], outgoing: [], blobs: [] });
   return intoCase && after.resolvedBy === null ? { ...after, resolvedBy: actor, resolvedAt: now } : after;
 }

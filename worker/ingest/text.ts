@@ -11,7 +11,11 @@ export function cleanText(value: string | null | undefined): string {
 
 /** A header value on one line: controls and line breaks become spaces, runs of space collapse. */
 export function cleanLine(value: string | null | undefined, max = 998): string {
-  return cleanText(value).replace(/[\r\n\t]+/g, ' ').replace(/ {2,}/g, ' ').trim().slice(0, max);
+  return cleanText(value)
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim()
+    .slice(0, max);
 }
 
 export function normalizeEmail(address: string | null | undefined): string {
@@ -26,7 +30,7 @@ export function extractMessageIds(value: string | null | undefined): string[] {
   const raw = bracketed ? bracketed.map((s) => s.slice(1, -1)) : value.split(/[\s,]+/);
   for (const id of raw) {
     const clean = cleanLine(id, 400);
-    if (clean && clean.includes('@') && !out.includes(clean)) out.push(clean);
+    if (clean?.includes('@') && !out.includes(clean)) out.push(clean);
   }
   return out;
 }

@@ -130,7 +130,11 @@ const mailboxFields = {
   maxMessageBytes: intIn('the message size limit (bytes)', MAILBOX_LIMITS.maxMessageBytes),
 };
 
-export const createMailboxBody = z.object({ ...mailboxFields }).partial().required({ address: true, displayName: true }).strict();
+export const createMailboxBody = z
+  .object({ ...mailboxFields })
+  .partial()
+  .required({ address: true, displayName: true })
+  .strict();
 export type CreateMailboxBody = z.infer<typeof createMailboxBody>;
 
 export const updateMailboxBody = z

@@ -1,7 +1,20 @@
 // Request schemas and response shapes of the HTTP API, defined once for the Worker and the web app.
 import { z } from 'zod';
 
-import { CASE_PRIORITIES, CASE_STATUSES, INBOUND_LIST_STATUSES, INBOUND_REASONS, type AuthVerdict, type DeliveryStatus, type OutboxKind, type CasePriority, type CaseStatus, type InboundStatus, type MessageKind, type ThreadRule } from './constants.ts';
+import {
+  CASE_PRIORITIES,
+  CASE_STATUSES,
+  INBOUND_LIST_STATUSES,
+  INBOUND_REASONS,
+  type AuthVerdict,
+  type DeliveryStatus,
+  type OutboxKind,
+  type CasePriority,
+  type CaseStatus,
+  type InboundStatus,
+  type MessageKind,
+  type ThreadRule,
+} from './constants.ts';
 
 export * from './constants.ts';
 
@@ -44,7 +57,14 @@ export const listInboundQuery = z
     reason: z
       .string()
       .max(500)
-      .transform((v) => [...new Set(v.split(',').map((r) => r.trim()).filter(Boolean))])
+      .transform((v) => [
+        ...new Set(
+          v
+            .split(',')
+            .map((r) => r.trim())
+            .filter(Boolean),
+        ),
+      ])
       .pipe(z.array(z.enum(INBOUND_REASONS)).min(1, 'name at least one reason').max(INBOUND_REASONS.length))
       .optional(),
     /** A mailbox of the workspace, by id or by address. */

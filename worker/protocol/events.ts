@@ -17,9 +17,26 @@ export type ServerEvent =
   /** An agent ran a failed or unreadable message through the pipeline again; `status` is how it came out. */
   | (Base & { type: 'inbound.reprocessed'; caseId: string | null; inboundId: string; status: InboundStatus; reason: string | null; by: string })
   /** Delivery of an outgoing mail to one recipient changed: sent, retrying, failed or suppressed. */
-  | (Base & { type: 'delivery.updated'; caseId: string | null; outboxId: string; messageId: string | null; kind: OutboxKind; recipient: string; status: 'sent' | 'retry' | 'failed' | 'suppressed'; error: string | null })
+  | (Base & {
+      type: 'delivery.updated';
+      caseId: string | null;
+      outboxId: string;
+      messageId: string | null;
+      kind: OutboxKind;
+      recipient: string;
+      status: 'sent' | 'retry' | 'failed' | 'suppressed';
+      error: string | null;
+    })
   /** The SLA sweep raised a warning or a breach on a case (once per target). */
-  | (Base & { type: 'sla.updated'; caseId: string; target: 'firstResponse' | 'nextResponse' | 'resolution'; kind: 'warning' | 'breach'; dueAt: number; state: 'ok' | 'warning' | 'breached'; actions: string[] })
+  | (Base & {
+      type: 'sla.updated';
+      caseId: string;
+      target: 'firstResponse' | 'nextResponse' | 'resolution';
+      kind: 'warning' | 'breach';
+      dueAt: number;
+      state: 'ok' | 'warning' | 'breached';
+      actions: string[];
+    })
   /** The flood breaker tripped for a sender (or a text): raised once per window, for admins. */
   | (Base & { type: 'flood.detected'; caseId: null; inboundId: string; by: 'sender' | 'identical'; sender: string; count: number; windowMinutes: number });
 

@@ -11,7 +11,13 @@ import { DEMO, seeded } from '../helpers.ts';
 function contactChange(email: string, name: string): Change {
   return {
     workspaceId: DEMO.workspaceId,
-    writes: [insert('contacts', { id: `contact_${email}`, workspaceId: DEMO.workspaceId, email, name, orgDomain: 'example.com', createdAt: 1 }, { target: ['workspaceId', 'email'], set: { name: { $fillEmpty: true } } })],
+    writes: [
+      insert(
+        'contacts',
+        { id: `contact_${email}`, workspaceId: DEMO.workspaceId, email, name, orgDomain: 'example.com', createdAt: 1 },
+        { target: ['workspaceId', 'email'], set: { name: { $fillEmpty: true } } },
+      ),
+    ],
     events: [{ caseId: null, actor: 'system', body: { type: 'inbound.held', caseId: null, inboundId: `in_${email}`, status: 'ignored', reason: 'test' } }],
     outgoing: [],
     blobs: [],

@@ -64,7 +64,14 @@ describe('email() handler end to end', () => {
 
   it('throws (a temporary failure for the sender) when the raw mail cannot be stored', async () => {
     const deps = await seeded();
-    const broken = { ...deps, raw: { put: async () => { throw new Error('R2 unavailable'); } } as unknown as R2Bucket };
+    const broken = {
+      ...deps,
+      raw: {
+        put: async () => {
+          throw new Error('R2 unavailable');
+        },
+      } as unknown as R2Bucket,
+    };
     await expect(receiveEmail(incoming(mail()), broken)).rejects.toThrow('R2 unavailable');
     expect(await deps.db.select().from(inbound)).toHaveLength(0);
   });
@@ -164,6 +171,8 @@ describe('a mailbox the isolate resolved a moment ago', () => {
     // A small one is taken, and not acknowledged: the mailbox no longer wants that.
     const small = await receiveEmail(incoming(mail({ Subject: 'Small', From: 'Bob <bob@example.com>' }, 'hi'), { from: 'bob@example.com' }), deps);
     expect(small).toMatchObject({ verdict: 'accepted', outcome: { status: 'processed' } });
-    expect(JSON.parse((await deps.db.select().from(inbound).where(eq(inbound.subject, 'Small')).get())!.decision!).outgoing).toEqual({ acknowledgement: 'not sent: the mailbox does not acknowledge new cases' });
+    expect(JSON.parse((await deps.db.select().from(inbound).where(eq(inbound.subject, 'Small')).get())!.decision!).outgoing).toEqual({
+      acknowledgement: 'not sent: the mailbox does not acknowledge new cases',
+    });
   });
 });

@@ -204,7 +204,10 @@ describe('threading', () => {
 
   it('reply to a closed case: reopen policy reopens it', async () => {
     const { deps, kase } = await withFirstCase();
-    await deps.db.update(cases).set({ status: 'closed', closedAt: Date.now() - 3_600_000 }).where(eq(cases.id, kase.id));
+    await deps.db
+      .update(cases)
+      .set({ status: 'closed', closedAt: Date.now() - 3_600_000 })
+      .where(eq(cases.id, kase.id));
     await deliver(deps, fixture('reply-in-reply-to'));
     const after = await deps.db.select().from(cases).where(eq(cases.id, kase.id)).get();
     expect(after).toMatchObject({ status: 'open', closedAt: null, messageCount: 2 });
@@ -215,7 +218,10 @@ describe('threading', () => {
   it('reply to a closed case: new-linked policy opens a new case linked to the old one', async () => {
     const { deps, kase } = await withFirstCase();
     await deps.db.update(mailboxes).set({ followUpPolicy: 'new-linked' }).where(eq(mailboxes.id, DEMO.mailboxId));
-    await deps.db.update(cases).set({ status: 'closed', closedAt: Date.now() - 3_600_000 }).where(eq(cases.id, kase.id));
+    await deps.db
+      .update(cases)
+      .set({ status: 'closed', closedAt: Date.now() - 3_600_000 })
+      .where(eq(cases.id, kase.id));
     await deliver(deps, fixture('reply-in-reply-to'));
     const all = await deps.db.select().from(cases);
     expect(all).toHaveLength(2);
@@ -227,7 +233,9 @@ describe('threading', () => {
   it('an auto-reply to a case is attached as auto, and does not reopen it', async () => {
     const { deps, kase } = await withFirstCase();
     await deps.db.update(cases).set({ status: 'resolved' }).where(eq(cases.id, kase.id));
-    const ooo = fixtureText('ooo-exchange').replace(/^In-Reply-To:.*$/m, '').replace(/^From:.*$/m, 'From: Bob <bob@example.net>');
+    const ooo = fixtureText('ooo-exchange')
+      .replace(/^In-Reply-To:.*$/m, '')
+      .replace(/^From:.*$/m, 'From: Bob <bob@example.net>');
     await deliver(deps, `In-Reply-To: <first-plain@example.com>\r\n${ooo}`);
     const auto = (await deps.db.select().from(messages)).find((m) => m.kind === 'auto-reply');
     expect(auto?.caseId).toBe(kase.id);
