@@ -33,12 +33,17 @@ for (const row of rows) {
 }
 const s = summarize(results);
 for (const [category, c] of Object.entries(s.byCategory).sort()) {
-  const kinds = Object.entries(c.kinds).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  const kinds = Object.entries(c.kinds)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   console.log(`${category.padEnd(11)} ${String(c.ok).padStart(4)}/${String(c.total).padEnd(4)} as expected   (${kinds})`);
 }
 if (showMisses) {
   for (const r of results.filter((r) => r.ok === false || r.crashed)) {
-    console.log(`miss: ${r.path}${r.index ? `#${r.index}` : ''} expected ${r.expected}, got ${r.kind}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}${r.crashed ? ` crashed: ${r.crashed}` : ''}`);
+    console.log(
+      `miss: ${r.path}${r.index ? `#${r.index}` : ''} expected ${r.expected}, got ${r.kind}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}${r.crashed ? ` crashed: ${r.crashed}` : ''}`,
+    );
   }
 }
 console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);

@@ -1,6 +1,6 @@
 // makeDeps: the one place that turns bindings into the narrow things stages and handlers receive.
 import type { CommitDeps } from './changes/commit.ts';
-import { makeDb, type Db } from './db/client.ts';
+import { makeDb } from './db/client.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './ingest/limits.ts';
 import { deliverOutbox } from './mail/outbox.ts';
 import { hubPublisher } from './realtime/publish.ts';

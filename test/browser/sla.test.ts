@@ -22,7 +22,6 @@ async function runCron(time: number): Promise<void> {
   expect(res.status, `scheduled handler answered ${res.status}: ${await res.clone().text()}`).toBe(200);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 
 describe('SLA in the browser', () => {
@@ -110,7 +109,9 @@ describe('SLA in the browser', () => {
     const mailboxRow = page.locator('[data-testid="report-mailbox-row"]', { hasText: 'Acme Support' });
     await mailboxRow.waitFor();
 
-    const expected = await api<{ from: string; to: string; byMailbox: ReportRow[]; byAgent: ReportRow[]; daily: Array<{ date: string; met: number; breached: number; open: number }> }>('/api/reports/sla');
+    const expected = await api<{ from: string; to: string; byMailbox: ReportRow[]; byAgent: ReportRow[]; daily: Array<{ date: string; met: number; breached: number; open: number }> }>(
+      '/api/reports/sla',
+    );
     const mbx = expected.byMailbox.find((r) => r.name === 'Acme Support');
     expect(mbx?.breached).toBeGreaterThanOrEqual(1);
     expect(Number(await mailboxRow.getAttribute('data-breached'))).toBe(mbx?.breached);

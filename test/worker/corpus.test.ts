@@ -25,7 +25,12 @@ function tally(map: Record<string, number>, key: string) {
 }
 
 function fmt(map: Record<string, number>): string {
-  return Object.entries(map).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  return (
+    Object.entries(map)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none'
+  );
 }
 
 describe.skipIf(!present)('corpus', () => {
@@ -35,10 +40,14 @@ describe.skipIf(!present)('corpus', () => {
     // its own) would hold a share of it, which says nothing about the messages themselves.
     await deps.db.update(mailboxes).set({ floodMaxPerSender: 100_000, floodMaxIdentical: 100_000 });
     const manifest = await (await env.CORPUS.fetch('http://corpus/manifest')).text();
-    const rows: Row[] = manifest.trim().split('\n').slice(1).map((line) => {
-      const [path = '', , category = '', expected = ''] = line.split('\t');
-      return { path, category, expected };
-    });
+    const rows: Row[] = manifest
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => {
+        const [path = '', , category = '', expected = ''] = line.split('\t');
+        return { path, category, expected };
+      });
     const started = Date.now();
     const outcome = { messages: 0, newCases: 0, appended: 0, rejected: 0, thrown: 0, duplicates: 0 };
     const ignored: Record<string, number> = {};
@@ -68,21 +77,26 @@ describe.skipIf(!present)('corpus', () => {
           } else {
             const stored = result.outcome;
             const ev = stored.events[0];
-            if (stored.status === 'processed' && ev?.type === 'case.created') (outcome.newCases++, (did = 'new case'));
-            else if (stored.status === 'processed') (outcome.appended++, (did = 'appended'));
-            else if (ev?.type === 'inbound.held' && ev.reason === 'duplicate') (outcome.duplicates++, (did = 'duplicate'));
-            else if (stored.status === 'ignored' && ev?.type === 'inbound.held') (tally(ignored, ev.reason), (did = `ignored:${ev.reason}`));
-            else if (stored.status === 'quarantined' && ev?.type === 'inbound.held') (tally(quarantined, ev.reason), (did = `quarantined:${ev.reason}`));
+            if (stored.status === 'processed' && ev?.type === 'case.created') outcome.newCases++, (did = 'new case');
+            else if (stored.status === 'processed') outcome.appended++, (did = 'appended');
+            else if (ev?.type === 'inbound.held' && ev.reason === 'duplicate') outcome.duplicates++, (did = 'duplicate');
+            else if (stored.status === 'ignored' && ev?.type === 'inbound.held') tally(ignored, ev.reason), (did = `ignored:${ev.reason}`);
+            else if (stored.status === 'quarantined' && ev?.type === 'inbound.held') tally(quarantined, ev.reason), (did = `quarantined:${ev.reason}`);
           }
         } catch (err) {
           outcome.thrown++;
           failed.push(`${row.path}: threw ${String(err)}`);
           did = 'threw';
         }
-        const exp = row.expected.startsWith('ignore: bounce') || row.expected.startsWith('ignore: DSN') || row.expected.startsWith('ignore: delayed')
-          ? 'bounce'
-          : row.expected.startsWith('ignore') ? 'other-ignore' : row.expected.startsWith('new case') || row.expected.startsWith('append') ? 'case' : 'unspecified';
-        tally((agreement[exp] ??= {}), did.startsWith('ignored') || did.startsWith('quarantined') ? did.split(':')[0]! + ':' + did.split(':')[1] : did);
+        const exp =
+          row.expected.startsWith('ignore: bounce') || row.expected.startsWith('ignore: DSN') || row.expected.startsWith('ignore: delayed')
+            ? 'bounce'
+            : row.expected.startsWith('ignore')
+              ? 'other-ignore'
+              : row.expected.startsWith('new case') || row.expected.startsWith('append')
+                ? 'case'
+                : 'unspecified';
+        tally((agreement[exp] ??= {}), did.startsWith('ignored') || did.startsWith('quarantined') ? `${did.split(':')[0]!}:${did.split(':')[1]}` : did);
         if (++counter % 200 === 0) console.log(`corpus: ${counter} messages…`);
       }
     }

@@ -90,6 +90,8 @@ export function mail(headers: Record<string, string | null> = {}, body = 'Hello,
     'Content-Type': 'text/plain; charset=utf-8',
     ...headers,
   };
-  const lines = Object.entries(all).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}`);
+  const lines = Object.entries(all)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k}: ${v}`);
   return `${lines.join('\r\n')}\r\n\r\n${body}\r\n`;
 }

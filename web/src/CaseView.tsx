@@ -113,15 +113,7 @@ export function CaseView(props: { id: string }) {
             </Show>
           </div>
         </Match>
-        <Match when={loaded()}>
-          {(d) => (
-            <CaseBody
-              detail={d}
-              onPosted={posted}
-              composer={(api) => (composer = api)}
-            />
-          )}
-        </Match>
+        <Match when={loaded()}>{(d) => <CaseBody detail={d} onPosted={posted} composer={(api) => (composer = api)} />}</Match>
         <Match when={true}>
           <p class="loading">Loading…</p>
         </Match>
@@ -398,8 +390,7 @@ function Attachment(props: { attachment: AttachmentView }) {
         when={a().stored ? safeApiUrl(a().url) : null}
         fallback={
           <>
-            <span class="filename">{name()}</span>{' '}
-            <span class="skip-reason">{a().stored ? 'download unavailable' : `skipped: ${a().skippedReason ?? 'not stored'}`}</span>
+            <span class="filename">{name()}</span> <span class="skip-reason">{a().stored ? 'download unavailable' : `skipped: ${a().skippedReason ?? 'not stored'}`}</span>
           </>
         }
       >

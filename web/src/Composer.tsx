@@ -39,12 +39,7 @@ interface Collision {
   message: string;
 }
 
-export function Composer(props: {
-  detail: Accessor<CaseDetail>;
-  onPosted: (view: MessageView) => void;
-  renderMessage: (m: MessageView) => JSX.Element;
-  controls?: (api: ComposerApi) => void;
-}) {
+export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view: MessageView) => void; renderMessage: (m: MessageView) => JSX.Element; controls?: (api: ComposerApi) => void }) {
   const caseId = () => props.detail().case.id;
   const draft = (): Draft => draftFor(caseId());
   const update = (fn: (d: Draft) => void) => updateDraft(caseId(), fn);
@@ -138,10 +133,7 @@ export function Composer(props: {
       cc = parseAddresses(d.cc);
     }
     const status = d.status || undefined;
-    const attempt = (seenSeq: number) =>
-      tab === 'reply'
-        ? sendReply(id, { text, ...(to ? { to } : {}), cc, ...(status ? { status } : {}), seenSeq, force })
-        : addNote(id, { text, seenSeq, force });
+    const attempt = (seenSeq: number) => (tab === 'reply' ? sendReply(id, { text, ...(to ? { to } : {}), cc, ...(status ? { status } : {}), seenSeq, force }) : addNote(id, { text, seenSeq, force }));
     setBusy(true);
     setError(null);
     try {
@@ -203,8 +195,8 @@ export function Composer(props: {
           <section class="collision" data-testid="collision-notice" role="alert" tabIndex={-1} ref={noticeEl} aria-labelledby="collision-title">
             <h3 id="collision-title">New since you started writing</h3>
             <p>
-              {c().messages.length === 1 ? 'A new message arrived' : `${c().messages.length} new messages arrived`} on this case. Nothing was sent; your{' '}
-              {c().tab === 'reply' ? 'reply' : 'note'} is still below.
+              {c().messages.length === 1 ? 'A new message arrived' : `${c().messages.length} new messages arrived`} on this case. Nothing was sent; your {c().tab === 'reply' ? 'reply' : 'note'} is
+              still below.
             </p>
             <div class="collision-messages">
               <For each={c().messages}>{(m) => props.renderMessage(m)}</For>
@@ -254,11 +246,14 @@ export function Composer(props: {
               Internal note
             </button>
           </div>
-          <Forward caseId={caseId()} onPosted={(view, to) => {
-            postedHere.add(view.id);
-            setDone(`Forward to ${to} queued for sending; its delivery shows on the message.`);
-            props.onPosted(view);
-          }} />
+          <Forward
+            caseId={caseId()}
+            onPosted={(view, to) => {
+              postedHere.add(view.id);
+              setDone(`Forward to ${to} queued for sending; its delivery shows on the message.`);
+              props.onPosted(view);
+            }}
+          />
         </div>
 
         <form
@@ -297,8 +292,7 @@ export function Composer(props: {
 
           <Show when={arrivedMeanwhile() > 0 && !collision()}>
             <p class="composer-hint-new" data-testid="arrived-meanwhile">
-              {arrivedMeanwhile() === 1 ? 'A new message arrived' : `${arrivedMeanwhile()} new messages arrived`} while you were writing; you will be asked to confirm before
-              sending.
+              {arrivedMeanwhile() === 1 ? 'A new message arrived' : `${arrivedMeanwhile()} new messages arrived`} while you were writing; you will be asked to confirm before sending.
             </p>
           </Show>
 

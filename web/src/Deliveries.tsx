@@ -73,10 +73,7 @@ function DeliveryItem(props: { delivery: DeliveryView }) {
   const title = () => `${DELIVERY_HINTS[d().status] ?? d().status} · ${formatDate(d().updatedAt)}${d().attempts > 1 ? ` · ${d().attempts} attempts` : ''}`;
   return (
     <li class={`delivery delivery-${d().status}`} data-testid="delivery" data-recipient={d().recipient} data-status={d().status} title={title()}>
-      <span class="recipient">{d().recipient}</span>{' '}
-      <span class={`badge dstatus dstatus-${d().status}`}>
-        {DELIVERY_LABELS[d().status] ?? d().status}
-      </span>
+      <span class="recipient">{d().recipient}</span> <span class={`badge dstatus dstatus-${d().status}`}>{DELIVERY_LABELS[d().status] ?? d().status}</span>
       <Show when={d().error && d().status !== 'sent'}>
         <span class="delivery-error">{d().error}</span>
       </Show>

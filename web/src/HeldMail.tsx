@@ -125,7 +125,11 @@ export function HeldMail() {
   const filtered = () => reasonGroup() !== '' || mailbox() !== '' || sender() !== '' || from() !== '' || to() !== '' || status() !== 'exceptions';
 
   const [data, { refetch, mutate }] = createResource(filters, fetchHeld, { storage: createDeepSignal });
-  const [mailboxList] = createResource(() => listMailboxes().then((r) => r.items).catch(() => []));
+  const [mailboxList] = createResource(() =>
+    listMailboxes()
+      .then((r) => r.items)
+      .catch(() => []),
+  );
   const refresh = createDebounced(() => void refetch(), 200);
   // Resolved rows never become held again; remembering them keeps a refetch that started before the
   // release from bringing a row back.
@@ -137,7 +141,7 @@ export function HeldMail() {
 
   function drop(id: string): void {
     if (!resolved().has(id)) setResolved((prev) => new Set(prev).add(id));
-    mutate((prev) => (prev && prev.items.some((i) => i.id === id) ? { ...prev, items: prev.items.filter((i) => i.id !== id) } : prev));
+    mutate((prev) => (prev?.items.some((i) => i.id === id) ? { ...prev, items: prev.items.filter((i) => i.id !== id) } : prev));
   }
 
   function reprocessed(row: InboundView): void {
@@ -171,6 +175,7 @@ export function HeldMail() {
 
   return (
     <div class="held">
+      {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for the browsers agents use; the role says the same */}
       <form class="held-filters" data-testid="held-filters" role="search" aria-label="Filter held mail" onSubmit={(e) => e.preventDefault()}>
         <label>
           <span>Show</span>

@@ -57,7 +57,7 @@ async function fetchInline(a: AttachmentView): Promise<string | null> {
       reader.onerror = () => resolve(null);
       reader.readAsDataURL(blob);
     });
-    return data && data.startsWith(`data:${a.contentType.toLowerCase()};base64,`) ? data : null;
+    return data?.startsWith(`data:${a.contentType.toLowerCase()};base64,`) ? data : null;
   } catch {
     return null;
   }
@@ -91,6 +91,7 @@ export function MessageBody(props: { message: MessageView }) {
   return (
     <>
       <Show when={hasHtml()}>
+        {/* biome-ignore lint/a11y/useSemanticElements: a fieldset would bring a border and legend to a row of toggle buttons */}
         <div class="body-views" role="group" aria-label="Show the message as">
           <button type="button" class="body-view" data-testid="view-text" aria-pressed={shown() === 'text'} classList={{ active: shown() === 'text' }} onClick={() => choose('text')}>
             Plain text
@@ -114,7 +115,10 @@ export function HtmlBody(props: { message: MessageView }) {
     const refs = inlineImageRefs(html());
     return refs.size === 0 ? [] : props.message.attachments.filter((a) => usableInline(a, refs));
   });
-  const inlineKey = () => inlineAttachments().map((a) => a.id).join(',');
+  const inlineKey = () =>
+    inlineAttachments()
+      .map((a) => a.id)
+      .join(',');
   // Never fails: an image that cannot be had stays a placeholder.
   const [inline] = createResource(
     () => inlineKey() || false,
@@ -154,13 +158,8 @@ export function HtmlBody(props: { message: MessageView }) {
           <>
             <Show when={p().remoteImages > 0}>
               <div class="remote-bar" data-testid="remote-images" data-state={allowRemote() ? 'loaded' : 'blocked'}>
-                <Show
-                  when={!allowRemote()}
-                  fallback={<span>Remote images are shown: their senders can tell that this message was opened.</span>}
-                >
-                  <span>
-                    {p().remoteImages === 1 ? '1 remote image was' : `${p().remoteImages} remote images were`} not loaded, so the sender cannot tell that this message was opened.
-                  </span>
+                <Show when={!allowRemote()} fallback={<span>Remote images are shown: their senders can tell that this message was opened.</span>}>
+                  <span>{p().remoteImages === 1 ? '1 remote image was' : `${p().remoteImages} remote images were`} not loaded, so the sender cannot tell that this message was opened.</span>
                   <button type="button" data-testid="load-remote" onClick={() => setAllowRemote(true)}>
                     Load remote images
                   </button>

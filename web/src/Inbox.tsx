@@ -90,17 +90,11 @@ export function Inbox() {
   };
   return (
     <section class="inbox">
+      {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the view tabs are a tablist inside the page's navigation landmark */}
       <nav class="tabs" role="tablist" aria-label="Views">
         <For each={TABS}>
           {(t) => (
-            <button
-              type="button"
-              role="tab"
-              data-testid={`tab-${t.key}`}
-              aria-selected={tab() === t.key}
-              classList={{ tab: true, active: tab() === t.key }}
-              onClick={() => setTab(t.key)}
-            >
+            <button type="button" role="tab" data-testid={`tab-${t.key}`} aria-selected={tab() === t.key} classList={{ tab: true, active: tab() === t.key }} onClick={() => setTab(t.key)}>
               {t.label}
             </button>
           )}
@@ -152,9 +146,7 @@ async function fetchList(view: ListView, info: ResourceFetcherInfo<ListData>): P
 
 function matchesFilter(c: CaseSummary, needle: string): boolean {
   return (
-    c.subject.toLowerCase().includes(needle) ||
-    (c.contact !== null && (c.contact.email.toLowerCase().includes(needle) || c.contact.name.toLowerCase().includes(needle))) ||
-    `#${c.number}` === needle
+    c.subject.toLowerCase().includes(needle) || (c.contact !== null && (c.contact.email.toLowerCase().includes(needle) || c.contact.name.toLowerCase().includes(needle))) || `#${c.number}` === needle
   );
 }
 

@@ -43,10 +43,7 @@ export function Outbox() {
   return (
     <section class="outbox">
       <h2 class="page-title">Sent mail</h2>
-      <p class="hint">
-        Local mode: mail edgecase sends is captured by wrangler dev, not delivered. The newest 50, with each recipient's status; “sent” means the (local) mail
-        service took it.
-      </p>
+      <p class="hint">Local mode: mail edgecase sends is captured by wrangler dev, not delivered. The newest 50, with each recipient's status; “sent” means the (local) mail service took it.</p>
       <Switch>
         <Match when={items.error && !items.loading}>
           <div class="error" role="alert">

@@ -39,7 +39,8 @@ export function SignIn(props: { why: 'none' | 'expired' | 'signed-out'; email: s
     } catch (err) {
       setPassword('');
       if (err instanceof RequestError && err.status === 401) setError('Wrong email or password.');
-      else if (err instanceof RequestError && err.status === 429) setError(err.retryAfter !== null ? `Too many attempts, try again in ${minutes(err.retryAfter)}.` : 'Too many attempts, try again later.');
+      else if (err instanceof RequestError && err.status === 429)
+        setError(err.retryAfter !== null ? `Too many attempts, try again in ${minutes(err.retryAfter)}.` : 'Too many attempts, try again later.');
       else if (err instanceof RequestError && err.status === 404) setNoPasswords(true);
       else setError(`Could not sign in: ${errorMessage(err)}`);
       passwordEl?.focus();
@@ -77,16 +78,7 @@ export function SignIn(props: { why: 'none' | 'expired' | 'signed-out'; email: s
           </Show>
           <label class="signin-field">
             <span>Email</span>
-            <input
-              ref={emailEl}
-              type="email"
-              name="email"
-              autocomplete="username"
-              required
-              data-testid="signin-email"
-              value={email()}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-            />
+            <input ref={emailEl} type="email" name="email" autocomplete="username" required data-testid="signin-email" value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />
           </label>
           <label class="signin-field">
             <span>Password</span>

@@ -7,7 +7,7 @@ import { now } from './format.ts';
 import { onServerEvent } from './live.ts';
 import { badgeText } from './sla.ts';
 
-export function SlaBadge(props: { caseId: string; sla: SlaView | null; /** The case header's wording: says which target. */ long?: boolean }) {
+export function SlaBadge(props: { caseId: string; sla: SlaView | null /** The case header's wording: says which target. */; long?: boolean }) {
   // What the last event said, until a fresh summary from the server replaces it.
   const [fromEvent, setFromEvent] = createSignal<SlaView | null>(null);
   const summaryKey = () => {
@@ -27,13 +27,7 @@ export function SlaBadge(props: { caseId: string; sla: SlaView | null; /** The c
   return (
     <Show when={text()}>
       {(t) => (
-        <span
-          class={`badge sla sla-${t().state}`}
-          classList={{ 'sla-was-breached': t().state === 'paused' && t().breached }}
-          data-testid="sla-badge"
-          data-state={t().state}
-          title={t().title}
-        >
+        <span class={`badge sla sla-${t().state}`} classList={{ 'sla-was-breached': t().state === 'paused' && t().breached }} data-testid="sla-badge" data-state={t().state} title={t().title}>
           <Show when={props.long} fallback={<span class="sr-only">{`${t().subject}: `}</span>}>
             {`${t().subject} `}
           </Show>

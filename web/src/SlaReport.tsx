@@ -59,12 +59,10 @@ export function SlaReport() {
         }}
       >
         <label class="field">
-          From{' '}
-          <input type="date" data-testid="report-from" value={from()} max={to()} required onInput={(e) => setFrom(e.currentTarget.value)} onChange={apply} />
+          From <input type="date" data-testid="report-from" value={from()} max={to()} required onInput={(e) => setFrom(e.currentTarget.value)} onChange={apply} />
         </label>
         <label class="field">
-          To{' '}
-          <input type="date" data-testid="report-to" value={to()} min={from()} required onInput={(e) => setTo(e.currentTarget.value)} onChange={apply} />
+          To <input type="date" data-testid="report-to" value={to()} min={from()} required onInput={(e) => setTo(e.currentTarget.value)} onChange={apply} />
         </label>
         <button type="submit" disabled={!!invalid()}>
           Show
@@ -108,8 +106,8 @@ function ReportBody(props: { report: Report }) {
       <h3 class="report-heading">By agent</h3>
       <ReportTable rows={props.report.byAgent} what="Agent" testId="report-agent-row" />
       <p class="hint report-note">
-        Met: resolved or closed without a breach. Breached: any target (first response, next response, resolution) missed. Open: still running, not
-        breached. First response times count business hours for mailboxes whose SLA counts office hours only, wall-clock time otherwise.
+        Met: resolved or closed without a breach. Breached: any target (first response, next response, resolution) missed. Open: still running, not breached. First response times count business hours
+        for mailboxes whose SLA counts office hours only, wall-clock time otherwise.
       </p>
     </>
   );
@@ -260,9 +258,7 @@ function DailyChart(props: { report: Report; totals: Totals }) {
                   <title>{`${shortDate(d.date)}: ${d.met} met, ${d.breached} breached, ${d.open} open`}</title>
                   {/* A transparent full-height target, so the day's tooltip is easy to hover. */}
                   <rect class="hit" x={PAD.left + i() * slot()} y={PAD.top} width={slot()} height={PLOT_H} />
-                  <For each={segments(d)}>
-                    {(s) => <rect class={`bar seg-${s.key}`} data-outcome={s.key} x={x()} width={barWidth()} y={y(s.y1)} height={Math.max(0, y(s.y0) - y(s.y1))} />}
-                  </For>
+                  <For each={segments(d)}>{(s) => <rect class={`bar seg-${s.key}`} data-outcome={s.key} x={x()} width={barWidth()} y={y(s.y1)} height={Math.max(0, y(s.y0) - y(s.y1))} />}</For>
                 </g>
               );
             }}

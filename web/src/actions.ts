@@ -61,7 +61,7 @@ export function withPending<T extends Pick<CaseSummary, 'id' | 'status' | 'prior
 /** Whom "assign to me" means: the signed-in agent, or in open mode the agent the session names, if any. */
 export function assignTarget(): { id: string; name: string } | null {
   const s = currentSession();
-  if (!s || !s.id || s.id === 'local') return null;
+  if (!s?.id || s.id === 'local') return null;
   return { id: s.id, name: s.name || s.email || s.id };
 }
 

@@ -1,6 +1,23 @@
 // The HTTP API, same origin only. Errors become RequestError with the server's code and message.
 import type { SessionInfo, SignInRequest } from '../../worker/protocol/session.ts';
-import type { ApiError, CaseDetail, CaseStatus, CaseSummary, CollisionView, DeliveryView, InboundListStatus, InboundView, ListCasesQuery, MailboxRef, MessageView, NoteRequest, OutboxKind, Page, ReplyRequest, SlaReport, UpdateCaseBody } from '../../worker/protocol/api.ts';
+import type {
+  ApiError,
+  CaseDetail,
+  CaseSummary,
+  CollisionView,
+  DeliveryView,
+  InboundListStatus,
+  InboundView,
+  ListCasesQuery,
+  MailboxRef,
+  MessageView,
+  NoteRequest,
+  OutboxKind,
+  Page,
+  ReplyRequest,
+  SlaReport,
+  UpdateCaseBody,
+} from '../../worker/protocol/api.ts';
 export type { NoteRequest, ReplyRequest };
 
 export type ListView = ListCasesQuery['status'];

@@ -82,9 +82,11 @@ export function updateDraft(caseId: string, change: (d: Draft) => void): void {
 }
 
 onPrivateReset(() => {
-  setDrafts(produce((all) => {
-    for (const id of Object.keys(all)) delete all[id];
-  }));
+  setDrafts(
+    produce((all) => {
+      for (const id of Object.keys(all)) delete all[id];
+    }),
+  );
   try {
     window.sessionStorage.removeItem(KEY);
   } catch {

@@ -63,7 +63,7 @@ export function addressList(list: AddressView[]): string {
 
 /** Only same-origin API links become hrefs; anything else (javascript:, other hosts) is dropped. */
 export function safeApiUrl(url: string | null): string | null {
-  return url !== null && url.startsWith('/api/') ? url : null;
+  return url?.startsWith('/api/') ? url : null;
 }
 
 export function caseHref(id: string): string {

@@ -22,13 +22,70 @@ export interface PreparedHtml {
 const purify = DOMPurify(window);
 
 const FORBID_TAGS = [
-  'script', 'noscript', 'xmp', 'noembed', 'noframes', 'plaintext', 'listing', 'form', 'input', 'button', 'select', 'option', 'optgroup', 'textarea', 'datalist', 'output', 'keygen',
-  'meta', 'link', 'base', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'param', 'portal', 'fencedframe',
-  'audio', 'video', 'source', 'track', 'picture', 'canvas', 'template', 'slot', 'svg', 'math',
+  'script',
+  'noscript',
+  'xmp',
+  'noembed',
+  'noframes',
+  'plaintext',
+  'listing',
+  'form',
+  'input',
+  'button',
+  'select',
+  'option',
+  'optgroup',
+  'textarea',
+  'datalist',
+  'output',
+  'keygen',
+  'meta',
+  'link',
+  'base',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'param',
+  'portal',
+  'fencedframe',
+  'audio',
+  'video',
+  'source',
+  'track',
+  'picture',
+  'canvas',
+  'template',
+  'slot',
+  'svg',
+  'math',
 ];
 const FORBID_ATTR = [
-  'srcset', 'sizes', 'background', 'poster', 'action', 'formaction', 'ping', 'target', 'usemap', 'lowsrc', 'dynsrc', 'longdesc',
-  'popover', 'popovertarget', 'popovertargetaction', 'command', 'commandfor', 'autofocus', 'contenteditable', 'loading', 'crossorigin', 'integrity', 'nonce',
+  'srcset',
+  'sizes',
+  'background',
+  'poster',
+  'action',
+  'formaction',
+  'ping',
+  'target',
+  'usemap',
+  'lowsrc',
+  'dynsrc',
+  'longdesc',
+  'popover',
+  'popovertarget',
+  'popovertargetaction',
+  'command',
+  'commandfor',
+  'autofocus',
+  'contenteditable',
+  'loading',
+  'crossorigin',
+  'integrity',
+  'nonce',
 ];
 
 /** Image types a data: URL may carry into the frame (no SVG: an image of our choosing, not the sender's). */
@@ -158,7 +215,10 @@ export function prepareHtml(html: string, opts: { allowRemote: boolean; inline: 
   // Anything else that names a resource (the profile keeps few): dropped.
   for (const el of body.querySelectorAll('[src]')) if (el.tagName !== 'IMG') el.removeAttribute('src');
 
-  const headExtras = [...head.children].filter((el) => el.tagName === 'STYLE' || el.tagName === 'TITLE').map((el) => el.outerHTML).join('');
+  const headExtras = [...head.children]
+    .filter((el) => el.tagName === 'STYLE' || el.tagName === 'TITLE')
+    .map((el) => el.outerHTML)
+    .join('');
   const policy = framePolicy(opts.allowRemote);
   const out =
     '<!DOCTYPE html><html><head><meta charset="utf-8">' +

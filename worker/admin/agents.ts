@@ -63,14 +63,22 @@ export async function listAgents(db: Db, workspaceId: string): Promise<AgentAdmi
 }
 
 async function agentRow(db: Db, workspaceId: string, id: string): Promise<Agent> {
-  const row = await db.select().from(agents).where(and(eq(agents.id, id), eq(agents.workspaceId, workspaceId))).get();
+  const row = await db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.id, id), eq(agents.workspaceId, workspaceId)))
+    .get();
   if (!row) throw new AdminRefused('not_found', 'agent not found');
   return row;
 }
 
 export async function agentView(db: Db, workspaceId: string, id: string): Promise<AgentAdminView> {
   const row = await agentRow(db, workspaceId, id);
-  const open = await db.select({ n: count() }).from(cases).where(and(eq(cases.assigneeId, id), notClosed)).get();
+  const open = await db
+    .select({ n: count() })
+    .from(cases)
+    .where(and(eq(cases.assigneeId, id), notClosed))
+    .get();
   return view(row, open?.n ?? 0);
 }
 
@@ -83,7 +91,11 @@ function audit(db: Db, who: Actor, id: string, action: string, changes: Changes,
  * address; with AUTH_MODE=password an admin then sets one (PUT /api/admin/agents/:id/password).
  */
 export async function inviteAgent(db: Db, who: Actor, body: InviteBody): Promise<AgentAdminView> {
-  const existing = await db.select({ id: agents.id, active: agents.active }).from(agents).where(and(eq(agents.workspaceId, who.workspaceId), sql`lower(${agents.email}) = ${body.email}`)).get();
+  const existing = await db
+    .select({ id: agents.id, active: agents.active })
+    .from(agents)
+    .where(and(eq(agents.workspaceId, who.workspaceId), sql`lower(${agents.email}) = ${body.email}`))
+    .get();
   if (existing) {
     throw new AdminRefused('bad_request', 'invalid agent', [
       issue(['email'], existing.active ? `${body.email} is already an agent here` : `${body.email} is a deactivated agent here: reactivate them instead`),
@@ -96,7 +108,11 @@ export async function inviteAgent(db: Db, who: Actor, body: InviteBody): Promise
 }
 
 async function activeAdmins(db: Db, workspaceId: string): Promise<number> {
-  const r = await db.select({ n: count() }).from(agents).where(and(eq(agents.workspaceId, workspaceId), eq(agents.role, 'admin'), eq(agents.active, true))).get();
+  const r = await db
+    .select({ n: count() })
+    .from(agents)
+    .where(and(eq(agents.workspaceId, workspaceId), eq(agents.role, 'admin'), eq(agents.active, true)))
+    .get();
   return r?.n ?? 0;
 }
 
@@ -118,7 +134,11 @@ export async function updateAgent(db: Db, who: Actor, id: string, body: UpdateBo
     }),
   )!;
   const results = (await db.batch([
-    auditInsert(db, { workspaceId: who.workspaceId, actor: who.actor, entity: 'agent', entityId: id, action: 'update', changes, at: who.now }, sql`EXISTS (SELECT 1 FROM ${agents} WHERE ${sameAsRead})`),
+    auditInsert(
+      db,
+      { workspaceId: who.workspaceId, actor: who.actor, entity: 'agent', entityId: id, action: 'update', changes, at: who.now },
+      sql`EXISTS (SELECT 1 FROM ${agents} WHERE ${sameAsRead})`,
+    ),
     db.update(agents).set(set).where(sameAsRead).returning({ id: agents.id }),
   ])) as unknown[];
   if ((results[1] as unknown[]).length === 0) throw new AdminRefused('conflict', 'someone else changed this agent meanwhile; reload and make your change again');
@@ -140,7 +160,12 @@ export async function deactivateAgent(deps: Deps, who: Actor, id: string, reassi
   let heir: { id: string; name: string } | null = null;
   if (reassignTo) {
     if (reassignTo === id) throw new AdminRefused('bad_request', 'invalid hand-over', [issue(['reassignTo'], 'cases cannot be handed to the agent being deactivated')]);
-    heir = (await db.select({ id: agents.id, name: agents.name }).from(agents).where(and(eq(agents.id, reassignTo), eq(agents.workspaceId, who.workspaceId), eq(agents.active, true))).get()) ?? null;
+    heir =
+      (await db
+        .select({ id: agents.id, name: agents.name })
+        .from(agents)
+        .where(and(eq(agents.id, reassignTo), eq(agents.workspaceId, who.workspaceId), eq(agents.active, true)))
+        .get()) ?? null;
     if (!heir) throw new AdminRefused('bad_request', 'invalid hand-over', [issue(['reassignTo'], 'cases can only be handed to an active agent of this workspace')]);
   }
   const [open, defaults] = await Promise.all([
@@ -149,7 +174,10 @@ export async function deactivateAgent(deps: Deps, who: Actor, id: string, reassi
       .from(cases)
       .where(and(eq(cases.workspaceId, who.workspaceId), eq(cases.assigneeId, id), notClosed))
       .orderBy(asc(cases.id)),
-    db.select({ id: mailboxes.id, updatedAt: mailboxes.updatedAt }).from(mailboxes).where(and(eq(mailboxes.workspaceId, who.workspaceId), eq(mailboxes.defaultAssigneeId, id))),
+    db
+      .select({ id: mailboxes.id, updatedAt: mailboxes.updatedAt })
+      .from(mailboxes)
+      .where(and(eq(mailboxes.workspaceId, who.workspaceId), eq(mailboxes.defaultAssigneeId, id))),
   ]);
   const ws = who.workspaceId;
   const actor = `agent:${who.actor}`;
@@ -174,7 +202,10 @@ export async function deactivateAgent(deps: Deps, who: Actor, id: string, reassi
   const now = deps.now();
   const part = handOver(last, now);
   const stmts: Stmt[] = [
-    db.update(agents).set({ active: false }).where(and(eq(agents.id, id), eq(agents.active, true))),
+    db
+      .update(agents)
+      .set({ active: false })
+      .where(and(eq(agents.id, id), eq(agents.active, true))),
     db.delete(sessions).where(eq(sessions.agentId, id)),
     ...defaults.flatMap((m) => [
       db
@@ -193,7 +224,13 @@ export async function deactivateAgent(deps: Deps, who: Actor, id: string, reassi
 export async function reactivateAgent(db: Db, who: Actor, id: string): Promise<AgentAdminView> {
   const current = await agentRow(db, who.workspaceId, id);
   if (current.active) throw new AdminRefused('conflict', `${current.name} is already active`);
-  await db.batch([db.update(agents).set({ active: true }).where(and(eq(agents.id, id), eq(agents.active, false))), audit(db, who, id, 'reactivate', { active: [false, true] })]);
+  await db.batch([
+    db
+      .update(agents)
+      .set({ active: true })
+      .where(and(eq(agents.id, id), eq(agents.active, false))),
+    audit(db, who, id, 'reactivate', { active: [false, true] }),
+  ]);
   return agentView(db, who.workspaceId, id);
 }
 

@@ -40,9 +40,7 @@ export function auditInsert(db: Db, entry: AuditInput, guard?: SQL) {
   if (!guard) return db.insert(auditLog).values(row);
   // INSERT … SELECT takes the table's columns in their declared order: id, workspace_id, actor,
   // entity, entity_id, action, changes, at.
-  return db
-    .insert(auditLog)
-    .select(sql`SELECT ${row.id}, ${row.workspaceId}, ${row.actor}, ${row.entity}, ${row.entityId}, ${row.action}, ${row.changes}, ${row.at} WHERE ${guard}`);
+  return db.insert(auditLog).select(sql`SELECT ${row.id}, ${row.workspaceId}, ${row.actor}, ${row.entity}, ${row.entityId}, ${row.action}, ${row.changes}, ${row.at} WHERE ${guard}`);
 }
 
 function parseChanges(json: string): Changes {
@@ -79,7 +77,11 @@ export async function listAudit(db: Db, workspaceId: string, q: { entity?: Audit
   const actorIds = [...new Set(rows.map((r) => r.actor).filter((a) => a.startsWith('agt_')))];
   const names = new Map<string, string>();
   if (actorIds.length) {
-    for (const a of await db.select({ id: agents.id, name: agents.name }).from(agents).where(and(eq(agents.workspaceId, workspaceId), inArray(agents.id, actorIds.slice(0, 90))))) names.set(a.id, a.name);
+    for (const a of await db
+      .select({ id: agents.id, name: agents.name })
+      .from(agents)
+      .where(and(eq(agents.workspaceId, workspaceId), inArray(agents.id, actorIds.slice(0, 90)))))
+      names.set(a.id, a.name);
   }
   const last = rows[rows.length - 1];
   return {

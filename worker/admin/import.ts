@@ -17,7 +17,11 @@ import { AdminRefused, issue } from './errors.ts';
 const FIRST_ERRORS = 10;
 
 export async function importMailbox(deps: Deps, workspaceId: string, address: string): Promise<Mailbox> {
-  const mailbox = await deps.db.select().from(mailboxes).where(and(eq(mailboxes.address, address), eq(mailboxes.workspaceId, workspaceId))).get();
+  const mailbox = await deps.db
+    .select()
+    .from(mailboxes)
+    .where(and(eq(mailboxes.address, address), eq(mailboxes.workspaceId, workspaceId)))
+    .get();
   if (!mailbox) throw new AdminRefused('bad_request', `no mailbox ${address} in this workspace`, [issue(['mailbox'], `no mailbox ${address} in this workspace`)]);
   return mailbox;
 }

@@ -97,14 +97,22 @@ export async function listMailboxes(db: Db, workspaceId: string): Promise<Mailbo
 }
 
 export async function mailboxRow(db: Db, workspaceId: string, id: string): Promise<Mailbox> {
-  const row = await db.select().from(mailboxes).where(and(eq(mailboxes.id, id), eq(mailboxes.workspaceId, workspaceId))).get();
+  const row = await db
+    .select()
+    .from(mailboxes)
+    .where(and(eq(mailboxes.id, id), eq(mailboxes.workspaceId, workspaceId)))
+    .get();
   if (!row) throw new AdminRefused('not_found', 'mailbox not found');
   return row;
 }
 
 export async function mailboxOptions(db: Db, workspaceId: string): Promise<MailboxOptions> {
   const [agentRows, policyRows, calendarRows] = await Promise.all([
-    db.select({ id: agents.id, name: agents.name, email: agents.email, team: agents.team }).from(agents).where(and(eq(agents.workspaceId, workspaceId), eq(agents.active, true))).orderBy(asc(agents.name)),
+    db
+      .select({ id: agents.id, name: agents.name, email: agents.email, team: agents.team })
+      .from(agents)
+      .where(and(eq(agents.workspaceId, workspaceId), eq(agents.active, true)))
+      .orderBy(asc(agents.name)),
     db.select({ id: slaPolicies.id, name: slaPolicies.name }).from(slaPolicies).where(eq(slaPolicies.workspaceId, workspaceId)).orderBy(asc(slaPolicies.name)),
     db.select({ id: calendars.id, name: calendars.name, timeZone: calendars.timeZone }).from(calendars).where(eq(calendars.workspaceId, workspaceId)).orderBy(asc(calendars.name)),
   ]);
@@ -136,16 +144,40 @@ async function settingIssues(db: Db, workspaceId: string, selfId: string | null,
   const found: AdminIssue[] = [];
   const [taken, assignee, teamMember, policy, calendar, ownAddresses] = await Promise.all([
     body.address !== undefined
-      ? db.select({ id: mailboxes.id }).from(mailboxes).where(selfId ? and(eq(mailboxes.address, body.address), ne(mailboxes.id, selfId)) : eq(mailboxes.address, body.address)).get()
+      ? db
+          .select({ id: mailboxes.id })
+          .from(mailboxes)
+          .where(selfId ? and(eq(mailboxes.address, body.address), ne(mailboxes.id, selfId)) : eq(mailboxes.address, body.address))
+          .get()
       : undefined,
     body.defaultAssigneeId
-      ? db.select({ id: agents.id }).from(agents).where(and(eq(agents.id, body.defaultAssigneeId), eq(agents.workspaceId, workspaceId), eq(agents.active, true))).get()
+      ? db
+          .select({ id: agents.id })
+          .from(agents)
+          .where(and(eq(agents.id, body.defaultAssigneeId), eq(agents.workspaceId, workspaceId), eq(agents.active, true)))
+          .get()
       : undefined,
     body.defaultTeam
-      ? db.select({ id: agents.id }).from(agents).where(and(eq(agents.workspaceId, workspaceId), eq(agents.team, body.defaultTeam), eq(agents.active, true))).get()
+      ? db
+          .select({ id: agents.id })
+          .from(agents)
+          .where(and(eq(agents.workspaceId, workspaceId), eq(agents.team, body.defaultTeam), eq(agents.active, true)))
+          .get()
       : undefined,
-    body.slaPolicyId ? db.select({ id: slaPolicies.id }).from(slaPolicies).where(and(eq(slaPolicies.id, body.slaPolicyId), eq(slaPolicies.workspaceId, workspaceId))).get() : undefined,
-    body.calendarId ? db.select({ id: calendars.id }).from(calendars).where(and(eq(calendars.id, body.calendarId), eq(calendars.workspaceId, workspaceId))).get() : undefined,
+    body.slaPolicyId
+      ? db
+          .select({ id: slaPolicies.id })
+          .from(slaPolicies)
+          .where(and(eq(slaPolicies.id, body.slaPolicyId), eq(slaPolicies.workspaceId, workspaceId)))
+          .get()
+      : undefined,
+    body.calendarId
+      ? db
+          .select({ id: calendars.id })
+          .from(calendars)
+          .where(and(eq(calendars.id, body.calendarId), eq(calendars.workspaceId, workspaceId)))
+          .get()
+      : undefined,
     merged.catchAllAddress ? db.select({ address: mailboxes.address }).from(mailboxes).where(eq(mailboxes.workspaceId, workspaceId)) : Promise.resolve([]),
   ]);
   if (body.address !== undefined && taken) found.push(issue(['address'], `${body.address} is already the address of a mailbox`));
@@ -161,7 +193,8 @@ async function settingIssues(db: Db, workspaceId: string, selfId: string | null,
   }
   if (merged.catchAllAddress) {
     const own = new Set([...ownAddresses.map((r) => r.address), merged.address]);
-    if (own.has(merged.catchAllAddress)) found.push(issue(['catchAllAddress'], 'the catch-all must be an address outside edgecase: mail forwarded to one of its own mailboxes would come straight back'));
+    if (own.has(merged.catchAllAddress))
+      found.push(issue(['catchAllAddress'], 'the catch-all must be an address outside edgecase: mail forwarded to one of its own mailboxes would come straight back'));
   }
   for (const field of TEMPLATE_FIELDS) {
     const t = body[field];
@@ -169,7 +202,6 @@ async function settingIssues(db: Db, workspaceId: string, selfId: string | null,
   }
   return found;
 }
-
 
 function uniqueViolation(err: unknown): boolean {
   const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
@@ -266,7 +298,13 @@ export function htmlAsText(html: string): string {
 export async function previewAck(db: Db, mailbox: Mailbox, kind: AckTemplateKind, sent: AckTemplateBody | null | undefined): Promise<AckPreview> {
   const field: TemplateField = ACK_TEMPLATE_FIELDS[kind];
   const template = sent === undefined ? parseTemplate(mailbox[field]) : sent;
-  const agent = await db.select({ name: agents.name }).from(agents).where(and(eq(agents.workspaceId, mailbox.workspaceId), eq(agents.active, true))).orderBy(asc(agents.createdAt)).limit(1).get();
+  const agent = await db
+    .select({ name: agents.name })
+    .from(agents)
+    .where(and(eq(agents.workspaceId, mailbox.workspaceId), eq(agents.active, true)))
+    .orderBy(asc(agents.createdAt))
+    .limit(1)
+    .get();
   const values = sampleValues(mailbox.displayName, agent?.name ?? null);
   const custom: Partial<AckTemplate> | undefined = template ?? (kind === 'off-hours' ? OFF_HOURS_TEMPLATE : undefined);
   const rendered = renderAck(kind === 'update' ? 'update' : 'create', values, custom);

@@ -27,9 +27,18 @@ const REQUIRED_TABLES = ['events', 'audit_log'] as const;
 
 async function checkD1(d1: D1Database | undefined): Promise<SetupCheck> {
   const base = { id: 'd1', label: 'D1 database bound and migrated' } as const;
-  if (!d1) return { ...base, status: 'fail', detail: 'no D1 binding named DB', fix: 'Run `npx wrangler d1 create edgecase`, put the printed database_id into wrangler.toml ([[d1_databases]], binding "DB"), then deploy again.' };
+  if (!d1)
+    return {
+      ...base,
+      status: 'fail',
+      detail: 'no D1 binding named DB',
+      fix: 'Run `npx wrangler d1 create edgecase`, put the printed database_id into wrangler.toml ([[d1_databases]], binding "DB"), then deploy again.',
+    };
   try {
-    const { results } = await d1.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${REQUIRED_TABLES.map(() => '?').join(', ')})`).bind(...REQUIRED_TABLES).all<{ name: string }>();
+    const { results } = await d1
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${REQUIRED_TABLES.map(() => '?').join(', ')})`)
+      .bind(...REQUIRED_TABLES)
+      .all<{ name: string }>();
     const present = new Set(results.map((r) => r.name));
     const missing = REQUIRED_TABLES.filter((t) => !present.has(t));
     if (missing.length) return { ...base, status: 'fail', detail: `tables missing: ${missing.join(', ')}`, fix: 'Apply the migrations: `npx wrangler d1 migrations apply DB --remote`.' };
@@ -92,7 +101,8 @@ function checkAuth(vars: AuthVars): SetupCheck[] {
       } else {
         access.status = 'fail';
         access.detail = 'ACCESS_TEAM_DOMAIN or ACCESS_AUD is missing or not valid';
-        access.fix = 'In Zero Trust → Access → Applications, add a self-hosted application for the inbox’s host name; put its team domain (acme.cloudflareaccess.com) in ACCESS_TEAM_DOMAIN and its Application Audience (AUD) tag in ACCESS_AUD ([vars] in wrangler.toml), then deploy.';
+        access.fix =
+          'In Zero Trust → Access → Applications, add a self-hosted application for the inbox’s host name; put its team domain (acme.cloudflareaccess.com) in ACCESS_TEAM_DOMAIN and its Application Audience (AUD) tag in ACCESS_AUD ([vars] in wrangler.toml), then deploy.';
       }
       break;
     case 'password':
@@ -113,7 +123,13 @@ function checkAuth(vars: AuthVars): SetupCheck[] {
 
 function checkAppUrl(appUrl: string | undefined): SetupCheck {
   const base = { id: 'app-url', label: 'APP_URL (links in notification mail)' } as const;
-  if (!appUrl) return { ...base, status: 'warn', detail: 'not set: notifications to agents carry no link to the case', fix: 'Set APP_URL to the address agents open the inbox at (e.g. https://support.acme.com) in [vars].' };
+  if (!appUrl)
+    return {
+      ...base,
+      status: 'warn',
+      detail: 'not set: notifications to agents carry no link to the case',
+      fix: 'Set APP_URL to the address agents open the inbox at (e.g. https://support.acme.com) in [vars].',
+    };
   if (!/^https:\/\//i.test(appUrl)) return { ...base, status: 'warn', detail: `${appUrl} is not https`, fix: 'Use the https:// address agents reach through Cloudflare.' };
   return { ...base, status: 'ok', detail: appUrl, fix: '' };
 }
@@ -195,7 +211,11 @@ export function testMessage(from: string, fromName: string, to: string, now: num
  * acknowledgement as a customer would.
  */
 export async function sendTestMessage(deps: Deps, who: Actor & { email: string | null; name: string }, mailboxId: string): Promise<TestMessageResult> {
-  const mailbox = await deps.db.select().from(mailboxes).where(and(eq(mailboxes.id, mailboxId), eq(mailboxes.workspaceId, who.workspaceId))).get();
+  const mailbox = await deps.db
+    .select()
+    .from(mailboxes)
+    .where(and(eq(mailboxes.id, mailboxId), eq(mailboxes.workspaceId, who.workspaceId)))
+    .get();
   if (!mailbox) throw new AdminRefused('bad_request', 'invalid test message', [{ code: 'custom', path: ['mailboxId'], message: 'no such mailbox in this workspace' }]);
   const from = who.email || 'setup-test@example.com';
   const raw = new TextEncoder().encode(testMessage(from, who.name || 'edgecase setup', mailbox.address, who.now));
@@ -210,7 +230,16 @@ export async function sendTestMessage(deps: Deps, who: Actor & { email: string |
   } else {
     const row = await deps.db.select({ status: inbound.status, reason: inbound.reason, caseId: inbound.caseId }).from(inbound).where(eq(inbound.id, received.inboundId)).get();
     const kase = row?.caseId ? await deps.db.select({ number: cases.number }).from(cases).where(eq(cases.id, row.caseId)).get() : undefined;
-    result = { verdict: 'accepted', inboundId: received.inboundId, status: row?.status ?? 'received', reason: row?.reason ?? null, caseId: row?.caseId ?? null, caseNumber: kase?.number ?? null, from, to: mailbox.address };
+    result = {
+      verdict: 'accepted',
+      inboundId: received.inboundId,
+      status: row?.status ?? 'received',
+      reason: row?.reason ?? null,
+      caseId: row?.caseId ?? null,
+      caseNumber: kase?.number ?? null,
+      from,
+      to: mailbox.address,
+    };
   }
   // After the fact, not in the ingest batch: this records that an admin ran the test and what came of it.
   await auditInsert(deps.db, {

@@ -11,7 +11,12 @@ import { parseICalHolidays } from '../sla/ical.ts';
 import { auditInsert, diff } from './audit.ts';
 import { AdminRefused } from './errors.ts';
 
-const minutes = z.number().int().min(1).max(365 * 24 * 60).nullable();
+const minutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(365 * 24 * 60)
+  .nullable();
 const targets = z.object({ firstResponse: minutes.optional(), nextResponse: minutes.optional(), resolution: minutes.optional() }).strict();
 const escalation = z
   .object({
@@ -33,7 +38,12 @@ export const policyBody = z
     resolutionMinutes: minutes,
     byPriority: z.partialRecord(z.enum(CASE_PRIORITIES), targets).default({}),
     pauseWhenPending: z.boolean().default(true),
-    warnMinutes: z.number().int().min(0).max(7 * 24 * 60).default(30),
+    warnMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(30),
     escalations: z.array(escalation).max(20).default([]),
   })
   .strict();
@@ -65,10 +75,17 @@ export async function listPolicies(db: Db, workspaceId: string) {
 export async function savePolicy(db: Db, who: Who, id: string | null, body: z.infer<typeof policyBody>) {
   const values = policyRow(body);
   if (id) {
-    const before = await db.select().from(slaPolicies).where(and(eq(slaPolicies.id, id), eq(slaPolicies.workspaceId, who.workspaceId))).get();
+    const before = await db
+      .select()
+      .from(slaPolicies)
+      .where(and(eq(slaPolicies.id, id), eq(slaPolicies.workspaceId, who.workspaceId)))
+      .get();
     if (!before) throw new AdminRefused('not_found', 'SLA policy not found');
     await db.batch([
-      db.update(slaPolicies).set({ ...values, updatedAt: who.now }).where(eq(slaPolicies.id, id)),
+      db
+        .update(slaPolicies)
+        .set({ ...values, updatedAt: who.now })
+        .where(eq(slaPolicies.id, id)),
       auditInsert(db, { workspaceId: who.workspaceId, actor: who.actor, entity: 'sla-policy', entityId: id, action: 'update', changes: diff(before, values), at: who.now }),
     ]);
     return id;
@@ -89,13 +106,25 @@ export async function listCalendars(db: Db, workspaceId: string) {
 /** Validated with the same rules the SLA arithmetic uses; errors come back one per problem. */
 export async function saveCalendar(db: Db, who: Who, id: string | null, body: z.infer<typeof calendarBody>) {
   const check = validateCalendar({ timeZone: body.timeZone, weekly: body.weekly, holidays: body.holidays });
-  if (!check.ok) throw new AdminRefused('bad_request', `invalid calendar: ${check.errors.join('; ')}`, check.errors.map((message) => ({ code: 'custom' as const, path: ['calendar'], message })));
+  if (!check.ok)
+    throw new AdminRefused(
+      'bad_request',
+      `invalid calendar: ${check.errors.join('; ')}`,
+      check.errors.map((message) => ({ code: 'custom' as const, path: ['calendar'], message })),
+    );
   const values = { name: body.name, timeZone: check.calendar.timeZone, weekly: JSON.stringify(check.calendar.weekly), holidays: JSON.stringify(check.calendar.holidays) };
   if (id) {
-    const before = await db.select().from(calendars).where(and(eq(calendars.id, id), eq(calendars.workspaceId, who.workspaceId))).get();
+    const before = await db
+      .select()
+      .from(calendars)
+      .where(and(eq(calendars.id, id), eq(calendars.workspaceId, who.workspaceId)))
+      .get();
     if (!before) throw new AdminRefused('not_found', 'calendar not found');
     await db.batch([
-      db.update(calendars).set({ ...values, updatedAt: who.now }).where(eq(calendars.id, id)),
+      db
+        .update(calendars)
+        .set({ ...values, updatedAt: who.now })
+        .where(eq(calendars.id, id)),
       auditInsert(db, { workspaceId: who.workspaceId, actor: who.actor, entity: 'calendar', entityId: id, action: 'update', changes: diff(before, values), at: who.now }),
     ]);
     return id;
@@ -110,7 +139,11 @@ export async function saveCalendar(db: Db, who: Who, id: string | null, body: z.
 
 /** Adds the all-day events of an iCalendar file (public holidays, company closures) as holidays. */
 export async function importHolidays(db: Db, who: Who, id: string, ics: string, years: { fromYear: number; toYear: number }) {
-  const row = await db.select().from(calendars).where(and(eq(calendars.id, id), eq(calendars.workspaceId, who.workspaceId))).get();
+  const row = await db
+    .select()
+    .from(calendars)
+    .where(and(eq(calendars.id, id), eq(calendars.workspaceId, who.workspaceId)))
+    .get();
   if (!row) throw new AdminRefused('not_found', 'calendar not found');
   const { holidays, warnings } = parseICalHolidays(ics, years);
   const merged = [...new Set([...(JSON.parse(row.holidays) as string[]), ...holidays])].sort();

@@ -35,7 +35,11 @@ export function readAuthConfig(vars: AuthVars): AuthConfig {
   const raw = vars.AUTH_MODE ?? '';
   if (!isMode(raw)) return { mode: null, raw };
   if (raw !== 'access') return { mode: raw };
-  const domain = (vars.ACCESS_TEAM_DOMAIN ?? '').trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/+$/, '');
+  const domain = (vars.ACCESS_TEAM_DOMAIN ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/^https:\/\//, '')
+    .replace(/\/+$/, '');
   const audience = (vars.ACCESS_AUD ?? '').trim();
   // A host name and nothing else: the value ends up in the URL we fetch keys from.
   if (!audience || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain)) return { mode: 'access', access: null };

@@ -25,10 +25,7 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export type SignInResult =
-  | { outcome: 'ok'; token: string; expiresAt: number; agent: AgentIdentity }
-  | { outcome: 'invalid' }
-  | { outcome: 'throttled'; retryAt: number };
+export type SignInResult = { outcome: 'ok'; token: string; expiresAt: number; agent: AgentIdentity } | { outcome: 'invalid' } | { outcome: 'throttled'; retryAt: number };
 
 /**
  * Checks an email and password. Unknown address, agent without a password, inactive agent and wrong

@@ -22,9 +22,7 @@ export async function caseSummaries(db: Db, where: ReturnType<typeof and>, limit
     .where(where)
     .orderBy(...(order === 'due' ? [asc(earliestDue), asc(cases.id)] : [desc(cases.lastMessageAt), desc(cases.id)]))
     .limit(limit);
-  return rows.map((r) =>
-    caseSummary(r.c, r.contactEmail ? { email: r.contactEmail, name: r.contactName ?? '' } : null, r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null),
-  );
+  return rows.map((r) => caseSummary(r.c, r.contactEmail ? { email: r.contactEmail, name: r.contactName ?? '' } : null, r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null));
 }
 
 /** Message views for some messages of a case (all of them when `ids` is absent). */
@@ -38,7 +36,10 @@ export async function messageViews(db: Db, caseId: string, ids?: string[]): Prom
   const msgIds = msgs.map((m) => m.id);
   const [atts, authors, sent] = await Promise.all([
     db.select().from(attachments).where(inArray(attachments.messageId, msgIds)),
-    db.select({ id: agents.id, name: agents.name }).from(agents).where(inArray(agents.id, [...new Set(msgs.map((m) => m.authorAgentId).filter((x): x is string => !!x))].concat(['']))),
+    db
+      .select({ id: agents.id, name: agents.name })
+      .from(agents)
+      .where(inArray(agents.id, [...new Set(msgs.map((m) => m.authorAgentId).filter((x): x is string => !!x))].concat(['']))),
     db.select({ r: outboxRecipients, messageId: outbox.messageId }).from(outboxRecipients).innerJoin(outbox, eq(outbox.id, outboxRecipients.outboxId)).where(inArray(outbox.messageId, msgIds)),
   ]);
   return msgs.map((m) =>
@@ -54,7 +55,11 @@ export async function messageViews(db: Db, caseId: string, ids?: string[]): Prom
 }
 
 export async function caseSeq(db: Db, workspaceId: string, caseId: string): Promise<number> {
-  const row = await db.select({ seq: max(events.seq) }).from(events).where(and(eq(events.workspaceId, workspaceId), eq(events.caseId, caseId))).get();
+  const row = await db
+    .select({ seq: max(events.seq) })
+    .from(events)
+    .where(and(eq(events.workspaceId, workspaceId), eq(events.caseId, caseId)))
+    .get();
   return row?.seq ?? 0;
 }
 

@@ -76,7 +76,10 @@ async function guard(deps: Deps, workspaceId: string, caseId: string, body: { se
   if (body.seenSeq === undefined || body.force) return;
   const fresh = await collisions(deps, workspaceId, caseId, body.seenSeq, author);
   if (fresh.length) {
-    throw new CaseActionError('conflict', `${fresh.length} new message(s) arrived while you were writing; read them, then send again`, { newMessages: fresh, lastSeq: await caseSeq(deps.db, workspaceId, caseId) });
+    throw new CaseActionError('conflict', `${fresh.length} new message(s) arrived while you were writing; read them, then send again`, {
+      newMessages: fresh,
+      lastSeq: await caseSeq(deps.db, workspaceId, caseId),
+    });
   }
 }
 
@@ -97,10 +100,20 @@ function textToHtml(text: string): string {
 
 function participantStmts(deps: Deps, workspaceId: string, caseId: string, people: AddressView[], now: number): Stmt[] {
   return people.flatMap((p) => [
-    deps.db.insert(contacts).values({ id: newId('contact', now), workspaceId, email: p.email, name: p.name, orgDomain: p.email.split('@')[1] ?? '', createdAt: now }).onConflictDoNothing(),
+    deps.db
+      .insert(contacts)
+      .values({ id: newId('contact', now), workspaceId, email: p.email, name: p.name, orgDomain: p.email.split('@')[1] ?? '', createdAt: now })
+      .onConflictDoNothing(),
     deps.db
       .insert(participants)
-      .values({ caseId, email: p.email, name: p.name, role: 'cc', contactId: sql`(SELECT ${contacts.id} FROM ${contacts} WHERE ${contacts.workspaceId} = ${workspaceId} AND ${contacts.email} = ${p.email})`, addedAt: now })
+      .values({
+        caseId,
+        email: p.email,
+        name: p.name,
+        role: 'cc',
+        contactId: sql`(SELECT ${contacts.id} FROM ${contacts} WHERE ${contacts.workspaceId} = ${workspaceId} AND ${contacts.email} = ${p.email})`,
+        addedAt: now,
+      })
       .onConflictDoNothing(),
   ]);
 }
@@ -122,7 +135,11 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
   const to = input.to ? checkedAddresses(input.to, 'to', own) : requester ? [{ email: requester.email, name: requester.name }] : [];
   if (to.length === 0) throw new CaseActionError('bad_request', 'the case has no requester to reply to; name a recipient in "to"');
   const cc = checkedAddresses(input.cc, 'cc', own).filter((a) => !to.some((t) => t.email === a.email));
-  const thread = await deps.db.select({ rfc: messages.rfcMessageId, direction: messages.direction, kind: messages.kind }).from(messages).where(eq(messages.caseId, caseId)).orderBy(asc(messages.createdAt));
+  const thread = await deps.db
+    .select({ rfc: messages.rfcMessageId, direction: messages.direction, kind: messages.kind })
+    .from(messages)
+    .where(eq(messages.caseId, caseId))
+    .orderBy(asc(messages.createdAt));
   const lastCustomer = [...thread].reverse().find((m) => m.direction === 'inbound' && m.kind === 'human' && m.rfc);
   const now = deps.now();
   const outboxId = newId('outbox', now);
@@ -180,7 +197,13 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
       createdAt: now,
     }),
     // Whoever an agent writes to takes part in the case from now on: their replies will thread.
-    ...participantStmts(deps, workspaceId, caseId, [...to, ...cc].filter((a) => a.email !== requester?.email), now),
+    ...participantStmts(
+      deps,
+      workspaceId,
+      caseId,
+      [...to, ...cc].filter((a) => a.email !== requester?.email),
+      now,
+    ),
     deps.db
       .update(cases)
       .set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now, lastMessageAt: now, status, ...(status === 'closed' && kase.status !== 'closed' ? { closedAt: now } : {}), ...sla })
@@ -217,7 +240,10 @@ export async function addNote(deps: Deps, workspaceId: string, caseId: string, a
       createdAt: now,
     }),
     // A note is not customer-visible activity: it does not move the case in the inbox.
-    deps.db.update(cases).set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now }).where(eq(cases.id, caseId)),
+    deps.db
+      .update(cases)
+      .set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now })
+      .where(eq(cases.id, caseId)),
   ];
   const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'note', kind: 'human', reopened: false, status: kase.status };
   await commit(deps, { workspaceId, writes: stmts.map(statementWrite), events: [{ caseId, actor: agentActor(author.id), body }], outgoing: [], blobs: [] });
@@ -237,7 +263,14 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
     .limit(1)
     .get();
   const quoted = last
-    ? [`---------- Forwarded message (case #${kase.number}) ----------`, `From: ${last.fromName ? `${last.fromName} <${last.fromEmail}>` : last.fromEmail}`, `Date: ${new Date(last.sentAt ?? last.createdAt).toUTCString()}`, `Subject: ${last.subject}`, '', last.text].join('\n')
+    ? [
+        `---------- Forwarded message (case #${kase.number}) ----------`,
+        `From: ${last.fromName ? `${last.fromName} <${last.fromEmail}>` : last.fromEmail}`,
+        `Date: ${new Date(last.sentAt ?? last.createdAt).toUTCString()}`,
+        `Subject: ${last.subject}`,
+        '',
+        last.text,
+      ].join('\n')
     : '';
   const text = [input.text.trim(), quoted].filter(Boolean).join('\n\n');
   const now = deps.now();
@@ -279,7 +312,10 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
       createdAt: now,
     }),
     ...participantStmts(deps, workspaceId, caseId, [target!], now),
-    deps.db.update(cases).set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now }).where(eq(cases.id, caseId)),
+    deps.db
+      .update(cases)
+      .set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now })
+      .where(eq(cases.id, caseId)),
   ];
   const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'outbound', kind: 'human', reopened: false, status: kase.status };
   await commit(deps, { workspaceId, writes: [...stmts.map(statementWrite), ...out.writes], events: [{ caseId, actor: agentActor(author.id), body }], outgoing: out.outgoing, blobs: out.blobs });

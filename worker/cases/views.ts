@@ -30,11 +30,7 @@ function authReasons(json: string | null): string[] {
   }
 }
 
-export function caseSummary(
-  c: Case,
-  contact: { email: string; name: string } | null,
-  assignee: { id: string; name: string } | null,
-): CaseSummary {
+export function caseSummary(c: Case, contact: { email: string; name: string } | null, assignee: { id: string; name: string } | null): CaseSummary {
   return {
     id: c.id,
     number: c.number,
@@ -80,14 +76,18 @@ export function attachmentView(a: typeof attachments.$inferSelect): AttachmentVi
 }
 
 export function deliveryView(r: typeof outboxRecipients.$inferSelect): DeliveryView {
-  return { outboxId: r.outboxId, kind: r.kind as DeliveryView['kind'], recipient: r.recipient, status: r.status, attempts: r.attempts, error: r.error ? `${r.errorCode ?? ''} ${r.error}`.trim() : null, updatedAt: r.updatedAt };
+  return {
+    outboxId: r.outboxId,
+    kind: r.kind as DeliveryView['kind'],
+    recipient: r.recipient,
+    status: r.status,
+    attempts: r.attempts,
+    error: r.error ? `${r.errorCode ?? ''} ${r.error}`.trim() : null,
+    updatedAt: r.updatedAt,
+  };
 }
 
-export function messageView(
-  m: Message,
-  atts: (typeof attachments.$inferSelect)[],
-  extra: { author?: { id: string; name: string } | null; deliveries?: DeliveryView[] } = {},
-): MessageView {
+export function messageView(m: Message, atts: (typeof attachments.$inferSelect)[], extra: { author?: { id: string; name: string } | null; deliveries?: DeliveryView[] } = {}): MessageView {
   return {
     id: m.id,
     direction: m.direction,

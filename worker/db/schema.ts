@@ -20,10 +20,14 @@ export const agents = sqliteTable(
   'agents',
   {
     id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
     email: text('email').notNull(),
     name: text('name').notNull(),
-    role: text('role', { enum: ['admin', 'agent'] }).notNull().default('agent'),
+    role: text('role', { enum: ['admin', 'agent'] })
+      .notNull()
+      .default('agent'),
     passwordHash: text('password_hash'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     /** Short code in the reply tokens of this agent's notifications (`reply+<case>-a<code>-<mac>@`). */
@@ -48,7 +52,9 @@ export const agents = sqliteTable(
 
 export const mailboxes = sqliteTable('mailboxes', {
   id: text('id').primaryKey(),
-  workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+  workspaceId: text('workspace_id')
+    .notNull()
+    .references(() => workspaces.id),
   /** The receiving address, lower case. Plus-addressed variants (reply+token@) resolve to it. */
   address: text('address').notNull().unique(),
   displayName: text('display_name').notNull(),
@@ -69,13 +75,17 @@ export const mailboxes = sqliteTable('mailboxes', {
   ackMaxPerCaseHour: integer('ack_max_per_case_hour').notNull().default(1),
   ackMaxPerRecipientDay: integer('ack_max_per_recipient_day').notNull().default(10),
   /** Who may post into an existing case: its participants (default), or anyone who finds it. */
-  replyPolicy: text('reply_policy', { enum: ['participants', 'verified', 'any'] }).notNull().default('participants'),
+  replyPolicy: text('reply_policy', { enum: ['participants', 'verified', 'any'] })
+    .notNull()
+    .default('participants'),
   /**
    * What a sender whose mail Cloudflare could not authenticate (no aligned DKIM/SPF, no DMARC pass)
    * may do in an existing case: only reply through the signed reply address (`token-only`, the
    * default), or thread like anyone else (`allow`). Mail that fails DMARC is held under `token-only`.
    */
-  unverifiedPolicy: text('unverified_policy', { enum: ['token-only', 'allow'] }).notNull().default('token-only'),
+  unverifiedPolicy: text('unverified_policy', { enum: ['token-only', 'allow'] })
+    .notNull()
+    .default('token-only'),
   /** Flood breaker: more than this many messages from one sender inside the window are held. */
   floodMaxPerSender: integer('flood_max_per_sender').notNull().default(15),
   /** … or more than this many with the same subject and body, from anyone. */
@@ -83,13 +93,19 @@ export const mailboxes = sqliteTable('mailboxes', {
   floodWindowMinutes: integer('flood_window_minutes').notNull().default(10),
   catchAllAddress: text('catch_all_address'),
   /** What a reply to a closed case does: reopen it, open a new linked case, or reopen only within N days. */
-  followUpPolicy: text('follow_up_policy', { enum: ['reopen', 'new-linked', 'reopen-within'] }).notNull().default('reopen'),
+  followUpPolicy: text('follow_up_policy', { enum: ['reopen', 'new-linked', 'reopen-within'] })
+    .notNull()
+    .default('reopen'),
   followUpDays: integer('follow_up_days').notNull().default(14),
   attachmentMaxCount: integer('attachment_max_count').notNull().default(5),
-  attachmentMaxBytes: integer('attachment_max_bytes').notNull().default(10 * 1024 * 1024),
+  attachmentMaxBytes: integer('attachment_max_bytes')
+    .notNull()
+    .default(10 * 1024 * 1024),
   /** JSON array of allowed MIME types or `type/*` patterns; empty means any type. */
   attachmentAllowedTypes: text('attachment_allowed_types').notNull().default('[]'),
-  maxMessageBytes: integer('max_message_bytes').notNull().default(25 * 1024 * 1024),
+  maxMessageBytes: integer('max_message_bytes')
+    .notNull()
+    .default(25 * 1024 * 1024),
   createdAt: createdAt(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -98,7 +114,9 @@ export const contacts = sqliteTable(
   'contacts',
   {
     id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
     email: text('email').notNull(),
     name: text('name').notNull().default(''),
     orgDomain: text('org_domain').notNull().default(''),
@@ -115,13 +133,21 @@ export const cases = sqliteTable(
   'cases',
   {
     id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
-    mailboxId: text('mailbox_id').notNull().references(() => mailboxes.id),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    mailboxId: text('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id),
     /** Human-facing number, unique per workspace, shown as [#123]. */
     number: integer('number').notNull(),
     subject: text('subject').notNull(),
-    status: text('status', { enum: ['new', 'open', 'pending', 'resolved', 'closed'] }).notNull().default('new'),
-    priority: text('priority', { enum: ['low', 'normal', 'high', 'urgent'] }).notNull().default('normal'),
+    status: text('status', { enum: ['new', 'open', 'pending', 'resolved', 'closed'] })
+      .notNull()
+      .default('new'),
+    priority: text('priority', { enum: ['low', 'normal', 'high', 'urgent'] })
+      .notNull()
+      .default('normal'),
     contactId: text('contact_id').references(() => contacts.id),
     assigneeId: text('assignee_id').references(() => agents.id),
     team: text('team'),
@@ -138,7 +164,9 @@ export const cases = sqliteTable(
     resolutionDueAt: integer('resolution_due_at'),
     /** When the SLA sweep must next look at this case (a warning or a breach falls due), so it reads only those. */
     nextDueAt: integer('next_due_at'),
-    slaState: text('sla_state', { enum: ['ok', 'warning', 'breached'] }).notNull().default('ok'),
+    slaState: text('sla_state', { enum: ['ok', 'warning', 'breached'] })
+      .notNull()
+      .default('ok'),
     /** The policy the case runs under (copied from its mailbox when it was opened). */
     slaPolicyId: text('sla_policy_id'),
     firstRespondedAt: integer('first_responded_at'),
@@ -158,7 +186,9 @@ export const cases = sqliteTable(
 export const participants = sqliteTable(
   'participants',
   {
-    caseId: text('case_id').notNull().references(() => cases.id),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
     email: text('email').notNull(),
     name: text('name').notNull().default(''),
     role: text('role', { enum: ['requester', 'cc', 'agent'] }).notNull(),
@@ -172,11 +202,19 @@ export const messages = sqliteTable(
   'messages',
   {
     id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
-    caseId: text('case_id').notNull().references(() => cases.id),
-    mailboxId: text('mailbox_id').notNull().references(() => mailboxes.id),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    mailboxId: text('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id),
     direction: text('direction', { enum: ['inbound', 'outbound', 'note', 'system'] }).notNull(),
-    kind: text('kind', { enum: ['human', 'auto-reply', 'bounce', 'list', 'loop', 'spam-flagged'] }).notNull().default('human'),
+    kind: text('kind', { enum: ['human', 'auto-reply', 'bounce', 'list', 'loop', 'spam-flagged'] })
+      .notNull()
+      .default('human'),
     /** Idempotency key of an inbound message (see ingest/dedupe.ts); unique per mailbox. */
     messageKey: text('message_key'),
     /** RFC 5322 Message-ID without angle brackets. */
@@ -214,8 +252,12 @@ export const attachments = sqliteTable(
   'attachments',
   {
     id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
-    messageId: text('message_id').notNull().references(() => messages.id),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    messageId: text('message_id')
+      .notNull()
+      .references(() => messages.id),
     filename: text('filename').notNull(),
     contentType: text('content_type').notNull(),
     size: integer('size').notNull(),
@@ -233,7 +275,9 @@ export const attachments = sqliteTable(
 export const events = sqliteTable(
   'events',
   {
-    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
     /** Per-workspace, gap-free, assigned inside the batch that made the change. */
     seq: integer('seq').notNull(),
     caseId: text('case_id'),
@@ -249,15 +293,21 @@ export const inbound = sqliteTable(
   'inbound',
   {
     id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
-    mailboxId: text('mailbox_id').notNull().references(() => mailboxes.id),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    mailboxId: text('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id),
     envelopeFrom: text('envelope_from').notNull(),
     envelopeTo: text('envelope_to').notNull(),
     rawKey: text('raw_key').notNull(),
     rawSize: integer('raw_size').notNull(),
     /** Idempotency key computed from the headers before parsing; see ingest/dedupe.ts. */
     idemKey: text('idem_key').notNull(),
-    status: text('status', { enum: ['received', 'processed', 'ignored', 'quarantined', 'failed', 'discarded'] }).notNull().default('received'),
+    status: text('status', { enum: ['received', 'processed', 'ignored', 'quarantined', 'failed', 'discarded'] })
+      .notNull()
+      .default('received'),
     /** Machine-readable reason for ignored/quarantined/failed rows, e.g. `not-a-participant`. */
     reason: text('reason'),
     subject: text('subject').notNull().default(''),
@@ -295,7 +345,9 @@ export const inbound = sqliteTable(
 /** Response and resolution targets, per priority, with warnings and escalation actions. */
 export const slaPolicies = sqliteTable('sla_policies', {
   id: text('id').primaryKey(),
-  workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+  workspaceId: text('workspace_id')
+    .notNull()
+    .references(() => workspaces.id),
   name: text('name').notNull(),
   firstResponseMinutes: integer('first_response_minutes'),
   nextResponseMinutes: integer('next_response_minutes'),
@@ -316,7 +368,9 @@ export const slaPolicies = sqliteTable('sla_policies', {
 /** Working hours: a time zone, weekly intervals and holidays (see sla/calendar.ts). 24/7 when absent. */
 export const calendars = sqliteTable('calendars', {
   id: text('id').primaryKey(),
-  workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+  workspaceId: text('workspace_id')
+    .notNull()
+    .references(() => workspaces.id),
   name: text('name').notNull(),
   timeZone: text('time_zone').notNull(),
   /** JSON: {"1": [{"start": "09:00", "end": "17:00"}], …}, Sunday = 0. */
@@ -335,7 +389,9 @@ export const outbox = sqliteTable(
   'outbox',
   {
     id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
     caseId: text('case_id'),
     /** The case message this mail is (agent replies); null for acknowledgements and notifications. */
     messageId: text('message_id'),
@@ -356,11 +412,15 @@ export const outbox = sqliteTable(
 export const outboxRecipients = sqliteTable(
   'outbox_recipients',
   {
-    outboxId: text('outbox_id').notNull().references(() => outbox.id),
+    outboxId: text('outbox_id')
+      .notNull()
+      .references(() => outbox.id),
     recipient: text('recipient').notNull(),
     kind: text('kind').notNull(),
     caseId: text('case_id'),
-    status: text('status', { enum: ['queued', 'sending', 'retry', 'sent', 'failed', 'suppressed'] }).notNull().default('queued'),
+    status: text('status', { enum: ['queued', 'sending', 'retry', 'sent', 'failed', 'suppressed'] })
+      .notNull()
+      .default('queued'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at'),
     providerMessageId: text('provider_message_id'),
@@ -369,11 +429,7 @@ export const outboxRecipients = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.outboxId, t.recipient] }),
-    index('outbox_recipients_due').on(t.status, t.nextAttemptAt),
-    index('outbox_recipients_rate').on(t.recipient, t.kind, t.createdAt),
-  ],
+  (t) => [primaryKey({ columns: [t.outboxId, t.recipient] }), index('outbox_recipients_due').on(t.status, t.nextAttemptAt), index('outbox_recipients_rate').on(t.recipient, t.kind, t.createdAt)],
 );
 
 /**
@@ -384,7 +440,9 @@ export const sessions = sqliteTable(
   'sessions',
   {
     id: text('id').primaryKey(),
-    agentId: text('agent_id').notNull().references(() => agents.id),
+    agentId: text('agent_id')
+      .notNull()
+      .references(() => agents.id),
     createdAt: createdAt(),
     expiresAt: integer('expires_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
@@ -408,7 +466,9 @@ export const auditLog = sqliteTable(
   'audit_log',
   {
     id: text('id').primaryKey(),
-    workspaceId: text('workspace_id').notNull().references(() => workspaces.id),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
     /** The agent's id, or 'local' in open mode (as on events). */
     actor: text('actor').notNull(),
     entity: text('entity', { enum: ['mailbox', 'agent', 'setup', 'sla-policy', 'calendar'] }).notNull(),
@@ -429,4 +489,3 @@ export type Case = typeof cases.$inferSelect;
 export type Message = typeof messages.$inferSelect;
 export type Inbound = typeof inbound.$inferSelect;
 export type Participant = typeof participants.$inferSelect;
-

@@ -22,7 +22,12 @@ export const DEMO = {
 export async function seedDemo(db: Db, now: number): Promise<void> {
   await db.batch([
     db.insert(workspaces).values({ id: DEMO.workspaceId, name: 'Acme Support', slug: 'acme', createdAt: now }).onConflictDoNothing(),
-    ...DEMO.agents.map((a) => db.insert(agents).values({ ...a, workspaceId: DEMO.workspaceId, createdAt: now }).onConflictDoNothing()),
+    ...DEMO.agents.map((a) =>
+      db
+        .insert(agents)
+        .values({ ...a, workspaceId: DEMO.workspaceId, createdAt: now })
+        .onConflictDoNothing(),
+    ),
     // Office hours in Berlin, Monday to Friday 09:00–17:00.
     db
       .insert(calendars)

@@ -118,11 +118,25 @@ export async function planAck(req: AckRequest, limits: AckLimits): Promise<AckPl
   const custom = away ? (customTemplate(mailbox.ackOffHoursTemplate) ?? OFF_HOURS_TEMPLATE) : customTemplate(req.kind === 'create' ? mailbox.ackCreateTemplate : mailbox.ackUpdateTemplate);
   const ack = renderAck(
     req.kind,
-    { 'case.number': kase.number, 'case.subject': kase.subject, 'customer.name': req.recipient.name, 'mailbox.name': mailbox.displayName, 'agent.name': req.agentName, 'sla.first_response': req.firstResponse },
+    {
+      'case.number': kase.number,
+      'case.subject': kase.subject,
+      'customer.name': req.recipient.name,
+      'mailbox.name': mailbox.displayName,
+      'agent.name': req.agentName,
+      'sla.first_response': req.firstResponse,
+    },
     custom,
   );
   const outboxId = derivedId('outbox', req.causeInboundId, req.kind === 'create' ? '-ack' : '-ackup');
-  const h = await buildCaseHeaders({ secret: req.secret, caseId: kase.id, mailboxAddress: mailbox.address, mailboxName: mailbox.displayName, customerLastMessageId: req.customerMessageId, threadIds: req.threadIds });
+  const h = await buildCaseHeaders({
+    secret: req.secret,
+    caseId: kase.id,
+    mailboxAddress: mailbox.address,
+    mailboxName: mailbox.displayName,
+    customerLastMessageId: req.customerMessageId,
+    threadIds: req.threadIds,
+  });
   const composed = composeMail({
     from: h.from,
     to: [req.recipient],
@@ -136,5 +150,17 @@ export async function planAck(req: AckRequest, limits: AckLimits): Promise<AckPl
     date: new Date(req.now),
     messageId: `${outboxId}@${mailbox.address.split('@')[1]}`,
   });
-  return { outboxId, ...stageMail({ id: outboxId, kind: req.kind === 'create' ? 'ack-create' : 'ack-update', workspaceId: mailbox.workspaceId, caseId: kase.id, messageId: null, causeInboundId: req.causeInboundId, composed, now: req.now }) };
+  return {
+    outboxId,
+    ...stageMail({
+      id: outboxId,
+      kind: req.kind === 'create' ? 'ack-create' : 'ack-update',
+      workspaceId: mailbox.workspaceId,
+      caseId: kase.id,
+      messageId: null,
+      causeInboundId: req.causeInboundId,
+      composed,
+      now: req.now,
+    }),
+  };
 }

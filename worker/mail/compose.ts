@@ -121,7 +121,7 @@ export function composeMail(input: ComposeInput): ComposedMail {
   msg.addMessage({ contentType: 'text/plain', encoding: 'quoted-printable', data: quotedPrintable(input.text ?? '') });
   const hasHtml = typeof input.html === 'string';
   if (hasHtml) msg.addMessage({ contentType: 'text/html', encoding: 'quoted-printable', data: quotedPrintable(input.html!) });
-  (input.attachments ?? []).forEach((a, i) => addAttachment(msg, a, i, hasHtml));
+  for (const [i, a] of (input.attachments ?? []).entries()) addAttachment(msg, a, i, hasHtml);
 
   let raw = msg.asRaw();
   if (!raw.endsWith('\r\n')) raw += '\r\n';
@@ -226,7 +226,10 @@ const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0
  * §5.1.1, §5.2.1), so they travel as octet-stream.
  */
 export function safeContentType(value: string | null | undefined): string {
-  const type = String(value ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = String(value ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   if (!MIME_TYPE.test(type) || type.startsWith('multipart/') || type.startsWith('message/')) return 'application/octet-stream';
   return type;
 }
@@ -238,7 +241,11 @@ export function safeFilename(value: string | null | undefined): string {
   if (chars.length > FILENAME_MAX_CHARS) {
     const dot = name.lastIndexOf('.');
     const ext = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';
-    name = chars.slice(0, FILENAME_MAX_CHARS - Array.from(ext).length).join('').trimEnd() + ext;
+    name =
+      chars
+        .slice(0, FILENAME_MAX_CHARS - Array.from(ext).length)
+        .join('')
+        .trimEnd() + ext;
   }
   return name || 'attachment';
 }

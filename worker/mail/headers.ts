@@ -6,15 +6,7 @@
 
 // ---- errors ------------------------------------------------------------------------------------
 
-export const MAIL_ERROR_CODES = [
-  'address-invalid',
-  'no-recipients',
-  'header-not-allowed',
-  'header-value-invalid',
-  'message-id-invalid',
-  'attachment-invalid',
-  'tag-invalid',
-] as const;
+export const MAIL_ERROR_CODES = ['address-invalid', 'no-recipients', 'header-not-allowed', 'header-value-invalid', 'message-id-invalid', 'attachment-invalid', 'tag-invalid'] as const;
 export type MailErrorCode = (typeof MAIL_ERROR_CODES)[number];
 
 /** A mail we were asked to compose cannot be composed safely. `field` names the input at fault. */
@@ -170,7 +162,7 @@ export const ADDRESS_PROBLEMS = [
 export type AddressProblem = (typeof ADDRESS_PROBLEMS)[number];
 
 export type AddressCheck =
-  | { ok: true; /** local part as given, domain lower case (IDN as A-labels) */ address: string; local: string; domain: string }
+  | { ok: true /** local part as given, domain lower case (IDN as A-labels) */; address: string; local: string; domain: string }
   | { ok: false; problem: AddressProblem; message: string };
 
 // RFC 5321 §4.5.3.1: local part ≤ 64 octets, domain ≤ 255; a path of ≤ 256 including the angle

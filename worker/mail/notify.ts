@@ -47,7 +47,7 @@ export type NotificationPlan = ({ outboxId: string } & StagedMail) | { skipped: 
 
 /** The notification to `agent` (read by the caller with its facts), or why none goes out. */
 export async function planNotification(agent: Agent | undefined, req: NotificationRequest): Promise<NotificationPlan> {
-  if (!agent || !agent.active || agent.id !== req.agentId) return { skipped: 'no such active agent' };
+  if (!agent?.active || agent.id !== req.agentId) return { skipped: 'no such active agent' };
   if (!agent[WANTS[req.kind]]) return { skipped: `${agent.email} turned ${req.kind} notifications off` };
   const writes: Write[] = [];
   let code = agent.tokenCode;

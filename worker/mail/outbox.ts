@@ -3,7 +3,7 @@
 // batch (right away, and again from the scheduled sweep); it is recorded per recipient, retried with
 // backoff on transient errors, and stopped on permanent ones.
 import { and, asc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
-import { contacts, outbox, outboxRecipients } from '../db/schema.ts';
+import { outbox, outboxRecipients } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
 import { commit, type CommitDeps } from '../changes/commit.ts';
 import { update, type Staged, type Write } from '../changes/change.ts';
@@ -99,7 +99,9 @@ async function sendOne(deps: OutboxDeps, mail: Sendable, recipient: string, atte
     status = f.suppressed ? 'suppressed' : f.permanent || attempts >= MAX_SEND_ATTEMPTS ? 'failed' : 'retry';
     writes.push(update('outboxRecipients', row, { status, errorCode: f.code, error: f.message, nextAttemptAt: status === 'retry' ? now + sendBackoffMs(attempts) : null, updatedAt: deps.now() }));
     if (f.suppressed) {
-      writes.push(update('contacts', { workspaceId: mail.workspaceId, email: recipient }, { undeliverable: true, undeliverableReason: `suppressed by the sending service (${f.code})`, undeliverableAt: now }));
+      writes.push(
+        update('contacts', { workspaceId: mail.workspaceId, email: recipient }, { undeliverable: true, undeliverableReason: `suppressed by the sending service (${f.code})`, undeliverableAt: now }),
+      );
     }
   }
   const body: EventBody = { type: 'delivery.updated', caseId: mail.caseId, outboxId: mail.id, messageId: mail.messageId, kind: mail.kind, recipient, status, error };

@@ -38,13 +38,34 @@ export function stageMail(mail: Outgoing): StagedMail {
   const writes: Write[] = [
     insert(
       'outbox',
-      { id: mail.id, workspaceId: mail.workspaceId, caseId: mail.caseId, messageId: mail.messageId, kind: mail.kind, fromAddress: mail.composed.from, subject: mail.composed.subject, rawKey, mime: inline ? mail.composed.raw : null, causeInboundId: mail.causeInboundId, createdAt: mail.now },
+      {
+        id: mail.id,
+        workspaceId: mail.workspaceId,
+        caseId: mail.caseId,
+        messageId: mail.messageId,
+        kind: mail.kind,
+        fromAddress: mail.composed.from,
+        subject: mail.composed.subject,
+        rawKey,
+        mime: inline ? mail.composed.raw : null,
+        causeInboundId: mail.causeInboundId,
+        createdAt: mail.now,
+      },
       'ignore',
     ),
     ...[...new Set(mail.composed.to)].map((recipient) =>
       insert('outboxRecipients', { outboxId: mail.id, recipient, kind: mail.kind, caseId: mail.caseId, status: 'sending', attempts: 1, createdAt: mail.now, updatedAt: mail.now }, 'ignore'),
     ),
   ];
-  const staged: Staged = { id: mail.id, workspaceId: mail.workspaceId, caseId: mail.caseId, messageId: mail.messageId, kind: mail.kind, from: mail.composed.from, recipients: [...new Set(mail.composed.to)], raw: mail.composed.raw };
+  const staged: Staged = {
+    id: mail.id,
+    workspaceId: mail.workspaceId,
+    caseId: mail.caseId,
+    messageId: mail.messageId,
+    kind: mail.kind,
+    from: mail.composed.from,
+    recipients: [...new Set(mail.composed.to)],
+    raw: mail.composed.raw,
+  };
   return { writes, blobs, outgoing: [staged] };
 }

@@ -6,14 +6,7 @@
 import { safeHeaderValue, type ExtraHeaderName } from './headers.ts';
 import { subjectWithTag } from './compose.ts';
 
-export const TEMPLATE_PLACEHOLDERS = [
-  'case.number',
-  'case.subject',
-  'customer.name',
-  'mailbox.name',
-  'agent.name',
-  'sla.first_response',
-] as const;
+export const TEMPLATE_PLACEHOLDERS = ['case.number', 'case.subject', 'customer.name', 'mailbox.name', 'agent.name', 'sla.first_response'] as const;
 export type PlaceholderName = (typeof TEMPLATE_PLACEHOLDERS)[number];
 export type TemplateValues = Partial<Record<PlaceholderName, string | number | null | undefined>>;
 export type TemplateMode = 'text' | 'html';
@@ -70,15 +63,7 @@ export function renderTemplate(template: string, values: TemplateValues, mode: T
   return { output, unknown, missing };
 }
 
-export const TEMPLATE_PROBLEMS = [
-  'too-long',
-  'control-char',
-  'unclosed-placeholder',
-  'unknown-placeholder',
-  'body-not-allowed',
-  'placeholder-in-tag',
-  'script',
-] as const;
+export const TEMPLATE_PROBLEMS = ['too-long', 'control-char', 'unclosed-placeholder', 'unknown-placeholder', 'body-not-allowed', 'placeholder-in-tag', 'script'] as const;
 export type TemplateProblemCode = (typeof TEMPLATE_PROBLEMS)[number];
 export interface TemplateProblem {
   code: TemplateProblemCode;

@@ -20,11 +20,18 @@ export async function slaContextFor(db: Db, mailbox: Mailbox, policyId: string |
 
 /** A calendar by id, for a caller's batch ('' is no calendar's id, so null finds nothing). */
 export function calendarQuery(db: Db, calendarId: string | null) {
-  return db.select().from(calendars).where(eq(calendars.id, calendarId ?? '')).limit(1);
+  return db
+    .select()
+    .from(calendars)
+    .where(eq(calendars.id, calendarId ?? ''))
+    .limit(1);
 }
 
 /** An SLA policy by id, for a caller's batch. */
 export function slaPolicyQuery(db: Db, policyId: string | null) {
-  return db.select().from(slaPolicies).where(eq(slaPolicies.id, policyId ?? '')).limit(1);
+  return db
+    .select()
+    .from(slaPolicies)
+    .where(eq(slaPolicies.id, policyId ?? ''))
+    .limit(1);
 }
-

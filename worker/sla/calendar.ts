@@ -17,16 +17,7 @@
 //   instant of the jump. A boundary inside the hour a fall-back repeats is its first occurrence;
 //   while the clock repeats that hour it is treated as standing still just before the jump back.
 // The open instants of consecutive intervals and dates never overlap, so nothing is counted twice.
-import {
-  DAY_MS,
-  HOUR_MS,
-  MINUTE_MS,
-  formatClockTime,
-  formatIsoDate,
-  parseClockTime,
-  parseIsoDate,
-  weekdayOf,
-} from './civil.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS, formatClockTime, formatIsoDate, parseClockTime, parseIsoDate, weekdayOf } from './civil.ts';
 import { isTimeZone, wallToInstant } from './zone.ts';
 
 /** 0 = Sunday … 6 = Saturday, as Date.prototype.getDay counts. */
@@ -154,12 +145,17 @@ function parse(input: unknown): Parsed {
   if (errors.length > 0) return { errors };
   const zone = timeZone as string;
   const sortedHolidays = [...holidays].sort((a, b) => a - b);
-  const toHours = (day: Weekday): readonly OpeningHours[] =>
-    Object.freeze(hours[day]!.map(([s, e]) => Object.freeze({ start: formatClockTime(s), end: formatClockTime(e) })));
+  const toHours = (day: Weekday): readonly OpeningHours[] => Object.freeze(hours[day]!.map(([s, e]) => Object.freeze({ start: formatClockTime(s), end: formatClockTime(e) })));
   const calendar: Calendar = Object.freeze({
     timeZone: zone,
     weekly: Object.freeze({
-      0: toHours(0), 1: toHours(1), 2: toHours(2), 3: toHours(3), 4: toHours(4), 5: toHours(5), 6: toHours(6),
+      0: toHours(0),
+      1: toHours(1),
+      2: toHours(2),
+      3: toHours(3),
+      4: toHours(4),
+      5: toHours(5),
+      6: toHours(6),
     }),
     holidays: Object.freeze(sortedHolidays.map(formatIsoDate)),
   });
@@ -198,9 +194,7 @@ function parseDay(list: unknown, where: string, errors: string[]): (readonly [nu
     const prev = intervals[i - 1]!;
     const cur = intervals[i]!;
     if (cur[0] < prev[1]) {
-      errors.push(
-        `${where}: ${formatClockTime(prev[0])}–${formatClockTime(prev[1])} overlaps ${formatClockTime(cur[0])}–${formatClockTime(cur[1])}`,
-      );
+      errors.push(`${where}: ${formatClockTime(prev[0])}–${formatClockTime(prev[1])} overlaps ${formatClockTime(cur[0])}–${formatClockTime(cur[1])}`);
     }
   }
   return intervals;

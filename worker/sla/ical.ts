@@ -107,7 +107,10 @@ export function parseICalHolidays(ics: string, years: ICalYears): ICalHolidays {
 
 function readEvents(ics: string, warnings: string[]): Event[] {
   // Unfold first: a line break followed by one space or tab continues the previous line.
-  const lines = ics.replace(/\r\n|\r/g, '\n').replace(/\n[ \t]/g, '').split('\n');
+  const lines = ics
+    .replace(/\r\n|\r/g, '\n')
+    .replace(/\n[ \t]/g, '')
+    .split('\n');
   const events: Event[] = [];
   const stack: string[] = [];
   let current: Event | null = null;
@@ -171,7 +174,9 @@ function all(event: Event, name: string): Property[] {
 }
 
 function describe(event: Event): string {
-  const summary = first(event, 'SUMMARY')?.value.replace(/\\([,;\\])/g, '$1').replace(/\\[nN]/g, ' ');
+  const summary = first(event, 'SUMMARY')
+    ?.value.replace(/\\([,;\\])/g, '$1')
+    .replace(/\\[nN]/g, ' ');
   const when = first(event, 'DTSTART')?.value;
   const name = summary ? JSON.stringify(summary.length > 60 ? `${summary.slice(0, 57)}...` : summary) : '(no summary)';
   return when ? `event ${name} on ${when}` : `event ${name}`;

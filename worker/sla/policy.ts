@@ -80,7 +80,12 @@ export function onCreate(policy: SlaPolicy, cal: Calendar, priority: CasePriorit
 /** A customer wrote again: once the first response was given, the next response is due. */
 export function onCustomerMessage(state: SlaState, policy: SlaPolicy, cal: Calendar, priority: CasePriority, at: number): SlaState {
   if (state.firstRespondedAt === null || state.nextResponseDueAt !== null || state.pausedAt !== null) return state;
-  return { ...state, nextResponseDueAt: add(at, minutesFor(policy, priority, 'nextResponse'), cal), warnedMask: state.warnedMask & ~TARGET_BIT.nextResponse, breachedMask: state.breachedMask & ~TARGET_BIT.nextResponse };
+  return {
+    ...state,
+    nextResponseDueAt: add(at, minutesFor(policy, priority, 'nextResponse'), cal),
+    warnedMask: state.warnedMask & ~TARGET_BIT.nextResponse,
+    breachedMask: state.breachedMask & ~TARGET_BIT.nextResponse,
+  };
 }
 
 /** An agent's public reply satisfies the response targets. Notes and auto-replies do not. */
@@ -104,7 +109,13 @@ export function onStatus(state: SlaState, policy: SlaPolicy, cal: Calendar, prio
   if (done) return { ...state, firstResponseDueAt: null, nextResponseDueAt: null, resolutionDueAt: null, pausedAt: null, warnedMask: 0 };
   if (wasDone) {
     // Reopened: resolution is due again from now; the customer's message starts the response clock.
-    return { ...state, pausedAt: null, resolutionDueAt: add(at, minutesFor(policy, priority, 'resolution'), cal), warnedMask: state.warnedMask & ~TARGET_BIT.resolution, breachedMask: state.breachedMask & ~TARGET_BIT.resolution };
+    return {
+      ...state,
+      pausedAt: null,
+      resolutionDueAt: add(at, minutesFor(policy, priority, 'resolution'), cal),
+      warnedMask: state.warnedMask & ~TARGET_BIT.resolution,
+      breachedMask: state.breachedMask & ~TARGET_BIT.resolution,
+    };
   }
   if (to === 'pending' && policy.pauseWhenPending) return state.pausedAt === null ? { ...state, pausedAt: at } : state;
   if (from === 'pending') return resume(state, cal, at);

@@ -116,7 +116,16 @@ async function raise(
   let priority = kase.priority;
   for (const e of ctx.escalations.filter((x: Escalation) => x.on === f.kind)) {
     if (e.action === 'notify-assignee' && assigneeId) {
-      const plan = await planNotification(await agentRow(assigneeId), { kind: f.kind === 'breach' ? 'sla-breach' : 'sla-warning', agentId: assigneeId, mailbox, kase: caseRef, summary: `The ${what}.`, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now });
+      const plan = await planNotification(await agentRow(assigneeId), {
+        kind: f.kind === 'breach' ? 'sla-breach' : 'sla-warning',
+        agentId: assigneeId,
+        mailbox,
+        kase: caseRef,
+        summary: `The ${what}.`,
+        secret: deps.secrets.replyTokenKey,
+        appUrl: deps.config.appUrl,
+        now,
+      });
       if (!('skipped' in plan)) {
         add(plan);
         actions.push('notified the assignee');
@@ -140,11 +149,24 @@ async function raise(
       actions.push(`notified ${check.address}`);
     } else if (e.action === 'reassign' && (e.agentId || e.team)) {
       if (e.agentId) {
-        const agent = await deps.db.select().from(agents).where(and(eq(agents.id, e.agentId), eq(agents.workspaceId, kase.workspaceId), eq(agents.active, true))).get();
+        const agent = await deps.db
+          .select()
+          .from(agents)
+          .where(and(eq(agents.id, e.agentId), eq(agents.workspaceId, kase.workspaceId), eq(agents.active, true)))
+          .get();
         if (!agent || agent.id === assigneeId) continue;
         assigneeId = agent.id;
         stmts.push(deps.db.update(cases).set({ assigneeId: agent.id }).where(eq(cases.id, kase.id)));
-        const plan = await planNotification(agent, { kind: 'assignment', agentId: agent.id, mailbox, kase: caseRef, summary: `Reassigned to you because the ${what}.`, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now });
+        const plan = await planNotification(agent, {
+          kind: 'assignment',
+          agentId: agent.id,
+          mailbox,
+          kase: caseRef,
+          summary: `Reassigned to you because the ${what}.`,
+          secret: deps.secrets.replyTokenKey,
+          appUrl: deps.config.appUrl,
+          now,
+        });
         if (!('skipped' in plan)) add(plan);
         actions.push(`reassigned to ${agent.name}`);
       } else {
@@ -164,6 +186,12 @@ async function raise(
     bodies.push({ type: 'case.updated', caseId: kase.id, changes: { ...(priority !== kase.priority ? { priority } : {}), ...(assigneeId !== kase.assigneeId ? { assignee: assignee ?? null } : {}) } });
   }
   stmts.push(deps.db.update(cases).set({ slaState: cols.slaState, updatedAt: now }).where(eq(cases.id, kase.id)));
-  await commit(deps, { workspaceId: kase.workspaceId, writes: [...stmts.map(statementWrite), ...writes], events: bodies.map((body) => ({ caseId: kase.id, actor: 'system:sla', body })), outgoing, blobs });
+  await commit(deps, {
+    workspaceId: kase.workspaceId,
+    writes: [...stmts.map(statementWrite), ...writes],
+    events: bodies.map((body) => ({ caseId: kase.id, actor: 'system:sla', body })),
+    outgoing,
+    blobs,
+  });
   return { assigneeId, priority };
 }

@@ -142,7 +142,11 @@ describe('POST /api/admin/agents/:id/deactivate', () => {
     const result = await json<DeactivateResult>(await send('/api/admin/agents/agt_ben/deactivate', {}));
     expect(result).toMatchObject({ reassigned: 1, reassignedTo: null });
     expect((await deps.db.select().from(cases).where(eq(cases.id, id)).get())!.assigneeId).toBeNull();
-    const ev = await deps.db.select().from(events).where(and(eq(events.caseId, id), eq(events.type, 'case.updated'))).get();
+    const ev = await deps.db
+      .select()
+      .from(events)
+      .where(and(eq(events.caseId, id), eq(events.type, 'case.updated')))
+      .get();
     expect(JSON.parse(ev!.payload).changes).toEqual({ assignee: null });
   });
 
@@ -160,7 +164,7 @@ describe('POST /api/admin/agents/:id/deactivate', () => {
   });
 
   it('refuses: unknown agent, already inactive, a bad heir, the last admin', async () => {
-    const deps = await seeded();
+    const _deps = await seeded();
     expect((await send('/api/admin/agents/agt_nobody/deactivate', {})).status).toBe(404);
     expect(Object.keys(await issuesOf(await send('/api/admin/agents/agt_ben/deactivate', { reassignTo: 'agt_nobody' })))).toEqual(['reassignTo']);
     expect(Object.keys(await issuesOf(await send('/api/admin/agents/agt_ben/deactivate', { reassignTo: 'agt_ben' })))).toEqual(['reassignTo']);

@@ -32,7 +32,11 @@ describe('GET /api/admin/mailboxes', () => {
     });
     // Every column of the table is in the view (templates and type lists parsed).
     const row = (await deps.db.select().from(mailboxes).get())!;
-    expect(Object.keys(m).sort()).toEqual(Object.keys(row).filter((k) => k !== 'workspaceId').sort());
+    expect(Object.keys(m).sort()).toEqual(
+      Object.keys(row)
+        .filter((k) => k !== 'workspaceId')
+        .sort(),
+    );
     expect(body.options.teams).toEqual(['billing']);
     expect(body.options.agents.map((a) => a.id).sort()).toEqual(['agt_ada', 'agt_ben']);
     expect(body.options.slaPolicies).toEqual([{ id: DEMO.slaPolicyId, name: 'Standard' }]);
@@ -60,7 +64,9 @@ describe('POST /api/admin/mailboxes', () => {
 
   it('refuses a taken address, a reserved one, a plus address and a missing display name', async () => {
     await seeded();
-    expect(await issuesOf(await send('/api/admin/mailboxes', { address: DEMO.mailbox.toUpperCase(), displayName: 'Again' }))).toEqual({ address: [`${DEMO.mailbox} is already the address of a mailbox`] });
+    expect(await issuesOf(await send('/api/admin/mailboxes', { address: DEMO.mailbox.toUpperCase(), displayName: 'Again' }))).toEqual({
+      address: [`${DEMO.mailbox} is already the address of a mailbox`],
+    });
     expect(Object.keys(await issuesOf(await send('/api/admin/mailboxes', { address: 'reply@acme.test', displayName: 'R' })))).toEqual(['address']);
     expect(Object.keys(await issuesOf(await send('/api/admin/mailboxes', { address: 'sales+x@acme.test', displayName: 'S' })))).toEqual(['address']);
     expect(Object.keys(await issuesOf(await send('/api/admin/mailboxes', { address: 'sales@acme.test' })))).toEqual(['displayName']);
@@ -243,7 +249,10 @@ describe('POST /api/admin/mailboxes/:id/ack-preview', () => {
   it('renders the template being edited with sample values, the HTML also as text', async () => {
     await seeded();
     const p = await json<AckPreview>(
-      await send(`${SUPPORT}/ack-preview`, { kind: 'create', template: { subject: 'Got it: {{case.subject}}', text: 'Hi {{customer.name}}, see you {{sla.first_response}}.', html: '<p>Hi <b>{{customer.name}}</b> &amp; team</p>' } }),
+      await send(`${SUPPORT}/ack-preview`, {
+        kind: 'create',
+        template: { subject: 'Got it: {{case.subject}}', text: 'Hi {{customer.name}}, see you {{sla.first_response}}.', html: '<p>Hi <b>{{customer.name}}</b> &amp; team</p>' },
+      }),
     );
     expect(p.subject).toBe('Got it: Order #4411 arrived damaged [#1042]');
     expect(p.text).toBe('Hi Jane Doe, see you by Tuesday 10:00.');

@@ -188,7 +188,13 @@ describe('verifyAccessToken: the key cache over time', () => {
 
   it('skips keys that are not RS256 signing keys', async () => {
     setJwksFetcherForTests(async () =>
-      Response.json({ keys: [{ ...keyA.publicJwk, kid: 'kid-a', use: 'enc' }, { ...keyB.publicJwk, kid: 'kid-b', alg: 'RS256' }, { kty: 'EC', kid: 'kid-c' }] }),
+      Response.json({
+        keys: [
+          { ...keyA.publicJwk, kid: 'kid-a', use: 'enc' },
+          { ...keyB.publicJwk, kid: 'kid-b', alg: 'RS256' },
+          { kty: 'EC', kid: 'kid-c' },
+        ],
+      }),
     );
     const t0 = Date.now();
     await expect(verifyAccessToken(await signJwt(keyA, claims('ada@acme.test')), config, t0)).rejects.toThrow('unknown signing key');
@@ -303,7 +309,11 @@ describe('access mode: configuration', () => {
     await seeded();
     new FakeJwks([keyA]);
     const token = await signJwt(keyA, claims('ada@acme.test'));
-    for (const bindings of [{ AUTH_MODE: 'access', ACCESS_AUD: AUD }, { AUTH_MODE: 'access', ACCESS_TEAM_DOMAIN: ACCESS.ACCESS_TEAM_DOMAIN }, { ...ACCESS, ACCESS_TEAM_DOMAIN: 'acme.example/../evil' }]) {
+    for (const bindings of [
+      { AUTH_MODE: 'access', ACCESS_AUD: AUD },
+      { AUTH_MODE: 'access', ACCESS_TEAM_DOMAIN: ACCESS.ACCESS_TEAM_DOMAIN },
+      { ...ACCESS, ACCESS_TEAM_DOMAIN: 'acme.example/../evil' },
+    ]) {
       const msg = await expectStatus(await call('/api/cases', withToken(token), bindings), 501, 'not_configured');
       expect(msg).toContain('ACCESS_TEAM_DOMAIN');
     }

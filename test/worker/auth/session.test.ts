@@ -115,7 +115,11 @@ describe('POST /api/session', () => {
 
   it('only JSON: a form post is 415, a malformed body 400', async () => {
     await withPasswords();
-    const form = await call('/api/session', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-origin' }, body: `email=ada%40acme.test&password=${ADA_PASSWORD}` }, PASSWORD);
+    const form = await call(
+      '/api/session',
+      { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-origin' }, body: `email=ada%40acme.test&password=${ADA_PASSWORD}` },
+      PASSWORD,
+    );
     expect(form.status).toBe(415);
     expect((await call('/api/session', jsonPost({ email: 'ada@acme.test' }), PASSWORD)).status).toBe(400);
     expect((await call('/api/session', jsonPost({ email: 'ada@acme.test', password: 'x'.repeat(5000) }), PASSWORD)).status).toBe(400);

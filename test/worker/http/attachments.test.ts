@@ -117,9 +117,13 @@ describe('GET /api/attachments/:id', () => {
   it("another workspace's attachment is a 404", async () => {
     const deps = await seeded();
     await otherWorkspace(deps);
-    await deliver(deps, withAttachments({ To: OTHER.mailbox, Subject: 'theirs' }, 'secret', [{ disposition: 'attachment; filename="secret.pdf"', contentType: 'application/pdf', content: bytes(20) }]), {
-      to: OTHER.mailbox,
-    });
+    await deliver(
+      deps,
+      withAttachments({ To: OTHER.mailbox, Subject: 'theirs' }, 'secret', [{ disposition: 'attachment; filename="secret.pdf"', contentType: 'application/pdf', content: bytes(20) }]),
+      {
+        to: OTHER.mailbox,
+      },
+    );
     const [theirs] = await deps.db.select().from(attachments).where(eq(attachments.workspaceId, OTHER.workspaceId));
     expect(theirs!.r2Key).not.toBeNull();
     await expectError(await call(`/api/attachments/${theirs!.id}`), 404, 'not_found');

@@ -178,7 +178,11 @@ describe('GET /api/cases', () => {
       [ids[3]!, { nextResponseDueAt: T0 - 1000, slaState: 'breached' }],
       [quiet, { firstResponseDueAt: T0 - 99_000, slaState: 'ok' }],
     ];
-    for (const [id, set] of dues) await deps.db.update(cases).set({ slaPolicyId: 'sla_test', ...set }).where(eq(cases.id, id));
+    for (const [id, set] of dues)
+      await deps.db
+        .update(cases)
+        .set({ slaPolicyId: 'sla_test', ...set })
+        .where(eq(cases.id, id));
     const first = await getJson<Page<CaseSummary>>('/api/cases?status=breaching&limit=2');
     expect(first.body.items.map((c) => c.subject)).toEqual(['breaching 2', 'breaching 0']);
     expect(first.body.nextCursor).not.toBeNull();

@@ -17,8 +17,23 @@ function mbox(list: string[]): string {
 function thread(): string[] {
   return [
     mail({ 'Message-ID': '<q1@example.com>', Date: 'Tue, 03 Mar 2026 10:00:00 +0000', Subject: 'Broken lid' }, 'The lid of my order arrived cracked.'),
-    mail({ 'Message-ID': '<a1@example.com>', 'In-Reply-To': '<q1@example.com>', References: '<q1@example.com>', From: 'Carol <carol@example.com>', To: 'alice@example.com', Cc: 'support@acme.test', Date: 'Tue, 03 Mar 2026 11:00:00 +0000', Subject: 'Re: Broken lid' }, 'Sorry! A new one is on its way.'),
-    mail({ 'Message-ID': '<q2@example.com>', 'In-Reply-To': '<a1@example.com>', References: '<q1@example.com> <a1@example.com>', Date: 'Tue, 03 Mar 2026 12:00:00 +0000', Subject: 'Re: Broken lid' }, 'Thanks, it arrived.'),
+    mail(
+      {
+        'Message-ID': '<a1@example.com>',
+        'In-Reply-To': '<q1@example.com>',
+        References: '<q1@example.com>',
+        From: 'Carol <carol@example.com>',
+        To: 'alice@example.com',
+        Cc: 'support@acme.test',
+        Date: 'Tue, 03 Mar 2026 11:00:00 +0000',
+        Subject: 'Re: Broken lid',
+      },
+      'Sorry! A new one is on its way.',
+    ),
+    mail(
+      { 'Message-ID': '<q2@example.com>', 'In-Reply-To': '<a1@example.com>', References: '<q1@example.com> <a1@example.com>', Date: 'Tue, 03 Mar 2026 12:00:00 +0000', Subject: 'Re: Broken lid' },
+      'Thanks, it arrived.',
+    ),
     mail({ 'Message-ID': '<other@example.org>', From: 'Bob <bob@example.org>', Date: 'Wed, 04 Mar 2026 09:00:00 +0000', Subject: 'Invoice copy' }, 'Could you send me the invoice again?'),
   ];
 }
@@ -112,11 +127,7 @@ describe('POST /api/admin/import with an archive', () => {
     await expectError(await upload('\n\n  \n'), 400, 'bad_request');
     await expectError(await upload(mbox(thread()), 'mailbox=nobody@acme.test&batch=x'), 400, 'bad_request');
     await expectError(await upload(mbox(thread()), `mailbox=${DEMO.mailbox}&batch=x&dryRun=maybe`), 400, 'bad_request');
-    await expectError(
-      await call(`/api/admin/import?mailbox=${DEMO.mailbox}&batch=x&dryRun=true`, { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body: mail() }),
-      400,
-      'bad_request',
-    );
+    await expectError(await call(`/api/admin/import?mailbox=${DEMO.mailbox}&batch=x&dryRun=true`, { method: 'POST', headers: { 'Content-Type': 'message/rfc822' }, body: mail() }), 400, 'bad_request');
   });
 
   it('is for admins: an agent gets 403 for counting and importing, an admin gets through', async () => {
@@ -125,7 +136,11 @@ describe('POST /api/admin/import with an archive', () => {
     const dry = `mailbox=${DEMO.mailbox}&batch=x&dryRun=true`;
     await expectError(await upload(mbox(thread()), dry, { Cookie: ben }, PASSWORD), 403, 'forbidden');
     await expectError(await upload(mbox(thread()), undefined, { Cookie: ben }, PASSWORD), 403, 'forbidden');
-    await expectError(await call(`/api/admin/import?mailbox=${DEMO.mailbox}&batch=x`, { method: 'POST', headers: { 'Content-Type': 'message/rfc822', Cookie: ben }, body: mail() }, PASSWORD), 403, 'forbidden');
+    await expectError(
+      await call(`/api/admin/import?mailbox=${DEMO.mailbox}&batch=x`, { method: 'POST', headers: { 'Content-Type': 'message/rfc822', Cookie: ben }, body: mail() }, PASSWORD),
+      403,
+      'forbidden',
+    );
     expect(await deps.db.select().from(inbound)).toHaveLength(0);
     expect((await upload(mbox(thread()), dry, { Cookie: ada }, PASSWORD)).status).toBe(200);
   });

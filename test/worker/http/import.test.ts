@@ -12,7 +12,13 @@ describe('POST /api/admin/import', () => {
   it('files history closed, in its own time, threads rebuilt from headers, never acknowledged', async () => {
     const deps = await seeded({ acks: true });
     const first = mail({ 'Message-ID': '<old-1@example.com>', Date: 'Tue, 03 Mar 2026 10:00:00 +0000', Subject: 'Old question' });
-    const reply = mail({ 'Message-ID': '<old-2@example.com>', 'In-Reply-To': '<old-1@example.com>', From: 'Colleague <carol@example.org>', Date: 'Tue, 03 Mar 2026 11:00:00 +0000', Subject: 'Re: Old question' });
+    const reply = mail({
+      'Message-ID': '<old-2@example.com>',
+      'In-Reply-To': '<old-1@example.com>',
+      From: 'Colleague <carol@example.org>',
+      Date: 'Tue, 03 Mar 2026 11:00:00 +0000',
+      Subject: 'Re: Old question',
+    });
     const a = await importMessage(first);
     expect(a.status).toBe(201);
     expect(await a.json()).toMatchObject({ status: 'processed', duplicate: false });

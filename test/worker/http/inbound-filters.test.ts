@@ -23,10 +23,17 @@ async function spread(deps: Deps) {
   const plain = await deliver(deps, fixture('plain'), { at: T0, from: 'alice@example.com' });
   const bounce = await deliver(deps, fixture('bounce-dsn'), { at: T0 + 1000, from: 'MAILER-DAEMON@mx.example.net' });
   const stranger = await deliver(deps, fixture('stranger-subject-tag'), { at: T0 + DAY, from: 'mallory@example.org' });
-  const failed = await deliver(deps, mail({ To: SALES.address, From: 'Big_Buyer <big_buyer@shop.example>', Subject: 'Quote' }), { at: T0 + 2 * DAY, to: SALES.address, from: 'big_buyer@shop.example' });
+  const failed = await deliver(deps, mail({ To: SALES.address, From: 'Big_Buyer <big_buyer@shop.example>', Subject: 'Quote' }), {
+    at: T0 + 2 * DAY,
+    to: SALES.address,
+    from: 'big_buyer@shop.example',
+  });
   await deps.db.update(inbound).set({ status: 'failed', reason: 'processing-error', attempts: 2, lastError: 'Error: boom', caseId: null, messageId: null }).where(eq(inbound.id, failed));
   const gone = await deliver(deps, mail({ From: 'Postmaster <postmaster@elsewhere.example>', Subject: 'Undeliverable' }), { at: T0 + 2 * DAY + 1000, from: 'postmaster@elsewhere.example' });
-  await deps.db.update(inbound).set({ status: 'discarded', reason: 'bounce', caseId: null, messageId: null, resolvedBy: 'agt_ada', resolvedAt: T0 + 3 * DAY }).where(eq(inbound.id, gone));
+  await deps.db
+    .update(inbound)
+    .set({ status: 'discarded', reason: 'bounce', caseId: null, messageId: null, resolvedBy: 'agt_ada', resolvedAt: T0 + 3 * DAY })
+    .where(eq(inbound.id, gone));
   return { plain, bounce, stranger, failed, gone };
 }
 

@@ -134,7 +134,19 @@ describe('GET /api/live', () => {
     const live = await connect();
     try {
       await live.waitFor((f) => f.type === 'hello');
-      await deliver(deps, mail({ From: 'Mail Delivery System <MAILER-DAEMON@mx.example.net>', Subject: 'Undelivered Mail Returned to Sender', 'Auto-Submitted': 'auto-replied', 'Content-Type': 'multipart/report; report-type=delivery-status; boundary="x"' }, '--x\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\nFinal-Recipient: rfc822; bob@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n--x--'), { from: 'MAILER-DAEMON@mx.example.net' });
+      await deliver(
+        deps,
+        mail(
+          {
+            From: 'Mail Delivery System <MAILER-DAEMON@mx.example.net>',
+            Subject: 'Undelivered Mail Returned to Sender',
+            'Auto-Submitted': 'auto-replied',
+            'Content-Type': 'multipart/report; report-type=delivery-status; boundary="x"',
+          },
+          '--x\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\nFinal-Recipient: rfc822; bob@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n--x--',
+        ),
+        { from: 'MAILER-DAEMON@mx.example.net' },
+      );
       const frame = await live.waitFor(isEvent('inbound.held'));
       expect(frame).toMatchObject({ type: 'event', event: { type: 'inbound.held', status: 'ignored', reason: 'bounce', seq: 1 } });
     } finally {
@@ -149,7 +161,11 @@ describe('GET /api/live', () => {
     const live = await connect('?since=1');
     try {
       await live.waitFor((f) => f.type === 'event' && f.event.seq === 3);
-      expect(live.frames.map((f) => (f.type === 'event' ? `event:${f.event.seq}` : f.type === 'hello' || f.type === 'resync' ? `${f.type}:${f.lastSeq}` : f.type))).toEqual(['hello:3', 'event:2', 'event:3']);
+      expect(live.frames.map((f) => (f.type === 'event' ? `event:${f.event.seq}` : f.type === 'hello' || f.type === 'resync' ? `${f.type}:${f.lastSeq}` : f.type))).toEqual([
+        'hello:3',
+        'event:2',
+        'event:3',
+      ]);
     } finally {
       await live.close();
     }

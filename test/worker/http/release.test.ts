@@ -37,10 +37,12 @@ async function caseDetail(id: string): Promise<CaseDetail> {
 
 /** The events recorded for one inbound message, oldest first. */
 async function eventsAbout(deps: Deps, type: string, inboundId: string): Promise<Array<{ actor: string; caseId: string | null; payload: Record<string, unknown> }>> {
-  const rows = await deps.db.select().from(events).where(and(eq(events.workspaceId, DEMO.workspaceId), eq(events.type, type))).orderBy(events.seq);
-  return rows
-    .map((r) => ({ actor: r.actor, caseId: r.caseId, payload: JSON.parse(r.payload) as Record<string, unknown> }))
-    .filter((e) => e.payload.inboundId === inboundId);
+  const rows = await deps.db
+    .select()
+    .from(events)
+    .where(and(eq(events.workspaceId, DEMO.workspaceId), eq(events.type, type)))
+    .orderBy(events.seq);
+  return rows.map((r) => ({ actor: r.actor, caseId: r.caseId, payload: JSON.parse(r.payload) as Record<string, unknown> })).filter((e) => e.payload.inboundId === inboundId);
 }
 
 /** Alice's case #1, then a stranger's reply tagged [#1]: held as not-a-participant. */

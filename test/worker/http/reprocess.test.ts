@@ -39,7 +39,11 @@ async function row(deps: Deps, id: string) {
 }
 
 async function reprocessEvents(deps: Deps, inboundId: string) {
-  const rows = await deps.db.select().from(events).where(and(eq(events.workspaceId, DEMO.workspaceId), eq(events.type, 'inbound.reprocessed'))).orderBy(events.seq);
+  const rows = await deps.db
+    .select()
+    .from(events)
+    .where(and(eq(events.workspaceId, DEMO.workspaceId), eq(events.type, 'inbound.reprocessed')))
+    .orderBy(events.seq);
   return rows.map((r) => ({ actor: r.actor, caseId: r.caseId, payload: JSON.parse(r.payload) as Record<string, unknown> })).filter((e) => e.payload.inboundId === inboundId);
 }
 
@@ -174,7 +178,10 @@ describe('one row, two runs', () => {
     const id = await failedOnce(deps);
     // A reprocess took the row and its isolate died: `received`, leased for two minutes.
     const now = T0 + 10 * 60_000;
-    await deps.db.update(inbound).set({ status: 'received', nextAttemptAt: now + 2 * 60_000 }).where(eq(inbound.id, id));
+    await deps.db
+      .update(inbound)
+      .set({ status: 'received', nextAttemptAt: now + 2 * 60_000 })
+      .where(eq(inbound.id, id));
     expect(await retryDue(deps, now + 60_000)).toEqual({ tried: 0, succeeded: 0 });
     expect(await retryDue(deps, now + 3 * 60_000)).toEqual({ tried: 1, succeeded: 1 });
     expect(await row(deps, id)).toMatchObject({ status: 'processed' });

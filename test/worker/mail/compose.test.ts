@@ -68,12 +68,12 @@ describe('composeMail: structure and round trips', () => {
   });
 
   it('writes a single text/plain part when there is no HTML and no attachment', async () => {
-    const mail = composeMail(base({ text: 'Grüße,\r\nline two\rline three\n' + 'long '.repeat(100) }));
+    const mail = composeMail(base({ text: `Grüße,\r\nline two\rline three\n${'long '.repeat(100)}` }));
     expect(headerBlock(mail.raw)).toContain('Content-Type: text/plain; charset=UTF-8');
     expect(headerBlock(mail.raw)).toContain('Content-Transfer-Encoding: quoted-printable');
     const parsed = await parseBack(mail.raw);
     // The message ends in CRLF, which a single-part body keeps as its last line end.
-    expect(parsed.text).toBe('Grüße,\nline two\nline three\n' + 'long '.repeat(100) + '\n');
+    expect(parsed.text).toBe(`Grüße,\nline two\nline three\n${'long '.repeat(100)}\n`);
     expect(parsed.html).toBeUndefined();
     for (const line of mail.raw.split('\r\n')) expect(line.length).toBeLessThanOrEqual(78);
   });
@@ -109,9 +109,7 @@ describe('composeMail: structure and round trips', () => {
     expect(parsed.text?.trim()).toBe('See the attached files.');
     expect(parsed.html).toContain('cid:logo-1@acme.test');
     // "inline.png" is an attachment whose name contains "inline": it must appear once, as a download.
-    expect(parsed.attachments.map((a) => a.filename).sort()).toEqual(
-      ['Rechnung März — 請求書.pdf', 'empty.bin', 'inline.png', 'logo.png', `${'長い名前'.repeat(24)}.txt`].sort(),
-    );
+    expect(parsed.attachments.map((a) => a.filename).sort()).toEqual(['Rechnung März — 請求書.pdf', 'empty.bin', 'inline.png', 'logo.png', `${'長い名前'.repeat(24)}.txt`].sort());
     const byName = new Map(parsed.attachments.map((a) => [a.filename, a]));
     const pdf = byName.get('Rechnung März — 請求書.pdf')!;
     expect(pdf.mimeType).toBe('application/pdf');
@@ -142,9 +140,9 @@ describe('composeMail: structure and round trips', () => {
     expect(() => composeMail(base({ html: '<p>x</p>', attachments: [{ filename: 'a.png', contentType: 'image/png', content: PNG, inline: true }] }))).toThrow(
       expect.objectContaining({ code: 'attachment-invalid', field: 'attachments[0]' }),
     );
-    expect(() =>
-      composeMail(base({ html: '<p>x</p>', attachments: [{ filename: 'a.png', contentType: 'image/png', content: PNG, inline: true, contentId: 'a b>\r\nX: y' }] })),
-    ).toThrow(MailComposeError);
+    expect(() => composeMail(base({ html: '<p>x</p>', attachments: [{ filename: 'a.png', contentType: 'image/png', content: PNG, inline: true, contentId: 'a b>\r\nX: y' }] }))).toThrow(
+      MailComposeError,
+    );
     expect(() => composeMail(base({ attachments: [{ filename: 'a', contentType: 'text/plain', content: 'text' as unknown as Uint8Array }] }))).toThrow(/Uint8Array/);
   });
 
@@ -245,7 +243,14 @@ describe('buildCaseHeaders', () => {
   const longId = (i: number) => `${String(i).padStart(4, '0')}.${'a1b2c3d4e5'.repeat(10)}@mail.example.com`;
 
   it('signs a reply address that verifies and threads by token', async () => {
-    const h = await buildCaseHeaders({ secret: SECRET, caseId: CASE_ID, mailboxAddress: 'Support@ACME.test', mailboxName: 'ACME\r\nSupport', customerLastMessageId: '<c1@example.com>', threadIds: ['<c1@example.com>'] });
+    const h = await buildCaseHeaders({
+      secret: SECRET,
+      caseId: CASE_ID,
+      mailboxAddress: 'Support@ACME.test',
+      mailboxName: 'ACME\r\nSupport',
+      customerLastMessageId: '<c1@example.com>',
+      threadIds: ['<c1@example.com>'],
+    });
     expect(h.from).toEqual({ email: 'Support@acme.test', name: 'ACME Support' });
     expect(h.replyTo).toMatch(/^reply\+[0-9a-z-]+@acme\.test$/);
     const token = tokenFromAddress(h.replyTo)!;
@@ -293,7 +298,14 @@ describe('buildCaseHeaders', () => {
   });
 
   it('leaves out unusable stored ids instead of failing', async () => {
-    const h = await buildCaseHeaders({ secret: SECRET, caseId: CASE_ID, mailboxAddress: 'support@acme.test', mailboxName: 'ACME', customerLastMessageId: 'broken id\r\nBcc: x', threadIds: ['root@example.com', 'bad\r\nid', 'no-at'] });
+    const h = await buildCaseHeaders({
+      secret: SECRET,
+      caseId: CASE_ID,
+      mailboxAddress: 'support@acme.test',
+      mailboxName: 'ACME',
+      customerLastMessageId: 'broken id\r\nBcc: x',
+      threadIds: ['root@example.com', 'bad\r\nid', 'no-at'],
+    });
     expect(h.inReplyTo).toBeUndefined();
     expect(h.references).toEqual(['root@example.com', h.marker]);
   });

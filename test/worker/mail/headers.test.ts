@@ -168,7 +168,7 @@ describe('Message-IDs and References', () => {
   });
 
   it('returns must-keep ids even when they alone are too long', () => {
-    const ids = ['root@x', 'a'.repeat(300) + '@x', 'b'.repeat(300) + '@x'];
+    const ids = ['root@x', `${'a'.repeat(300)}@x`, `${'b'.repeat(300)}@x`];
     expect(trimReferences(ids, ids, 100)).toEqual(ids);
   });
 });

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeMail } from '../../../worker/mail/compose.ts';
-import {
-  DEFAULT_ACK_TEMPLATES,
-  TEMPLATE_PLACEHOLDERS,
-  ackHeaders,
-  renderAck,
-  renderTemplate,
-  validateTemplate,
-  type TemplateValues,
-} from '../../../worker/mail/templates.ts';
+import { DEFAULT_ACK_TEMPLATES, TEMPLATE_PLACEHOLDERS, ackHeaders, renderAck, renderTemplate, validateTemplate, type TemplateValues } from '../../../worker/mail/templates.ts';
 import { header, parseBack } from './parse-back.ts';
 
 const VALUES: TemplateValues = {

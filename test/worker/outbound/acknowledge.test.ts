@@ -80,7 +80,24 @@ describe('acknowledgement of a new case', () => {
     const deps = await seeded({ acks: true });
     const today = new Date(deps.now()).toISOString().slice(0, 10);
     const now = Date.now();
-    await deps.db.insert(calendars).values({ id: 'cal_off', workspaceId: DEMO.workspaceId, name: 'Closed today', timeZone: 'UTC', weekly: JSON.stringify({ 0: [{ start: '00:00', end: '24:00' }], 1: [{ start: '00:00', end: '24:00' }], 2: [{ start: '00:00', end: '24:00' }], 3: [{ start: '00:00', end: '24:00' }], 4: [{ start: '00:00', end: '24:00' }], 5: [{ start: '00:00', end: '24:00' }], 6: [{ start: '00:00', end: '24:00' }] }), holidays: JSON.stringify([today]), createdAt: now, updatedAt: now });
+    await deps.db.insert(calendars).values({
+      id: 'cal_off',
+      workspaceId: DEMO.workspaceId,
+      name: 'Closed today',
+      timeZone: 'UTC',
+      weekly: JSON.stringify({
+        0: [{ start: '00:00', end: '24:00' }],
+        1: [{ start: '00:00', end: '24:00' }],
+        2: [{ start: '00:00', end: '24:00' }],
+        3: [{ start: '00:00', end: '24:00' }],
+        4: [{ start: '00:00', end: '24:00' }],
+        5: [{ start: '00:00', end: '24:00' }],
+        6: [{ start: '00:00', end: '24:00' }],
+      }),
+      holidays: JSON.stringify([today]),
+      createdAt: now,
+      updatedAt: now,
+    });
     await deps.db.update(mailboxes).set({ calendarId: 'cal_off' }).where(eq(mailboxes.id, DEMO.mailboxId));
     await deliver(deps, mail());
     const parsed = await PostalMime.parse(await rawOf(deps, (await acks(deps))[0]!.outboxId));
@@ -103,12 +120,18 @@ describe('replies to an acknowledgement thread back into the case', () => {
     const { deps, kase, parsed } = await afterAck();
     const to = parsed.replyTo![0]!.address!;
     await deliver(deps, mail({ To: to, Subject: 'a new subject', 'Message-ID': '<r1@example.com>' }, 'thanks'), { to });
-    expect((await deps.db.select().from(messages).where(eq(messages.rfcMessageId, 'r1@example.com')).get())).toMatchObject({ caseId: kase.id, threadRule: 'token' });
+    expect(await deps.db.select().from(messages).where(eq(messages.rfcMessageId, 'r1@example.com')).get()).toMatchObject({ caseId: kase.id, threadRule: 'token' });
   });
 
   it('by headers: In-Reply-To the acknowledgement (the Message-ID the provider gave it) and its References', async () => {
     const { deps, kase, ack, parsed } = await afterAck();
-    await deliver(deps, mail({ 'In-Reply-To': `<${ack.providerMessageId}>`, References: `${parsed.references} <${ack.providerMessageId}>`, Subject: `Re: ${parsed.subject}`, 'Message-ID': '<r2@example.com>' }, 'thanks'));
+    await deliver(
+      deps,
+      mail(
+        { 'In-Reply-To': `<${ack.providerMessageId}>`, References: `${parsed.references} <${ack.providerMessageId}>`, Subject: `Re: ${parsed.subject}`, 'Message-ID': '<r2@example.com>' },
+        'thanks',
+      ),
+    );
     const m = (await deps.db.select().from(messages).where(eq(messages.rfcMessageId, 'r2@example.com')).get())!;
     expect(m.caseId).toBe(kase.id);
     expect(['in-reply-to', 'references']).toContain(m.threadRule);
@@ -118,13 +141,13 @@ describe('replies to an acknowledgement thread back into the case', () => {
     const { deps, kase, parsed } = await afterAck();
     const marker = parsed.references!.match(/<ec-[^>]+>/)![0];
     await deliver(deps, mail({ References: marker, Subject: 'Re: something', 'Message-ID': '<r3@example.com>' }));
-    expect((await deps.db.select().from(messages).where(eq(messages.rfcMessageId, 'r3@example.com')).get())).toMatchObject({ caseId: kase.id, threadRule: 'references' });
+    expect(await deps.db.select().from(messages).where(eq(messages.rfcMessageId, 'r3@example.com')).get()).toMatchObject({ caseId: kase.id, threadRule: 'references' });
   });
 
   it('by the subject tag, from a participant', async () => {
     const { deps, kase, parsed } = await afterAck();
     await deliver(deps, mail({ Subject: `Re: ${parsed.subject}`, 'Message-ID': '<r4@example.com>' }));
-    expect((await deps.db.select().from(messages).where(eq(messages.rfcMessageId, 'r4@example.com')).get())).toMatchObject({ caseId: kase.id, threadRule: 'subject-tag' });
+    expect(await deps.db.select().from(messages).where(eq(messages.rfcMessageId, 'r4@example.com')).get()).toMatchObject({ caseId: kase.id, threadRule: 'subject-tag' });
   });
 });
 
@@ -257,7 +280,13 @@ describe('delivery', () => {
     deps.mailer = failing(['E_RECIPIENT_SUPPRESSED']).mailer;
     await deliver(deps, mail());
     expect((await acks(deps))[0]!.status).toBe('suppressed');
-    expect((await deps.db.select().from(contacts).where(and(eq(contacts.email, 'alice@example.com'), eq(contacts.workspaceId, DEMO.workspaceId))).get())!.undeliverable).toBe(true);
+    expect(
+      (await deps.db
+        .select()
+        .from(contacts)
+        .where(and(eq(contacts.email, 'alice@example.com'), eq(contacts.workspaceId, DEMO.workspaceId)))
+        .get())!.undeliverable,
+    ).toBe(true);
   });
 
   it('gives up after six transient failures', async () => {

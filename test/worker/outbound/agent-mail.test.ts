@@ -52,7 +52,15 @@ describe('replies', () => {
     expect(await verifyReplyToken(env.REPLY_TOKEN_KEY, tokenFromAddress(parsed.replyTo![0]!.address!)!)).toMatchObject({ ok: true, caseId: kase.id });
     expect(parsed.html).toContain('It ships tomorrow.<br>');
     // Carol now takes part: her reply will thread.
-    expect((await deps.db.select().from(participants).where(and(eq(participants.caseId, kase.id), eq(participants.email, 'carol@example.org'))).get())?.role).toBe('cc');
+    expect(
+      (
+        await deps.db
+          .select()
+          .from(participants)
+          .where(and(eq(participants.caseId, kase.id), eq(participants.email, 'carol@example.org')))
+          .get()
+      )?.role,
+    ).toBe('cc');
     expect((await deps.db.select().from(cases).where(eq(cases.id, kase.id)).get())!.status).toBe('open');
     const types = (await deps.db.select().from(events)).map((e) => e.type);
     expect(types).toEqual(['case.created', 'message.added', 'case.updated', 'delivery.updated', 'delivery.updated']);
@@ -153,7 +161,10 @@ describe('notes and forwards', () => {
     expect(parsed.text).toContain('Can you check stock?');
     expect(parsed.text).toContain('Where is my parcel?');
     const to = parsed.replyTo![0]!.address!;
-    await receiveEmail(incoming(mail({ From: 'supplier@vendor.example', To: to, Subject: 'Re: Fwd', 'Message-ID': '<sup@vendor.example>' }, 'In stock.'), { from: 'supplier@vendor.example', to }), deps);
+    await receiveEmail(
+      incoming(mail({ From: 'supplier@vendor.example', To: to, Subject: 'Re: Fwd', 'Message-ID': '<sup@vendor.example>' }, 'In stock.'), { from: 'supplier@vendor.example', to }),
+      deps,
+    );
     expect((await deps.db.select().from(messages).where(eq(messages.rfcMessageId, 'sup@vendor.example')).get())?.caseId).toBe(kase.id);
   });
 });
@@ -166,7 +177,7 @@ describe('notifications to agents', () => {
     const note = (await deps.db.select().from(outboxRecipients).where(eq(outboxRecipients.kind, 'notification')).get())!;
     expect(note).toMatchObject({ recipient: 'ben@acme.test', status: 'sent' });
     const row = (await deps.db.select().from(outbox).where(eq(outbox.id, note.outboxId)).get())!;
-    const parsed = await PostalMime.parse((await outgoingMime(env.RAW, row)));
+    const parsed = await PostalMime.parse(await outgoingMime(env.RAW, row));
     expect(parsed.subject).toBe('Assigned to you: Where is my order? [#1]');
     expect(parsed.headers.find((h) => h.key === 'auto-submitted')?.value).toBe('auto-generated');
     const token = tokenFromAddress(parsed.replyTo![0]!.address!)!;
@@ -192,13 +203,16 @@ describe('notifications to agents', () => {
     await patch(`/api/cases/${kaseId}`, { assigneeId: 'agt_ben' });
     const note = (await deps.db.select().from(outboxRecipients).where(eq(outboxRecipients.kind, 'notification')).get())!;
     const row = (await deps.db.select().from(outbox).where(eq(outbox.id, note.outboxId)).get())!;
-    return (await PostalMime.parse((await outgoingMime(env.RAW, row)))).replyTo![0]!.address!;
+    return (await PostalMime.parse(await outgoingMime(env.RAW, row))).replyTo![0]!.address!;
   }
 
   it('the agent answering the notification by mail, verified, adds an internal note as that agent', async () => {
     const { deps, kase } = await withCase();
     const to = await notificationReplyAddress(deps, kase.id);
-    await receiveEmail(incoming(mail({ From: 'Ben <ben@acme.test>', To: to, Subject: 'Re: Assigned', 'Authentication-Results': CF_PASS('acme.test') }, 'Calling the courier now.'), { from: 'ben@acme.test', to }), deps);
+    await receiveEmail(
+      incoming(mail({ From: 'Ben <ben@acme.test>', To: to, Subject: 'Re: Assigned', 'Authentication-Results': CF_PASS('acme.test') }, 'Calling the courier now.'), { from: 'ben@acme.test', to }),
+      deps,
+    );
     const note = (await deps.db.select().from(messages).where(eq(messages.direction, 'note')).get())!;
     expect(note).toMatchObject({ caseId: kase.id, authorAgentId: 'agt_ben', text: expect.stringContaining('Calling the courier now.') });
     // Never mailed to the customer.

@@ -77,7 +77,9 @@ describe('InboxHub', () => {
     const s = await open();
     await s.next((f) => f.type === 'hello');
     s.ws.send(JSON.stringify({ type: 'resume', since: 3 }));
-    const seqs = [(await s.next((f) => f.type === 'event')) as Extract<ServerFrame, { type: 'event' }>, (await s.next((f) => f.type === 'event')) as Extract<ServerFrame, { type: 'event' }>].map((f) => f.event.seq);
+    const seqs = [(await s.next((f) => f.type === 'event')) as Extract<ServerFrame, { type: 'event' }>, (await s.next((f) => f.type === 'event')) as Extract<ServerFrame, { type: 'event' }>].map(
+      (f) => f.event.seq,
+    );
     expect(seqs).toEqual([4, 5]);
     s.ws.close();
   });

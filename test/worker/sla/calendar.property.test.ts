@@ -24,7 +24,13 @@ function wallMinute(zone: string, t: number): number {
   let f = formatters.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
     });
     formatters.set(zone, f);
   }
@@ -45,7 +51,7 @@ function referenceFlags(cal: Calendar, from: number, to: number): boolean[] {
     furthest = Math.max(furthest, wallMinute(cal.timeZone, t));
     const date = Math.floor(furthest / 1440);
     const minute = furthest - date * 1440;
-    const weekday = (((date + 4) % 7) + 7) % 7 as Weekday;
+    const weekday = ((((date + 4) % 7) + 7) % 7) as Weekday;
     flags.push(!holidays.has(date) && cal.weekly[weekday].some((h) => clock(h.start) <= minute && minute < clock(h.end)));
   }
   return flags;
@@ -72,10 +78,7 @@ const hhmm = (m: number) => `${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
 
 // Boundaries cluster around the transition hours (02:00–03:45 local in these zones) and the ends
 // of the day, where the arithmetic can go wrong.
-const boundary = fc.oneof(
-  fc.constantFrom(0, 60, 90, 120, 135, 150, 165, 180, 210, 225, 240, 1440),
-  fc.integer({ min: 0, max: 1440 }),
-);
+const boundary = fc.oneof(fc.constantFrom(0, 60, 90, 120, 135, 150, 165, 180, 210, 225, 240, 1440), fc.integer({ min: 0, max: 1440 }));
 
 const dayHours: fc.Arbitrary<OpeningHours[]> = fc.array(boundary, { maxLength: 6 }).map((points) => {
   const sorted = [...points].sort((x, y) => x - y);
@@ -86,9 +89,7 @@ const dayHours: fc.Arbitrary<OpeningHours[]> = fc.array(boundary, { maxLength: 6
   return hours;
 });
 
-const weekly = fc.tuple(dayHours, dayHours, dayHours, dayHours, dayHours, dayHours, dayHours).map(
-  ([d0, d1, d2, d3, d4, d5, d6]) => ({ 0: d0, 1: d1, 2: d2, 3: d3, 4: d4, 5: d5, 6: d6 }),
-);
+const weekly = fc.tuple(dayHours, dayHours, dayHours, dayHours, dayHours, dayHours, dayHours).map(([d0, d1, d2, d3, d4, d5, d6]) => ({ 0: d0, 1: d1, 2: d2, 3: d3, 4: d4, 5: d5, 6: d6 }));
 
 const isoDate = (t: number) => new Date(t).toISOString().slice(0, 10);
 

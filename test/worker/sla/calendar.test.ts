@@ -38,9 +38,7 @@ describe('Europe/Berlin across DST (2026-03-29 spring forward, 2026-10-25 fall b
   it('counts the real time of hours that span the jump', () => {
     // Spring: 01:00 CET (00:00Z) to 04:00 CEST (02:00Z) is two hours.
     expect(businessTimeBetween(at('2026-03-28T12:00Z'), at('2026-03-30T00:00Z'), night)).toBe(120);
-    expect(openSpansBetween(at('2026-03-28T12:00Z'), at('2026-03-30T00:00Z'), night).map((s) => [iso(s.start), iso(s.end)])).toEqual([
-      ['2026-03-29T00:00:00.000Z', '2026-03-29T02:00:00.000Z'],
-    ]);
+    expect(openSpansBetween(at('2026-03-28T12:00Z'), at('2026-03-30T00:00Z'), night).map((s) => [iso(s.start), iso(s.end)])).toEqual([['2026-03-29T00:00:00.000Z', '2026-03-29T02:00:00.000Z']]);
     // Fall: 01:00 CEST (23:00Z) to 04:00 CET (03:00Z) is four hours.
     expect(businessTimeBetween(at('2026-10-24T12:00Z'), at('2026-10-26T00:00Z'), night)).toBe(240);
   });
@@ -172,9 +170,7 @@ describe('edges of a day', () => {
     const cal = calendar('Asia/Kolkata', { 1: [h('22:00', '24:00')], 2: [h('00:00', '02:00')] });
     // Mon 1 June 2026 23:00 IST (17:30Z) + 2 h → Tue 01:00 IST (19:30Z).
     expect(iso(addBusinessTime(at('2026-06-01T17:30Z'), 120, cal))).toBe('2026-06-01T19:30:00.000Z');
-    expect(openSpansBetween(at('2026-06-01T00:00Z'), at('2026-06-03T00:00Z'), cal).map((s) => [iso(s.start), iso(s.end)])).toEqual([
-      ['2026-06-01T16:30:00.000Z', '2026-06-01T20:30:00.000Z'],
-    ]);
+    expect(openSpansBetween(at('2026-06-01T00:00Z'), at('2026-06-03T00:00Z'), cal).map((s) => [iso(s.start), iso(s.end)])).toEqual([['2026-06-01T16:30:00.000Z', '2026-06-01T20:30:00.000Z']]);
   });
 
   it('treats spans as closed at the start and open at the end', () => {
@@ -300,9 +296,7 @@ describe('validateCalendar', () => {
   });
 
   it('refuses a calendar that is never open', () => {
-    expect(errorsOf({ timeZone: 'UTC', weekly: { 1: [h('09:00', '09:00')] }, holidays: [] })).toEqual([
-      'weekly: no open hours on any day, so the calendar would never be open',
-    ]);
+    expect(errorsOf({ timeZone: 'UTC', weekly: { 1: [h('09:00', '09:00')] }, holidays: [] })).toEqual(['weekly: no open hours on any day, so the calendar would never be open']);
   });
 
   it('makes the arithmetic throw on an invalid calendar it was handed directly', () => {

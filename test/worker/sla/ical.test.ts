@@ -50,15 +50,7 @@ describe('parseICalHolidays: single events', () => {
 
   it('ignores the properties of nested components and quoted parameter values', () => {
     const result = parseICalHolidays(
-      ics([
-        'UID:n',
-        'SUMMARY:Closed\\, really',
-        'DTSTART;X-NOTE="a;b:c";VALUE=DATE:20260406',
-        'BEGIN:VALARM',
-        'TRIGGER:-PT15M',
-        'DTSTART:20990101',
-        'END:VALARM',
-      ]),
+      ics(['UID:n', 'SUMMARY:Closed\\, really', 'DTSTART;X-NOTE="a;b:c";VALUE=DATE:20260406', 'BEGIN:VALARM', 'TRIGGER:-PT15M', 'DTSTART:20990101', 'END:VALARM']),
       Y2026,
     );
     expect(result).toEqual({ holidays: ['2026-04-06'], warnings: [] });
@@ -127,11 +119,7 @@ describe('parseICalHolidays: yearly recurrences', () => {
       ),
       years,
     );
-    expect(result.holidays).toEqual([
-      '2026-01-31', '2026-02-28', '2026-03-01', '2026-04-01', '2026-05-02',
-      '2027-02-28', '2027-04-01', '2027-05-02',
-      '2028-02-29', '2028-03-01',
-    ]);
+    expect(result.holidays).toEqual(['2026-01-31', '2026-02-28', '2026-03-01', '2026-04-01', '2026-05-02', '2027-02-28', '2027-04-01', '2027-05-02', '2028-02-29', '2028-03-01']);
     expect(result.warnings).toEqual([]);
   });
 

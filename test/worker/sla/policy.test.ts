@@ -14,7 +14,17 @@ const policy: SlaPolicy = {
 const T0 = Date.UTC(2026, 10, 23, 9, 0); // Monday 09:00 UTC
 
 function office(): Calendar {
-  const c = validateCalendar({ timeZone: 'UTC', weekly: { 1: [{ start: '09:00', end: '17:00' }], 2: [{ start: '09:00', end: '17:00' }], 3: [{ start: '09:00', end: '17:00' }], 4: [{ start: '09:00', end: '17:00' }], 5: [{ start: '09:00', end: '17:00' }] }, holidays: [] });
+  const c = validateCalendar({
+    timeZone: 'UTC',
+    weekly: {
+      1: [{ start: '09:00', end: '17:00' }],
+      2: [{ start: '09:00', end: '17:00' }],
+      3: [{ start: '09:00', end: '17:00' }],
+      4: [{ start: '09:00', end: '17:00' }],
+      5: [{ start: '09:00', end: '17:00' }],
+    },
+    holidays: [],
+  });
   if (!c.ok) throw new Error(c.errors.join());
   return c.calendar;
 }

@@ -13,11 +13,20 @@ import { call, ORIGIN } from '../http/client.ts';
 
 const MIN = 60_000;
 
-async function slaCase(escalations: object[] = [{ on: 'warning', action: 'notify-assignee' }, { on: 'breach', action: 'notify-assignee' }, { on: 'breach', action: 'raise-priority' }]) {
+async function slaCase(
+  escalations: object[] = [
+    { on: 'warning', action: 'notify-assignee' },
+    { on: 'breach', action: 'notify-assignee' },
+    { on: 'breach', action: 'raise-priority' },
+  ],
+) {
   const deps = await seeded();
   // Around the clock, so the test does not depend on the weekday it runs.
   await deps.db.update(mailboxes).set({ slaOfficeHoursOnly: false }).where(eq(mailboxes.id, DEMO.mailboxId));
-  await deps.db.update(slaPolicies).set({ firstResponseMinutes: 60, resolutionMinutes: 600, warnMinutes: 10, escalations: JSON.stringify(escalations) }).where(eq(slaPolicies.id, DEMO.slaPolicyId));
+  await deps.db
+    .update(slaPolicies)
+    .set({ firstResponseMinutes: 60, resolutionMinutes: 600, warnMinutes: 10, escalations: JSON.stringify(escalations) })
+    .where(eq(slaPolicies.id, DEMO.slaPolicyId));
   const t0 = Date.UTC(2026, 10, 23, 9, 0);
   deps.now = () => t0;
   await receiveEmail(incoming(mail({ Subject: 'Urgent-ish' })), deps);
@@ -54,7 +63,7 @@ describe('SLA sweep', () => {
     await cron(t0 + 50 * MIN); // the same minute again
     await cron(t0 + 55 * MIN);
     expect((await slaEvents(deps)).map((e) => `${e.target}:${e.kind}`)).toEqual(['firstResponse:warning']);
-    expect((await deps.db.select().from(cases).where(eq(cases.id, kase.id)).get())).toMatchObject({ slaState: 'warning', nextDueAt: t0 + 60 * MIN });
+    expect(await deps.db.select().from(cases).where(eq(cases.id, kase.id)).get()).toMatchObject({ slaState: 'warning', nextDueAt: t0 + 60 * MIN });
     await cron(t0 + 60 * MIN);
     await Promise.all([cron(t0 + 61 * MIN), cron(t0 + 61 * MIN)]); // two runs at once
     expect((await slaEvents(deps)).map((e) => `${e.target}:${e.kind}`)).toEqual(['firstResponse:warning', 'firstResponse:breach']);

@@ -39,7 +39,7 @@ describe('dedupe: idempotency key', () => {
     const a = await key(fixture('no-message-id'), 'heidi@example.net');
     expect(a).toMatch(/^body:[0-9a-f]{64}$/);
     expect(await key(prepend('no-message-id'), 'heidi@example.net')).toBe(a);
-    expect(await key(prepend('no-message-id', 'X-Relay-Scan: clean\r\n' + RELAY), 'heidi@example.net')).toBe(a);
+    expect(await key(prepend('no-message-id', `X-Relay-Scan: clean\r\n${RELAY}`), 'heidi@example.net')).toBe(a);
   });
 
   it('tells apart two Message-ID-less mails that differ in body or subject', async () => {

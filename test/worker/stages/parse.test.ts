@@ -24,8 +24,7 @@ describe('parse: addresses, subject, ids', () => {
     expect(m.cc).toEqual([{ email: 'bob@example.net', name: 'Bob Example' }]);
     expect(m.replyTo).toEqual([]);
     expect(m.text.trimEnd()).toBe(
-      'Hello,\n\nMy order 4471 arrived this morning, but the lid of the teapot is cracked.\n' +
-        'Could you send a replacement lid, or should I return the whole set?\n\nThanks,\nAlice',
+      'Hello,\n\nMy order 4471 arrived this morning, but the lid of the teapot is cracked.\n' + 'Could you send a replacement lid, or should I return the whole set?\n\nThanks,\nAlice',
     );
     expect(m.html).toBeNull();
     expect(m.attachments).toEqual([]);
@@ -72,13 +71,13 @@ describe('parse: addresses, subject, ids', () => {
 
 describe('parse: every fixture', () => {
   const expected: Record<string, { subject: string; from: string; to: string[] }> = {
-    'plain': { subject: 'Order 4471 arrived with a cracked lid', from: 'alice@example.com', to: ['support@acme.test'] },
+    plain: { subject: 'Order 4471 arrived with a cracked lid', from: 'alice@example.com', to: ['support@acme.test'] },
     'html-only': { subject: 'Invoice link is broken', from: 'carol@example.org', to: ['support@acme.test'] },
-    'alternative': { subject: 'Can I change my delivery address?', from: 'dave@example.net', to: ['support@acme.test'] },
+    alternative: { subject: 'Can I change my delivery address?', from: 'dave@example.net', to: ['support@acme.test'] },
     'encoded-subject': { subject: 'Rückerstattung für Bestellung 5123', from: 'zoe@example.org', to: ['support@acme.test'] },
-    'latin1': { subject: 'Facture détaillée', from: 'francois@example.org', to: ['support@acme.test'] },
-    'cp1252': { subject: 'Charged the wrong price', from: 'grace@example.net', to: ['support@acme.test'] },
-    'iso2022jp': { subject: '請求書の再送について', from: 'yamada@example.org', to: ['support@acme.test'] },
+    latin1: { subject: 'Facture détaillée', from: 'francois@example.org', to: ['support@acme.test'] },
+    cp1252: { subject: 'Charged the wrong price', from: 'grace@example.net', to: ['support@acme.test'] },
+    iso2022jp: { subject: '請求書の再送について', from: 'yamada@example.org', to: ['support@acme.test'] },
     'attachments-inline': { subject: 'Wrong logo on my invoice', from: 'erin@example.com', to: ['support@acme.test'] },
     'no-message-id': { subject: 'Opening hours on Saturday?', from: 'heidi@example.net', to: ['support@acme.test'] },
     'reply-in-reply-to': { subject: 'Re: Order 4471 arrived with a cracked lid', from: 'alice@example.com', to: ['support@acme.test'] },
@@ -87,7 +86,7 @@ describe('parse: every fixture', () => {
     'stranger-subject-tag': { subject: '[#1] Please send the replacement to my address instead', from: 'mallory@example.org', to: ['support@acme.test'] },
     'ooo-exchange': { subject: 'Automatic reply: Order 4471 arrived with a cracked lid', from: 'bob@example.net', to: ['support@acme.test'] },
     'bounce-dsn': { subject: 'Undelivered Mail Returned to Sender', from: 'mailer-daemon@mx.example.net', to: ['support@acme.test'] },
-    'list': { subject: '[teapot-users] Which glaze survives the dishwasher?', from: 'ivan@example.org', to: ['users@lists.example.org'] },
+    list: { subject: '[teapot-users] Which glaze survives the dishwasher?', from: 'ivan@example.org', to: ['users@lists.example.org'] },
   };
 
   it('covers every committed fixture', () => {
@@ -121,17 +120,13 @@ describe('parse: encoded words and charsets', () => {
     const m = await parseMail(fixture('latin1'));
     expect(m.subject).toBe('Facture détaillée');
     expect(m.from).toEqual({ email: 'francois@example.org', name: 'François Lefèvre' });
-    expect(m.text.trimEnd()).toBe(
-      "Bonjour,\n\nJe n'ai pas reçu la facture détaillée de ma commande passée à Noël.\n" +
-        "Pourriez-vous me l'envoyer à nouveau ?\n\nCordialement,\nFrançois Lefèvre",
-    );
+    expect(m.text.trimEnd()).toBe("Bonjour,\n\nJe n'ai pas reçu la facture détaillée de ma commande passée à Noël.\n" + "Pourriez-vous me l'envoyer à nouveau ?\n\nCordialement,\nFrançois Lefèvre");
   });
 
   it('decodes windows-1252 curly quotes, en dash and euro sign', async () => {
     const m = await parseMail(fixture('cp1252'));
     expect(m.text.trimEnd()).toBe(
-      'Hi,\n\nYou charged me \u201c\u20ac49.00\u201d for the \u201cPremium\u201d plan \u2013 but the website said it\u2019s \u20ac39.00.\n' +
-        'Please refund the difference.\n\nGrace',
+      'Hi,\n\nYou charged me \u201c\u20ac49.00\u201d for the \u201cPremium\u201d plan \u2013 but the website said it\u2019s \u20ac39.00.\n' + 'Please refund the difference.\n\nGrace',
     );
     // Not mistaken for ISO-8859-1, where 0x80 and 0x93 are C1 controls.
     expect(m.text).not.toMatch(/[\u0080-\u009f]/);
@@ -141,9 +136,7 @@ describe('parse: encoded words and charsets', () => {
     const m = await parseMail(fixture('iso2022jp'));
     expect(m.subject).toBe('請求書の再送について');
     expect(m.from).toEqual({ email: 'yamada@example.org', name: '山田 太郎' });
-    expect(m.text.trimEnd()).toBe(
-      '山田です。\nいつもお世話になっております。\n先月分の請求書がまだ届いていません。\nお手数ですが、再送していただけますか。\nよろしくお願いいたします。',
-    );
+    expect(m.text.trimEnd()).toBe('山田です。\nいつもお世話になっております。\n先月分の請求書がまだ届いていません。\nお手数ですが、再送していただけますか。\nよろしくお願いいたします。');
     expect(m.text).not.toContain('\u001b');
   });
 });

@@ -30,7 +30,10 @@ describe('prescan: the header block', () => {
     const raw = enc.encode('From: a@example.com\r\nSubject: mixed\r\n\nbody\r\n');
     const pre = prescan(raw);
     expect(dec.decode(raw.subarray(pre.bodyOffset))).toBe('body\r\n');
-    expect(pre.headers).toEqual([['from', 'a@example.com'], ['subject', 'mixed']]);
+    expect(pre.headers).toEqual([
+      ['from', 'a@example.com'],
+      ['subject', 'mixed'],
+    ]);
   });
 
   it('puts the body offset at the end when there is no blank line', () => {
@@ -57,7 +60,7 @@ describe('prescan: the header block', () => {
 describe('prescan: mbox From_ line', () => {
   it('strips a leading "From " line', () => {
     const raw = fixture('plain');
-    const withFrom = enc.encode('From alice@example.com Tue Jun  3 09:14:22 2025\r\n' + fixtureText('plain'));
+    const withFrom = enc.encode(`From alice@example.com Tue Jun  3 09:14:22 2025\r\n${fixtureText('plain')}`);
     const stripped = stripMboxFromLine(withFrom);
     expect(stripped).toEqual(raw);
     expect(headerValue(prescan(stripped).headers, 'from')).toBe('Alice Example <alice@example.com>');

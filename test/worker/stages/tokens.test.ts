@@ -9,7 +9,7 @@ describe('reply tokens', () => {
     const caseId = newId('case', Date.UTC(2025, 5, 3));
     const token = await signReplyToken(KEY, caseId);
     expect(token).toMatch(/^[0-9a-z]+-c-[0-9a-z]{16}$/);
-    expect(token.startsWith(caseId.slice('case_'.length) + '-c-')).toBe(true);
+    expect(token.startsWith(`${caseId.slice('case_'.length)}-c-`)).toBe(true);
     expect(await verifyReplyToken(KEY, token)).toEqual({ ok: true, caseId, purpose: 'c' });
   });
 

@@ -50,7 +50,9 @@ describe('authenticate: Cloudflare Authentication-Results into a verdict', () =>
   });
 
   it('comments, versions and quoted values are read as RFC 8601 has them', () => {
-    const p = parseAuthResults(`${CF} 1; spf=pass (${CF}: domain of x@example.com designates 192.0.2.1 as permitted sender) smtp.mailfrom="x@example.com"; dkim/1=pass (good (nested) comment) header.d=example.com`);
+    const p = parseAuthResults(
+      `${CF} 1; spf=pass (${CF}: domain of x@example.com designates 192.0.2.1 as permitted sender) smtp.mailfrom="x@example.com"; dkim/1=pass (good (nested) comment) header.d=example.com`,
+    );
     expect(p.authservId).toBe(CF);
     expect(p.results).toEqual([
       { method: 'spf', result: 'pass', props: { 'smtp.mailfrom': 'x@example.com' } },

@@ -8,7 +8,11 @@ const KEY = 'test-key';
 
 function msg(headers: Record<string, string>, body = 'Hello, I need help with my order.', contentType = 'text/plain; charset=utf-8'): Uint8Array {
   const all = { From: 'Alice <alice@example.com>', To: OWN, Subject: 'Question', 'Message-ID': '<m1@example.com>', 'Content-Type': contentType, ...headers };
-  return new TextEncoder().encode(`${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}\r\n`);
+  return new TextEncoder().encode(
+    `${Object.entries(all)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n')}\r\n\r\n${body}\r\n`,
+  );
 }
 
 async function kind(raw: Uint8Array, envelopeFrom = 'alice@example.com') {
@@ -68,7 +72,11 @@ describe('classify: every reason code', () => {
   });
 
   it('delivery reports: multipart/report, X-Failed-Recipients, mailer daemons, null sender', async () => {
-    const dsn = msg({ From: 'Mail Delivery System <MAILER-DAEMON@mx.example.net>' }, '--b\r\nContent-Type: text/plain\r\n\r\nFailed.\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\nFinal-Recipient: rfc822; bob@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--', 'multipart/report; report-type=delivery-status; boundary="b"');
+    const dsn = msg(
+      { From: 'Mail Delivery System <MAILER-DAEMON@mx.example.net>' },
+      '--b\r\nContent-Type: text/plain\r\n\r\nFailed.\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\nFinal-Recipient: rfc822; bob@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--',
+      'multipart/report; report-type=delivery-status; boundary="b"',
+    );
     expect(await kind(dsn, '')).toMatchObject({ kind: 'bounce', reasons: ['dsn:multipart-report', 'mailer-daemon'] });
     expect((await kind(msg({ 'X-Failed-Recipients': 'bob@example.net' }))).reasons).toEqual(['x-failed-recipients']);
     expect((await kind(msg({ From: 'MAILER-DAEMON' }))).reasons).toEqual(['mailer-daemon']);
@@ -88,9 +96,17 @@ describe('classify: every reason code', () => {
   });
 
   it('read receipts and abuse reports are automatic mail', async () => {
-    const mdn = msg({}, '--b\r\nContent-Type: text/plain\r\n\r\nRead.\r\n--b\r\nContent-Type: message/disposition-notification\r\n\r\nDisposition: manual-action/MDN-sent-manually; displayed\r\n--b--', 'multipart/report; report-type=disposition-notification; boundary="b"');
+    const mdn = msg(
+      {},
+      '--b\r\nContent-Type: text/plain\r\n\r\nRead.\r\n--b\r\nContent-Type: message/disposition-notification\r\n\r\nDisposition: manual-action/MDN-sent-manually; displayed\r\n--b--',
+      'multipart/report; report-type=disposition-notification; boundary="b"',
+    );
     expect((await kind(mdn)).reasons).toContain('mdn:disposition-notification');
-    const arf = msg({}, '--b\r\nContent-Type: text/plain\r\n\r\nAbuse.\r\n--b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\n--b--', 'multipart/report; report-type=feedback-report; boundary="b"');
+    const arf = msg(
+      {},
+      '--b\r\nContent-Type: text/plain\r\n\r\nAbuse.\r\n--b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\n--b--',
+      'multipart/report; report-type=feedback-report; boundary="b"',
+    );
     expect((await kind(arf)).reasons).toContain('arf:feedback-report');
   });
 

@@ -15,8 +15,10 @@ const ON_PURPOSE: Record<string, string> = {
   'sisimai-set-of-emails/maildir/bsd/arf-22.eml': 'a provider’s staff forwards a complaint as an ordinary message (multipart/mixed, the message attached), not an RFC 5965 report: a person wrote it',
   'sisimai-set-of-emails/maildir/bsd/arf-23.eml': 'as arf-22',
   'sisimai-set-of-emails/maildir/bsd/arf-24.eml': 'as arf-22',
-  'chatwoot/spec/fixtures/files/notification.eml': 'another helpdesk’s notification from its own address, with no automatic-mail header: it cannot be told from a person, and a false ignore loses a customer',
-  'mimekit/UnitTests/TestData/messages/feedback-report.txt': 'an RFC 5965 abuse report (multipart/report; report-type=feedback-report) is automatic mail; the source project only checks that it parses',
+  'chatwoot/spec/fixtures/files/notification.eml':
+    'another helpdesk’s notification from its own address, with no automatic-mail header: it cannot be told from a person, and a false ignore loses a customer',
+  'mimekit/UnitTests/TestData/messages/feedback-report.txt':
+    'an RFC 5965 abuse report (multipart/report; report-type=feedback-report) is automatic mail; the source project only checks that it parses',
   'mailparser/test/fixtures/large_text.eml': LIST_IS_A_CASE,
   'php-mime-mail-parser/tests/mails/issue84': LIST_IS_A_CASE,
   'ruby-mail/spec/fixtures/emails/error_emails/bad_date_header.eml': LIST_IS_A_CASE,

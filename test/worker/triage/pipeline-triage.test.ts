@@ -109,7 +109,17 @@ describe('spoofing', () => {
 
   it('sender-supplied control headers change nothing', async () => {
     const deps = await seeded();
-    await deliver(deps, mail({ 'X-Edgecase-Status': 'closed', 'X-Edgecase-Priority': 'urgent', 'X-Edgecase-Assignee': 'agt_ada', 'X-Edgecase-Case': 'case_x', 'X-OTRS-Priority': '5 very high', 'X-Zammad-Ticket-Priority': '3 high' }));
+    await deliver(
+      deps,
+      mail({
+        'X-Edgecase-Status': 'closed',
+        'X-Edgecase-Priority': 'urgent',
+        'X-Edgecase-Assignee': 'agt_ada',
+        'X-Edgecase-Case': 'case_x',
+        'X-OTRS-Priority': '5 very high',
+        'X-Zammad-Ticket-Priority': '3 high',
+      }),
+    );
     expect(await deps.db.select().from(cases).get()).toMatchObject({ status: 'new', priority: 'normal', assigneeId: null });
   });
 
@@ -136,7 +146,14 @@ describe('catch-all', () => {
   it('a forward Cloudflare refuses is recorded; the mail stays held', async () => {
     const { deps } = await firstCase();
     await deps.db.update(mailboxes).set({ catchAllAddress: 'unverified@elsewhere.test' }).where(eq(mailboxes.id, DEMO.mailboxId));
-    const r = await row(deps, await deliver(deps, reply(CF_NONE), { forward: async () => { throw new Error('destination address not verified'); } }));
+    const r = await row(
+      deps,
+      await deliver(deps, reply(CF_NONE), {
+        forward: async () => {
+          throw new Error('destination address not verified');
+        },
+      }),
+    );
     expect(r).toMatchObject({ status: 'quarantined', forwardedTo: null, forwardError: 'destination address not verified' });
   });
 
@@ -183,14 +200,26 @@ function dsn(opts: { recipient: string; action: string; status: string; diagnost
 }
 
 describe('bounces (RFC 3464)', () => {
-  async function ourAckHeaders(deps: Deps, caseId: string) {
-    const h = await buildCaseHeaders({ secret: env.REPLY_TOKEN_KEY, caseId, mailboxAddress: DEMO.mailbox, mailboxName: 'Acme Support', customerLastMessageId: 'first@example.com', threadIds: ['first@example.com'] });
+  async function ourAckHeaders(_deps: Deps, caseId: string) {
+    const h = await buildCaseHeaders({
+      secret: env.REPLY_TOKEN_KEY,
+      caseId,
+      mailboxAddress: DEMO.mailbox,
+      mailboxName: 'Acme Support',
+      customerLastMessageId: 'first@example.com',
+      threadIds: ['first@example.com'],
+    });
     return `From: Acme Support <${DEMO.mailbox}>\r\nTo: alice@example.com\r\nReply-To: ${h.replyTo}\r\nSubject: [#1] Where is my order?\r\nMessage-ID: <cf-1@cloudflare.example>\r\nReferences: ${h.references.map((r) => `<${r}>`).join(' ')}`;
   }
 
   it('a permanent failure of our mail becomes a system message on the case and marks the address undeliverable', async () => {
     const { deps, kase } = await firstCase();
-    const r = await row(deps, await deliver(deps, dsn({ recipient: 'alice@example.com', action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 user unknown', originalHeaders: await ourAckHeaders(deps, kase.id) }), { from: 'mailer-daemon@mx.example.com' }));
+    const r = await row(
+      deps,
+      await deliver(deps, dsn({ recipient: 'alice@example.com', action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 user unknown', originalHeaders: await ourAckHeaders(deps, kase.id) }), {
+        from: 'mailer-daemon@mx.example.com',
+      }),
+    );
     expect(r).toMatchObject({ status: 'processed', caseId: kase.id });
     const sys = (await deps.db.select().from(messages).where(eq(messages.direction, 'system')).get())!;
     expect(sys).toMatchObject({ caseId: kase.id, kind: 'bounce' });
@@ -215,7 +244,12 @@ describe('bounces (RFC 3464)', () => {
 
   it('a report that quotes only a customer’s Message-ID is not trusted: ignored, nothing marked', async () => {
     const { deps } = await firstCase();
-    const forged = dsn({ recipient: 'alice@example.com', action: 'failed', status: '5.1.1', originalHeaders: 'From: alice@example.com\r\nTo: support@acme.test\r\nMessage-ID: <first@example.com>\r\nSubject: Where is my order?' });
+    const forged = dsn({
+      recipient: 'alice@example.com',
+      action: 'failed',
+      status: '5.1.1',
+      originalHeaders: 'From: alice@example.com\r\nTo: support@acme.test\r\nMessage-ID: <first@example.com>\r\nSubject: Where is my order?',
+    });
     expect(await row(deps, await deliver(deps, forged, { from: 'mailer-daemon@mx.example.com' }))).toMatchObject({ status: 'ignored', reason: 'bounce' });
     expect((await deps.db.select().from(contacts).where(eq(contacts.email, 'alice@example.com')).get())!.undeliverable).toBe(false);
   });
@@ -290,7 +324,16 @@ describe('the loop scenario', () => {
     const kase = (await deps.db.select().from(cases).where(eq(cases.workspaceId, DEMO.workspaceId)).get())!;
     const h = await buildCaseHeaders({ secret: env.REPLY_TOKEN_KEY, caseId: kase.id, mailboxAddress: DEMO.mailbox, mailboxName: 'Acme Support', customerLastMessageId: null, threadIds: [] });
     const ack = renderAck('create', { 'case.number': kase.number, 'case.subject': kase.subject, 'mailbox.name': 'Acme Support' });
-    const composed = composeMail({ from: h.from, to: [{ email: 'help@other.test', name: '' }], replyTo: h.replyTo, subject: ack.subject, text: ack.text, html: ack.html, references: h.references, extraHeaders: ackHeaders() });
+    const composed = composeMail({
+      from: h.from,
+      to: [{ email: 'help@other.test', name: '' }],
+      replyTo: h.replyTo,
+      subject: ack.subject,
+      text: ack.text,
+      html: ack.html,
+      references: h.references,
+      extraHeaders: ackHeaders(),
+    });
     const atB = await row(deps, await deliver(deps, composed.raw, { from: DEMO.mailbox, to: 'help@other.test' }));
     // B sees an automatic reply: no case, no acknowledgement back. The exchange ends here.
     expect(atB).toMatchObject({ workspaceId: 'ws_b', status: 'ignored', reason: 'auto-reply' });
@@ -300,7 +343,16 @@ describe('the loop scenario', () => {
   it('a vacation responder answering our acknowledgement is attached to the case, never acknowledged', async () => {
     const { deps, kase } = await firstCase();
     const marker = await threadMarker(env.REPLY_TOKEN_KEY, kase.id, 'acme.test');
-    const ooo = mail({ Subject: 'Automatic reply: [#1] Where is my order?', 'Auto-Submitted': 'auto-replied', 'In-Reply-To': '<cf-ack-1@cloudflare.example>', References: `<first@example.com> <${marker}>`, 'Authentication-Results': CF_PASS }, 'I am away until Monday.');
+    const ooo = mail(
+      {
+        Subject: 'Automatic reply: [#1] Where is my order?',
+        'Auto-Submitted': 'auto-replied',
+        'In-Reply-To': '<cf-ack-1@cloudflare.example>',
+        References: `<first@example.com> <${marker}>`,
+        'Authentication-Results': CF_PASS,
+      },
+      'I am away until Monday.',
+    );
     const r = await row(deps, await deliver(deps, ooo));
     expect(r).toMatchObject({ status: 'processed', caseId: kase.id });
     const d = JSON.parse(r.decision!).decision;
@@ -310,8 +362,20 @@ describe('the loop scenario', () => {
   it('our own acknowledgement coming back to us is a loop, ignored', async () => {
     const { deps, kase } = await firstCase();
     const h = await buildCaseHeaders({ secret: env.REPLY_TOKEN_KEY, caseId: kase.id, mailboxAddress: DEMO.mailbox, mailboxName: 'Acme Support' });
-    const back = composeMail({ from: h.from, to: [{ email: DEMO.mailbox, name: '' }], subject: '[#1] Where is my order?', text: 'We got your message.', references: h.references, extraHeaders: ackHeaders() });
+    const back = composeMail({
+      from: h.from,
+      to: [{ email: DEMO.mailbox, name: '' }],
+      subject: '[#1] Where is my order?',
+      text: 'We got your message.',
+      references: h.references,
+      extraHeaders: ackHeaders(),
+    });
     expect(await row(deps, await deliver(deps, back.raw, { from: DEMO.mailbox }))).toMatchObject({ status: 'ignored', reason: 'loop' });
-    expect(await deps.db.select().from(participants).where(and(eq(participants.caseId, kase.id), eq(participants.email, DEMO.mailbox)))).toHaveLength(0);
+    expect(
+      await deps.db
+        .select()
+        .from(participants)
+        .where(and(eq(participants.caseId, kase.id), eq(participants.email, DEMO.mailbox))),
+    ).toHaveLength(0);
   });
 });

@@ -104,9 +104,9 @@ export function Import() {
     <div data-testid="admin-import">
       <h2>Import old mail</h2>
       <p>
-        Upload an mbox archive or a single .eml message (up to {formatSize(IMPORT_UPLOAD_LIMITS.maxBytes)} and {IMPORT_UPLOAD_LIMITS.maxMessages} messages). Each message is filed into a
-        closed case in its own time, replies join the case they answer, and nobody is sent anything. Messages imported before are skipped, so uploading the same file again changes nothing.
-        Bigger archives: <code>npm run import</code>.
+        Upload an mbox archive or a single .eml message (up to {formatSize(IMPORT_UPLOAD_LIMITS.maxBytes)} and {IMPORT_UPLOAD_LIMITS.maxMessages} messages). Each message is filed into a closed case in
+        its own time, replies join the case they answer, and nobody is sent anything. Messages imported before are skipped, so uploading the same file again changes nothing. Bigger archives:{' '}
+        <code>npm run import</code>.
       </p>
       <Show when={mailboxes.error}>
         <div class="error" role="alert">
@@ -162,8 +162,8 @@ export function Import() {
             <div class="import-confirm" data-testid="import-count" data-messages={n().messages} role="status">
               <p>
                 {file()?.name} holds <strong>{plural(n().messages, 'message')}</strong> ({formatSize(n().bytes)}).
-                {n().tooLarge > 0 ? ` ${plural(n().tooLarge, 'message is', 'messages are')} over the mailbox's size limit and will be refused.` : ''} Import{' '}
-                {n().messages === 1 ? 'it' : 'them'} into {chosenMailbox()} as closed cases?
+                {n().tooLarge > 0 ? ` ${plural(n().tooLarge, 'message is', 'messages are')} over the mailbox's size limit and will be refused.` : ''} Import {n().messages === 1 ? 'it' : 'them'} into{' '}
+                {chosenMailbox()} as closed cases?
               </p>
               <div class="admin-actions">
                 <button type="button" class="primary" data-testid="import-confirm" disabled={busy() !== null} onClick={() => void start()}>

@@ -346,14 +346,7 @@ function MailboxForm(props: { mailbox: MailboxSettings; options: MailboxOptions;
   }
 
   const text = (name: keyof Draft, type = 'text', extra: JSX.InputHTMLAttributes<HTMLInputElement> = {}) => (
-    <input
-      id={`mb-${name}`}
-      type={type}
-      data-testid={`field-${name}`}
-      value={draft[name] as string}
-      onInput={(e) => setDraft(name, e.currentTarget.value as never)}
-      {...extra}
-    />
+    <input id={`mb-${name}`} type={type} data-testid={`field-${name}`} value={draft[name] as string} onInput={(e) => setDraft(name, e.currentTarget.value as never)} {...extra} />
   );
   const select = (name: keyof Draft, choices: Array<{ value: string; label: string }>) => (
     <select id={`mb-${name}`} data-testid={`field-${name}`} value={draft[name] as string} onChange={(e) => setDraft(name, e.currentTarget.value as never)}>
@@ -434,13 +427,29 @@ function MailboxForm(props: { mailbox: MailboxSettings; options: MailboxOptions;
 
       <fieldset>
         <legend>Who may write into a case</legend>
-        <Field name="replyPolicy" label="Replies to a case from" errors={errors()} hint="participants: only people already in the case; verified: also senders Cloudflare verified; any: anyone who finds it.">
-          {select('replyPolicy', REPLY_POLICIES.map((p) => ({ value: p, label: p })))}
+        <Field
+          name="replyPolicy"
+          label="Replies to a case from"
+          errors={errors()}
+          hint="participants: only people already in the case; verified: also senders Cloudflare verified; any: anyone who finds it."
+        >
+          {select(
+            'replyPolicy',
+            REPLY_POLICIES.map((p) => ({ value: p, label: p })),
+          )}
         </Field>
         <Field name="unverifiedPolicy" label="Unverified senders" errors={errors()} hint="token-only: a sender Cloudflare could not verify joins a case only through the signed reply address.">
-          {select('unverifiedPolicy', UNVERIFIED_POLICIES.map((p) => ({ value: p, label: p })))}
+          {select(
+            'unverifiedPolicy',
+            UNVERIFIED_POLICIES.map((p) => ({ value: p, label: p })),
+          )}
         </Field>
-        <Field name="catchAllAddress" label="Catch-all address" errors={errors()} hint="Held mail (not a participant, unverified, failed authentication) is also forwarded here. A verified destination in Email Routing; empty for none.">
+        <Field
+          name="catchAllAddress"
+          label="Catch-all address"
+          errors={errors()}
+          hint="Held mail (not a participant, unverified, failed authentication) is also forwarded here. A verified destination in Email Routing; empty for none."
+        >
           {text('catchAllAddress', 'email', { autocomplete: 'off' })}
         </Field>
       </fieldset>
@@ -448,7 +457,10 @@ function MailboxForm(props: { mailbox: MailboxSettings; options: MailboxOptions;
       <fieldset>
         <legend>Closed cases and floods</legend>
         <Field name="followUpPolicy" label="A reply to a closed case" errors={errors()} hint="reopen it; open a new linked case; or reopen only within the days below.">
-          {select('followUpPolicy', FOLLOW_UP_POLICIES.map((p) => ({ value: p, label: p })))}
+          {select(
+            'followUpPolicy',
+            FOLLOW_UP_POLICIES.map((p) => ({ value: p, label: p })),
+          )}
         </Field>
         <Field name="followUpDays" label="Days (reopen-within)" errors={errors()}>
           {number('followUpDays', MAILBOX_LIMITS.followUpDays)}
@@ -521,7 +533,13 @@ function TemplateEditor(props: {
     } catch (e) {
       const fields = fieldErrors(e);
       setPreview(null);
-      setPreviewError(Object.keys(fields).length ? Object.entries(fields).map(([k, v]) => `${k.replace(/^template\.?/, '') || 'template'}: ${v.join('; ')}`).join(' · ') : errorMessage(e));
+      setPreviewError(
+        Object.keys(fields).length
+          ? Object.entries(fields)
+              .map(([k, v]) => `${k.replace(/^template\.?/, '') || 'template'}: ${v.join('; ')}`)
+              .join(' · ')
+          : errorMessage(e),
+      );
     } finally {
       setBusy(false);
     }
@@ -549,8 +567,8 @@ function TemplateEditor(props: {
       </Show>
       <Show when={props.value.custom}>
         <p class="hint">
-          Placeholders: <code>{'{{case.number}}'}</code> <code>{'{{case.subject}}'}</code> <code>{'{{customer.name}}'}</code> <code>{'{{mailbox.name}}'}</code>{' '}
-          <code>{'{{agent.name}}'}</code> <code>{'{{sla.first_response}}'}</code>. The customer’s own text is never repeated.
+          Placeholders: <code>{'{{case.number}}'}</code> <code>{'{{case.subject}}'}</code> <code>{'{{customer.name}}'}</code> <code>{'{{mailbox.name}}'}</code> <code>{'{{agent.name}}'}</code>{' '}
+          <code>{'{{sla.first_response}}'}</code>. The customer’s own text is never repeated.
         </p>
         <div class="admin-field" classList={{ invalid: err('subject').length > 0 }}>
           <label for={id('subject')}>Subject</label>
@@ -608,7 +626,13 @@ function TemplateEditor(props: {
                 </For>
               </ul>
             </Show>
-            <p class="hint">Filled with sample values: {Object.entries(p().values).map(([k, v]) => `${k} = ${v}`).join(', ')}.</p>
+            <p class="hint">
+              Filled with sample values:{' '}
+              {Object.entries(p().values)
+                .map(([k, v]) => `${k} = ${v}`)
+                .join(', ')}
+              .
+            </p>
           </div>
         )}
       </Show>

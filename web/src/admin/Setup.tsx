@@ -82,8 +82,8 @@ export function Setup() {
             <div class="admin-panel">
               <h3>Send a test message</h3>
               <p>
-                Delivers a generated message to a mailbox through the same email handler Cloudflare calls. It becomes a case with the subject “{SETUP_TEST_SUBJECT}”, sent from your own
-                address (so an acknowledgement, if the mailbox sends them, comes to you). Close the case afterwards.
+                Delivers a generated message to a mailbox through the same email handler Cloudflare calls. It becomes a case with the subject “{SETUP_TEST_SUBJECT}”, sent from your own address (so an
+                acknowledgement, if the mailbox sends them, comes to you). Close the case afterwards.
               </p>
               <div class="admin-actions">
                 <select data-testid="test-mailbox" value={chosenMailbox()} onChange={(e) => setMailboxId(e.currentTarget.value)} aria-label="Mailbox">
@@ -142,16 +142,16 @@ function Steps() {
           <code>wrangler.toml</code>) and <code>npx wrangler r2 bucket create edgecase-raw</code>. Then create the tables: <code>npx wrangler d1 migrations apply DB --remote</code>.
         </li>
         <li>
-          <strong>The reply-token key.</strong> <code>npx wrangler secret put REPLY_TOKEN_KEY</code> and paste a long random value, for example the output of{' '}
-          <code>openssl rand -hex 32</code>. It signs the reply addresses edgecase hands out; keep it secret and keep it the same, or older reply addresses stop working.
+          <strong>The reply-token key.</strong> <code>npx wrangler secret put REPLY_TOKEN_KEY</code> and paste a long random value, for example the output of <code>openssl rand -hex 32</code>. It
+          signs the reply addresses edgecase hands out; keep it secret and keep it the same, or older reply addresses stop working.
         </li>
         <li>
           <strong>Deploy.</strong> <code>npm run build && npx wrangler deploy</code>. Open the inbox at your own host name (a custom domain or route on your zone); the Worker does not answer on
           workers.dev.
         </li>
         <li>
-          <strong>Sign-in for agents.</strong> In Cloudflare Zero Trust, Access → Applications, add a self-hosted application for the inbox’s host name with a policy that lets your agents in.
-          Put the team domain (<code>yourteam.cloudflareaccess.com</code>) into <code>ACCESS_TEAM_DOMAIN</code> and the application’s audience tag into <code>ACCESS_AUD</code>, keep{' '}
+          <strong>Sign-in for agents.</strong> In Cloudflare Zero Trust, Access → Applications, add a self-hosted application for the inbox’s host name with a policy that lets your agents in. Put the
+          team domain (<code>yourteam.cloudflareaccess.com</code>) into <code>ACCESS_TEAM_DOMAIN</code> and the application’s audience tag into <code>ACCESS_AUD</code>, keep{' '}
           <code>AUTH_MODE = "access"</code>, and deploy again. Every agent also needs a row here (Agents → Add an agent) with the address they sign in with. Without Access, set{' '}
           <code>AUTH_MODE = "password"</code> and give each agent a password on the Agents page.
         </li>
@@ -159,23 +159,23 @@ function Steps() {
           <strong>The mailbox.</strong> Under Mailboxes, create one for your support address (for example <code>support@yourcompany.com</code>), and send a test message from this page.
         </li>
         <li>
-          <strong>Receiving: Email Routing.</strong> In the Cloudflare dashboard, open your domain → Email → Email Routing and enable it (it adds the MX and SPF records). Under Routing rules,
-          create a custom address for the support address with the action “Send to a Worker” and the <code>edgecase</code> Worker. Customers’ replies come back to the signed address{' '}
-          <code>reply+…@yourcompany.com</code>, so that must reach the Worker too. Either turn on the catch-all rule with “Send to a Worker → edgecase” (every other address of the domain then
-          reaches edgecase, and one that is no mailbox is refused with “no such mailbox”), or turn on subaddressing (Email Routing → Settings) and add a second custom address,{' '}
+          <strong>Receiving: Email Routing.</strong> In the Cloudflare dashboard, open your domain → Email → Email Routing and enable it (it adds the MX and SPF records). Under Routing rules, create a
+          custom address for the support address with the action “Send to a Worker” and the <code>edgecase</code> Worker. Customers’ replies come back to the signed address{' '}
+          <code>reply+…@yourcompany.com</code>, so that must reach the Worker too. Either turn on the catch-all rule with “Send to a Worker → edgecase” (every other address of the domain then reaches
+          edgecase, and one that is no mailbox is refused with “no such mailbox”), or turn on subaddressing (Email Routing → Settings) and add a second custom address,{' '}
           <code>reply@yourcompany.com</code>, sent to the Worker as well.
         </li>
         <li>
-          <strong>The catch-all address of a mailbox</strong> (optional, under Mailboxes) is different: held mail is forwarded there for a person to look at. It must be a verified destination
-          address in Email Routing (Destination addresses → Add), outside edgecase.
+          <strong>The catch-all address of a mailbox</strong> (optional, under Mailboxes) is different: held mail is forwarded there for a person to look at. It must be a verified destination address
+          in Email Routing (Destination addresses → Add), outside edgecase.
         </li>
         <li>
-          <strong>Sending: Email Service.</strong> Under Email → Email Sending, onboard the same domain (“Onboard Domain” adds the SPF, DKIM and DMARC records). Keep the{' '}
-          <code>[[send_email]]</code> binding named <code>SEND_EMAIL</code> in <code>wrangler.toml</code>; acknowledgements and replies go out from each mailbox’s own address.
+          <strong>Sending: Email Service.</strong> Under Email → Email Sending, onboard the same domain (“Onboard Domain” adds the SPF, DKIM and DMARC records). Keep the <code>[[send_email]]</code>{' '}
+          binding named <code>SEND_EMAIL</code> in <code>wrangler.toml</code>; acknowledgements and replies go out from each mailbox’s own address.
         </li>
         <li>
-          <strong>Check from outside.</strong> Write to the support address from a personal mailbox. The message should appear in the inbox within seconds, and the acknowledgement should reach
-          you with a passing DKIM signature.
+          <strong>Check from outside.</strong> Write to the support address from a personal mailbox. The message should appear in the inbox within seconds, and the acknowledgement should reach you
+          with a passing DKIM signature.
         </li>
       </ol>
     </section>

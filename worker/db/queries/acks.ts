@@ -7,7 +7,14 @@ function ackCount(db: Db, recipient: string, since: number, caseId?: string) {
   return db
     .select({ n: count() })
     .from(outboxRecipients)
-    .where(and(inArray(outboxRecipients.kind, ['ack-create', 'ack-update']), eq(outboxRecipients.recipient, recipient), gte(outboxRecipients.createdAt, since), ...(caseId ? [eq(outboxRecipients.caseId, caseId)] : [])));
+    .where(
+      and(
+        inArray(outboxRecipients.kind, ['ack-create', 'ack-update']),
+        eq(outboxRecipients.recipient, recipient),
+        gte(outboxRecipients.createdAt, since),
+        ...(caseId ? [eq(outboxRecipients.caseId, caseId)] : []),
+      ),
+    );
 }
 
 /** Acknowledgements to `recipient` in the last day, for a caller's batch. */
@@ -19,4 +26,3 @@ export function ackDayQuery(db: Db, recipient: string, now: number) {
 export function ackCaseHourQuery(db: Db, recipient: string, caseId: string, now: number) {
   return ackCount(db, recipient, now - 3_600_000, caseId);
 }
-

@@ -77,7 +77,11 @@ async function resolveOther(db: Db, address: string, replyTokenKey: string): Pro
   if (!domain) return null;
   const plus = local.indexOf('+');
   if (plus === -1) return null;
-  const base = await db.select().from(mailboxes).where(eq(mailboxes.address, `${local.slice(0, plus)}@${domain}`)).get();
+  const base = await db
+    .select()
+    .from(mailboxes)
+    .where(eq(mailboxes.address, `${local.slice(0, plus)}@${domain}`))
+    .get();
   if (base) return base;
   if (local.slice(0, plus) !== REPLY_LOCAL_PART) return null;
   const token = tokenFromAddress(address);
@@ -85,7 +89,7 @@ async function resolveOther(db: Db, address: string, replyTokenKey: string): Pro
     const check = await verifyReplyToken(replyTokenKey, token);
     if (check.ok) {
       const row = await db.select({ mailbox: mailboxes }).from(cases).innerJoin(mailboxes, eq(cases.mailboxId, mailboxes.id)).where(eq(cases.id, check.caseId)).get();
-      if (row && row.mailbox.address.endsWith(`@${domain}`)) return row.mailbox;
+      if (row?.mailbox.address.endsWith(`@${domain}`)) return row.mailbox;
     }
   }
   const onDomain = await db.select().from(mailboxes).where(eq(mailboxes.enabled, true)).orderBy(asc(mailboxes.createdAt));

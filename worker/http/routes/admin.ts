@@ -37,7 +37,12 @@ adminRoutes.use('*', requireRole('admin'));
 const importQuery = z.object({
   mailbox: z.string().trim().toLowerCase().email().max(320),
   /** A name for this import (the CLI uses the archive's name); rows carry it. */
-  batch: z.string().trim().min(1).max(100).regex(/^[\w.:-]+$/),
+  batch: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[\w.:-]+$/),
   /** The envelope sender, when the archive kept one (mbox From_ lines). */
   from: z.string().max(320).optional(),
   /** For an archive: count its messages, import nothing. */

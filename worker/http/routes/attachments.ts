@@ -16,8 +16,12 @@ export function contentDisposition(filename: string): string {
 
 // Always a download, never rendered by the browser: an attachment is the sender's content.
 attachmentRoutes.get('/:id', async (c) => {
-  const row = await c.var.deps.db.select().from(attachments).where(and(eq(attachments.id, c.req.param('id')), eq(attachments.workspaceId, c.var.workspaceId))).get();
-  if (!row || !row.r2Key) throw notFound('attachment');
+  const row = await c.var.deps.db
+    .select()
+    .from(attachments)
+    .where(and(eq(attachments.id, c.req.param('id')), eq(attachments.workspaceId, c.var.workspaceId)))
+    .get();
+  if (!row?.r2Key) throw notFound('attachment');
   const obj = await c.var.deps.raw.get(row.r2Key);
   if (!obj) throw notFound('attachment content');
   return new Response(obj.body, {

@@ -60,13 +60,22 @@ caseRoutes.patch('/:id', async (c) => {
   const deps = c.var.deps;
   const id = c.req.param('id');
   const ws = c.var.workspaceId;
-  const current = await deps.db.select().from(cases).where(and(eq(cases.id, id), eq(cases.workspaceId, ws))).get();
+  const current = await deps.db
+    .select()
+    .from(cases)
+    .where(and(eq(cases.id, id), eq(cases.workspaceId, ws)))
+    .get();
   if (!current) throw notFound('case');
   let assignee: { id: string; name: string } | null | undefined;
   if (body.assigneeId !== undefined) {
     if (body.assigneeId === null) assignee = null;
     else {
-      assignee = (await deps.db.select({ id: agents.id, name: agents.name }).from(agents).where(and(eq(agents.id, body.assigneeId), eq(agents.workspaceId, ws), eq(agents.active, true))).get()) ?? undefined;
+      assignee =
+        (await deps.db
+          .select({ id: agents.id, name: agents.name })
+          .from(agents)
+          .where(and(eq(agents.id, body.assigneeId), eq(agents.workspaceId, ws), eq(agents.active, true)))
+          .get()) ?? undefined;
       if (!assignee) throw new ApiFailure('bad_request', 'no such active agent in this workspace');
     }
   }

@@ -31,7 +31,13 @@ devRoutes.post('/seed/finish', async (c) => {
   const { db } = c.var.deps;
   const now = c.var.deps.now();
   const caseOf = async (rfcMessageId: string) =>
-    (await db.select({ caseId: messages.caseId }).from(messages).where(and(eq(messages.workspaceId, DEMO.workspaceId), eq(messages.rfcMessageId, rfcMessageId), eq(messages.direction, 'inbound'))).get())?.caseId ?? null;
+    (
+      await db
+        .select({ caseId: messages.caseId })
+        .from(messages)
+        .where(and(eq(messages.workspaceId, DEMO.workspaceId), eq(messages.rfcMessageId, rfcMessageId), eq(messages.direction, 'inbound')))
+        .get()
+    )?.caseId ?? null;
 
   let nearBreach: { caseId: string; dueAt: number } | null = null;
   const waiting = await caseOf(DEMO.nearBreach.messageId);
@@ -46,7 +52,10 @@ devRoutes.post('/seed/finish', async (c) => {
       .where(and(eq(cases.id, waiting), isNull(cases.firstRespondedAt), eq(cases.slaWarnedMask, 0), eq(cases.slaBreachedMask, 0)))
       .returning({ id: cases.id });
     if (armed.length) {
-      await db.update(messages).set({ createdAt: openedAt }).where(and(eq(messages.caseId, waiting), eq(messages.rfcMessageId, DEMO.nearBreach.messageId)));
+      await db
+        .update(messages)
+        .set({ createdAt: openedAt })
+        .where(and(eq(messages.caseId, waiting), eq(messages.rfcMessageId, DEMO.nearBreach.messageId)));
       nearBreach = { caseId: waiting, dueAt };
     }
   }
@@ -54,7 +63,12 @@ devRoutes.post('/seed/finish', async (c) => {
   let bounceFor: { caseId: string; rawUrl: string } | null = null;
   const mistyped = await caseOf(DEMO.bounced.messageId);
   if (mistyped) {
-    const ack = await db.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.caseId, mistyped), eq(outbox.kind, 'ack-create'))).orderBy(asc(outbox.createdAt)).get();
+    const ack = await db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(and(eq(outbox.caseId, mistyped), eq(outbox.kind, 'ack-create')))
+      .orderBy(asc(outbox.createdAt))
+      .get();
     if (ack) bounceFor = { caseId: mistyped, rawUrl: `/api/dev/outbox/${ack.id}/raw` };
   }
   return c.json({ nearBreach, bounceFor });
@@ -67,7 +81,17 @@ devRoutes.post('/seed/finish', async (c) => {
 devRoutes.get('/outbox', async (c) => {
   const { db } = c.var.deps;
   const rows = await db.select().from(outbox).orderBy(desc(outbox.createdAt), desc(outbox.id)).limit(50);
-  const recipients = rows.length ? await db.select().from(outboxRecipients).where(inArray(outboxRecipients.outboxId, rows.map((r) => r.id))) : [];
+  const recipients = rows.length
+    ? await db
+        .select()
+        .from(outboxRecipients)
+        .where(
+          inArray(
+            outboxRecipients.outboxId,
+            rows.map((r) => r.id),
+          ),
+        )
+    : [];
   return c.json({
     items: rows.map((r) => ({
       id: r.id,
@@ -84,7 +108,11 @@ devRoutes.get('/outbox', async (c) => {
 });
 
 devRoutes.get('/outbox/:id/raw', async (c) => {
-  const row = await c.var.deps.db.select().from(outbox).where(eq(outbox.id, c.req.param('id'))).get();
+  const row = await c.var.deps.db
+    .select()
+    .from(outbox)
+    .where(eq(outbox.id, c.req.param('id')))
+    .get();
   if (!row) throw notFound('outgoing message');
   const body = row.mime ?? (await c.var.deps.raw.get(row.rawKey))?.body;
   if (!body) throw notFound('raw message');

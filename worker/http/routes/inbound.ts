@@ -105,14 +105,22 @@ inboundRoutes.get('/', async (c) => {
 });
 
 inboundRoutes.get('/:id', async (c) => {
-  const row = await c.var.deps.db.select().from(inbound).where(and(eq(inbound.id, c.req.param('id')), eq(inbound.workspaceId, c.var.workspaceId))).get();
+  const row = await c.var.deps.db
+    .select()
+    .from(inbound)
+    .where(and(eq(inbound.id, c.req.param('id')), eq(inbound.workspaceId, c.var.workspaceId)))
+    .get();
   if (!row) throw notFound('inbound message');
   return c.json(view(row));
 });
 
 /** The message exactly as it arrived, as a download. */
 inboundRoutes.get('/:id/raw', async (c) => {
-  const row = await c.var.deps.db.select().from(inbound).where(and(eq(inbound.id, c.req.param('id')), eq(inbound.workspaceId, c.var.workspaceId))).get();
+  const row = await c.var.deps.db
+    .select()
+    .from(inbound)
+    .where(and(eq(inbound.id, c.req.param('id')), eq(inbound.workspaceId, c.var.workspaceId)))
+    .get();
   if (!row) throw notFound('inbound message');
   const obj = await c.var.deps.raw.get(row.rawKey);
   if (!obj) throw notFound('raw message');

@@ -16,8 +16,14 @@ export const reportRoutes = new Hono<AppEnv>();
 const DAY = 86_400_000;
 const query = z.object({
   /** ISO dates (YYYY-MM-DD, UTC); default: the last 30 days. */
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 
 function median(xs: number[]): number | null {
