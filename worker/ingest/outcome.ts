@@ -3,69 +3,19 @@
 // in (case number, assignee, SLA context, the case as it is), nothing is read here. commit() writes
 // the change in one D1 batch with its events; attachment bytes go to R2 first as its blobs, under
 // keys derived from the inbound id, so a retried run overwrites rather than piles up.
-import type { Agent, Case, Mailbox, attachments } from '../db/schema.ts';
+import type { Agent, Case, Mailbox } from '../db/schema.ts';
 import { derivedId, newId } from '../protocol/ids.ts';
 import type { AddressView, CaseStatus, DecisionRecord, InboundStatus, MessageKind } from '../protocol/api.ts';
 import type { EventBody, ServerEvent } from '../protocol/events.ts';
 import { caseSummary } from '../cases/views.ts';
 import { slaOnCreate, slaTransition, type SlaContext } from '../sla/transition.ts';
-import type { ParsedAttachment, ParsedMail } from './parse.ts';
+import type { ParsedMail } from './parse.ts';
 import type { Decision, Flood } from './decide.ts';
 import type { Classification } from './classify.ts';
 import type { AuthResult } from './authenticate.ts';
 import { describeBounce, isPermanent, type BounceReport } from './bounce.ts';
-import { sha256Hex } from './text.ts';
+import type { AttachmentPlan } from './attachments.ts';
 import { insert, update, type Blob, type Change, type Staged, type Write } from '../changes/change.ts';
-
-// ---- attachments -----------------------------------------------------------------------------
-
-export interface AttachmentPlan {
-  row: typeof attachments.$inferInsert;
-  blob: Blob | null;
-}
-
-function typeAllowed(type: string, allowed: string[]): boolean {
-  if (allowed.length === 0) return true;
-  return allowed.some((a) => (a.endsWith('/*') ? type.startsWith(a.slice(0, -1)) : type === a));
-}
-
-/** Applies the mailbox's attachment policy. Inline images do not count towards the maximum number. */
-export async function planAttachments(list: ParsedAttachment[], mailbox: Mailbox, messageId: string, now: number): Promise<AttachmentPlan[]> {
-  let allowed: string[] = [];
-  try {
-    allowed = JSON.parse(mailbox.attachmentAllowedTypes) as string[];
-  } catch {
-    allowed = [];
-  }
-  let counted = 0;
-  const plans: AttachmentPlan[] = [];
-  for (const [i, a] of list.entries()) {
-    let skipped: string | null = null;
-    if (a.content.byteLength > mailbox.attachmentMaxBytes) skipped = `too-large: ${a.content.byteLength} bytes, limit ${mailbox.attachmentMaxBytes}`;
-    else if (!a.inline && !typeAllowed(a.contentType, allowed)) skipped = `type-not-allowed: ${a.contentType}`;
-    else if (!a.inline && ++counted > mailbox.attachmentMaxCount) skipped = `too-many: limit ${mailbox.attachmentMaxCount} per message`;
-    const key = skipped ? null : `att/${messageId}/${i}`;
-    const sha256 = await sha256Hex(a.content);
-    plans.push({
-      row: {
-        id: `${derivedId('attachment', messageId)}-${i}`,
-        workspaceId: mailbox.workspaceId,
-        messageId,
-        filename: a.filename,
-        contentType: a.contentType,
-        size: a.content.byteLength,
-        contentId: a.contentId,
-        inline: a.inline,
-        r2Key: key,
-        sha256,
-        skippedReason: skipped,
-        createdAt: now,
-      },
-      blob: key ? { key, body: a.content, contentType: a.contentType, meta: { filename: a.filename, sha256 } } : null,
-    });
-  }
-  return plans;
-}
 
 // ---- what every outcome knows ----------------------------------------------------------------
 
