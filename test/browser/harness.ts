@@ -251,6 +251,15 @@ export function threadMessages(page: Page) {
   return page.locator('.thread [data-testid="message"]');
 }
 
+/**
+ * A sentinel in the page's event loop, for "nothing happened" checks: a task queued after the next
+ * frame runs after the tasks and renders that anything before it set off, so looking afterwards sees
+ * what they did.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+}
+
 /** Saves a full-page screenshot under ARTIFACTS and prints where. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });

@@ -2,7 +2,7 @@
 // What an agent sees, end to end: a real `wrangler dev` (fresh storage in a temp dir, demo seed
 // delivered through the email handler) and the built web inbox in headless Chromium.
 import { describe, expect, test } from 'vitest';
-import { api, caseRow, LIVE_BOUND_MS, mail, newAgent, openInbox, send, suffix, useBrowserHarness } from './harness.ts';
+import { api, caseRow, LIVE_BOUND_MS, mail, newAgent, openInbox, send, settled, suffix, useBrowserHarness } from './harness.ts';
 
 declare global {
   interface Window {
@@ -110,8 +110,18 @@ describe('the agent inbox in a browser', () => {
     const title = await page.locator('.case-title .subject').textContent();
     expect(title).toContain('<img');
     expect(title).toBe(subject);
-    // Give a would-be onerror or script time to run before looking.
-    await page.waitForTimeout(500);
+    // Sentinels instead of a pause: an image that fails as the mail's would (src=x), added after the
+    // page rendered; once its error has fired, a would-be onerror of the mail's has too. Then a task
+    // after anything a script could have queued.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const img = new Image();
+          img.onload = img.onerror = () => resolve();
+          img.src = 'x';
+        }),
+    );
+    await settled(page);
     expect(await page.evaluate(() => window.__xss)).toBeUndefined();
     const found = await page.evaluate(() => ({
       images: document.querySelectorAll('img').length,

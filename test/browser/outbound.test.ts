@@ -214,13 +214,21 @@ describe('outgoing mail in a browser (local mode)', () => {
 
     const saved = (await messagesOf(id)).find((m) => m.text === text);
     expect(saved).toMatchObject({ direction: 'note', deliveries: [] });
-    // Give a would-be delivery time to show up, then check that none did.
-    await page.waitForTimeout(300);
-    const after = (await api<{ items: OutboxItem[] }>('/api/dev/outbox')).items.filter((o) => o.caseId === id);
-    expect(after).toHaveLength(before);
-    expect(after.some((o) => o.messageId === saved?.id)).toBe(false);
     // A note does not change the status of a new case.
     expect(await page.locator('[data-testid="case-status"]').textContent()).toBe('New');
+
+    // A sentinel instead of a pause: a reply after the note, which does mail the customer. Once its
+    // delivery shows as sent, a would-be mail for the note would be in the outbox too; none is.
+    await page.locator('[data-testid="composer-tab-reply"]').click();
+    const sentinel = `And a reply after the note ${suffix()}`;
+    await page.locator('[data-testid="composer-text"]').fill(sentinel);
+    await page.locator('[data-testid="composer-send"]').click();
+    await threadMessages(page).filter({ hasText: sentinel }).locator('[data-testid="delivery"][data-status="sent"]').waitFor({ timeout: LIVE_BOUND_MS });
+    const reply = (await messagesOf(id)).find((m) => m.text === sentinel);
+    const after = (await api<{ items: OutboxItem[] }>('/api/dev/outbox')).items.filter((o) => o.caseId === id);
+    expect(after.filter((o) => o.messageId === reply?.id)).toHaveLength(1);
+    expect(after).toHaveLength(before + 1);
+    expect(after.some((o) => o.messageId === saved?.id)).toBe(false);
   });
 
   test('forwarding sends the case to an outside address, who then takes part in it', async () => {

@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { readDevVar } from '../../scripts/lib/devserver.mjs';
 import { threadMarker } from '../../worker/mail/tokens.ts';
-import { api, caseBySubject, LIVE_BOUND_MS, MAILBOX, mail, newAgent, openInbox, send, suffix, type CaseSummary, url, useBrowserHarness } from './harness.ts';
+import { api, caseBySubject, LIVE_BOUND_MS, MAILBOX, mail, newAgent, openInbox, send, settled, suffix, type CaseSummary, url, useBrowserHarness } from './harness.ts';
 
 const FIRST_CASE_SUBJECT = 'Order #4411 arrived damaged';
 
@@ -161,12 +161,23 @@ describe('held mail in a browser', () => {
     await page.route('**/api/inbound/*/discard', (route) =>
       route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { code: 'conflict', message: 'this message is discarded, not held' } }) }),
     );
+    // The refetch that follows a 409 is the sentinel: once its answer is in and rendered, the list
+    // knows as much as it will, and finds the message still held (the refusal was staged).
+    let refused = false;
+    const refetched = page.waitForResponse(
+      (r) => {
+        const { pathname } = new URL(r.url());
+        if (pathname.endsWith('/discard')) refused = true;
+        return refused && pathname === '/api/inbound' && r.request().method() === 'GET';
+      },
+      { timeout: LIVE_BOUND_MS },
+    );
     await row.locator('[data-testid="discard"]').click();
     const error = row.locator('[data-testid="held-error"]');
     await error.waitFor({ timeout: LIVE_BOUND_MS });
     expect(await error.textContent()).toContain('this message is discarded, not held');
-    // The refetch that follows a 409 finds it still held (the refusal was staged): row and message stay.
-    await page.waitForTimeout(500);
+    await refetched;
+    await settled(page);
     expect(await row.count()).toBe(1);
     expect(await error.textContent()).toContain('this message is discarded, not held');
     expect(await row.locator('[data-testid="discard"]').isEnabled()).toBe(true);
