@@ -1,15 +1,15 @@
 import { Match, Show, Switch, createEffect, createSignal, onMount } from 'solid-js';
-import { AdminPage, isAdmin, type AdminRoute } from './admin/AdminPage.tsx';
-import { CaseView } from './CaseView.tsx';
-import { errorMessage } from './client.ts';
-import { FloodBanners } from './FloodBanner.tsx';
-import { Inbox } from './Inbox.tsx';
-import { connectionState } from './live.ts';
-import { Outbox } from './Outbox.tsx';
-import { openCaseId, route } from './route.ts';
-import { auth, currentSession, loadSession, signOutNow } from './session.ts';
-import { SignIn } from './SignIn.tsx';
-import { SlaReport } from './SlaReport.tsx';
+import { AdminPage, isAdmin, type AdminRoute } from './pages/admin/AdminPage.tsx';
+import { CaseView } from './pages/case/CaseView.tsx';
+import { errorMessage } from './api/request.ts';
+import { FloodBanners } from './components/FloodBanner.tsx';
+import { Inbox } from './pages/inbox/Inbox.tsx';
+import { connectionState } from './realtime/live.ts';
+import { Outbox } from './pages/Outbox.tsx';
+import { openCaseId, route } from './lib/route.ts';
+import { auth, currentSession, loadSession, signOutNow } from './stores/session.ts';
+import { SignIn } from './pages/SignIn.tsx';
+import { SlaReport } from './pages/reports/SlaReport.tsx';
 
 const CONNECTION_LABELS = {
   connecting: 'connecting…',

@@ -1,0 +1,460 @@
+// Writing on a case: a reply to the customer, an internal note, or a forward to someone outside.
+// Replies and notes carry the seq the agent has seen; when the server answers that something new
+// arrived meanwhile (409), the draft stays, the new messages are shown above it, and sending needs a
+// second, deliberate click. Nothing here says "delivered": the message's delivery rows tell.
+import { For, Show, createEffect, createMemo, createSignal, untrack } from 'solid-js';
+import type { Accessor, JSX } from 'solid-js';
+import type { CaseDetail, MessageView } from '../../../../worker/protocol/api.ts';
+import { CollisionError, addNote, errorMessage, forwardCase, sendReply } from '../../api/request.ts';
+import { draftFor, updateDraft, type ComposerTab, type Draft } from '../../lib/drafts.ts';
+import { STATUS_LABELS, STATUS_ORDER } from '../../lib/format.ts';
+
+export interface ComposerApi {
+  focus(tab: ComposerTab): void;
+}
+
+/** Messages this page wrote: never news to the agent who wrote them. */
+const postedHere = new Set<string>();
+
+/** "a@x.test, b@y.test; c@z.test" → the addresses, in order, without blanks or repeats. */
+export function parseAddresses(input: string): string[] {
+  const out: string[] = [];
+  for (const part of input.split(/[,;\n]/)) {
+    const a = part.trim();
+    if (a && !out.some((x) => x.toLowerCase() === a.toLowerCase())) out.push(a);
+  }
+  return out;
+}
+
+/** What the collision guard counts as news: people's messages, not automatic or system ones. */
+function isNews(m: MessageView): boolean {
+  return m.kind === 'human' && m.direction !== 'system';
+}
+
+const SEND_KEY = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
+
+interface Collision {
+  tab: ComposerTab;
+  messages: MessageView[];
+  message: string;
+}
+
+export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view: MessageView) => void; renderMessage: (m: MessageView) => JSX.Element; controls?: (api: ComposerApi) => void }) {
+  const caseId = () => props.detail().case.id;
+  const draft = (): Draft => draftFor(caseId());
+  const update = (fn: (d: Draft) => void) => updateDraft(caseId(), fn);
+
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const [done, setDone] = createSignal<string | null>(null);
+  const [collision, setCollision] = createSignal<Collision | null>(null);
+  let textEl: HTMLTextAreaElement | undefined;
+  let noticeEl: HTMLElement | undefined;
+
+  const requester = () => props.detail().participants.find((p) => p.role === 'requester')?.email ?? props.detail().case.contact?.email ?? '';
+  const toValue = () => draft().to ?? requester();
+  const writing = (d: Draft) => d.reply.trim() !== '' || d.note.trim() !== '';
+
+  // The seq to send: follows each load of the case while nothing is written; once the agent writes,
+  // it moves on only past messages that are no news to them.
+  createEffect(() => {
+    const d = props.detail();
+    const id = d.case.id;
+    const seq = d.seq;
+    const ids = d.messages.map((m) => m.id);
+    const news = d.messages.filter(isNews).map((m) => m.id);
+    untrack(() => {
+      const current = draftFor(id);
+      if (!writing(current) || current.seenSeq === null) {
+        if (current.seenSeq !== seq || current.seen.length !== ids.length) {
+          updateDraft(id, (x) => {
+            x.seenSeq = seq;
+            x.seen = ids;
+          });
+        }
+        return;
+      }
+      const seen = new Set(current.seen);
+      if (seq > current.seenSeq && news.every((m) => seen.has(m))) {
+        updateDraft(id, (x) => {
+          x.seenSeq = seq;
+          x.seen = ids;
+        });
+      }
+    });
+  });
+
+  /** Messages on screen that arrived after the agent started writing (a hint before they send). */
+  const arrivedMeanwhile = createMemo(() => {
+    const d = draft();
+    if (!writing(d)) return 0;
+    const seen = new Set(d.seen);
+    return props.detail().messages.filter((m) => isNews(m) && !seen.has(m.id)).length;
+  });
+
+  function focus(tab: ComposerTab): void {
+    update((d) => {
+      d.tab = tab;
+    });
+    setError(null);
+    textEl?.focus();
+  }
+  props.controls?.({ focus });
+
+  function setText(value: string): void {
+    const tab = draft().tab;
+    update((d) => {
+      if (tab === 'reply') d.reply = value;
+      else d.note = value;
+    });
+    setDone(null);
+  }
+
+  async function submit(force: boolean, tab: ComposerTab = draft().tab): Promise<void> {
+    if (busy()) return;
+    const id = caseId();
+    const d = draftFor(id);
+    const text = tab === 'reply' ? d.reply : d.note;
+    setDone(null);
+    if (!text.trim()) {
+      setError(tab === 'reply' ? 'Write the reply first.' : 'Write the note first.');
+      return;
+    }
+    let to: string[] | undefined;
+    let cc: string[] = [];
+    if (tab === 'reply') {
+      const list = parseAddresses(toValue());
+      if (list.length === 0) {
+        setError(requester() ? 'Add at least one recipient in To.' : 'This case has no requester: add a recipient in To.');
+        return;
+      }
+      // The default (the requester alone) is left to the server, which knows their name too.
+      to = list.length === 1 && list[0]!.toLowerCase() === requester().toLowerCase() ? undefined : list;
+      cc = parseAddresses(d.cc);
+    }
+    const status = d.status || undefined;
+    const attempt = (seenSeq: number) => (tab === 'reply' ? sendReply(id, { text, ...(to ? { to } : {}), cc, ...(status ? { status } : {}), seenSeq, force }) : addNote(id, { text, seenSeq, force }));
+    setBusy(true);
+    setError(null);
+    try {
+      let view: MessageView;
+      try {
+        view = await attempt(d.seenSeq ?? props.detail().seq);
+      } catch (err) {
+        // Only messages written from this page are "new"? Then nothing new to read: try again, with the
+        // guard still on, from where the server says the case is. (Open mode counts an agent's own
+        // messages as news, because nobody is signed in to tell whose they are.)
+        if (err instanceof CollisionError && !force && err.newMessages.length > 0 && err.newMessages.every((m) => postedHere.has(m.id))) view = await attempt(err.lastSeq);
+        else throw err;
+      }
+      postedHere.add(view.id);
+      updateDraft(id, (x) => {
+        if (tab === 'reply') {
+          x.reply = '';
+          x.to = null;
+          x.cc = '';
+          x.status = '';
+        } else {
+          x.note = '';
+        }
+        x.seen = [...x.seen, view.id];
+      });
+      setCollision(null);
+      setDone(tab === 'reply' ? 'Reply queued for sending; its delivery shows on the message.' : 'Note added. Only agents see it.');
+      props.onPosted(view);
+    } catch (err) {
+      if (err instanceof CollisionError) {
+        updateDraft(id, (x) => {
+          x.seenSeq = Math.max(x.seenSeq ?? 0, err.lastSeq);
+          x.seen = [...new Set([...x.seen, ...err.newMessages.map((m) => m.id)])];
+        });
+        setCollision({ tab, messages: err.newMessages, message: err.message });
+        requestAnimationFrame(() => {
+          noticeEl?.scrollIntoView({ block: 'nearest' });
+          noticeEl?.focus({ preventScroll: true });
+        });
+      } else {
+        setError(`Could not ${tab === 'reply' ? 'send the reply' : 'add the note'}: ${errorMessage(err)}`);
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function onKeyDown(e: KeyboardEvent): void {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
+      e.preventDefault();
+      void submit(false);
+    }
+  }
+
+  return (
+    <>
+      <Show when={collision()}>
+        {(c) => (
+          <section class="collision" data-testid="collision-notice" role="alert" tabIndex={-1} ref={noticeEl} aria-labelledby="collision-title">
+            <h3 id="collision-title">New since you started writing</h3>
+            <p>
+              {c().messages.length === 1 ? 'A new message arrived' : `${c().messages.length} new messages arrived`} on this case. Nothing was sent; your {c().tab === 'reply' ? 'reply' : 'note'} is
+              still below.
+            </p>
+            <div class="collision-messages">
+              <For each={c().messages}>{(m) => props.renderMessage(m)}</For>
+            </div>
+            <div class="collision-actions">
+              <button type="button" class="primary" data-testid="composer-send-anyway" disabled={busy()} onClick={() => void submit(true, c().tab)}>
+                {busy() ? 'Sending…' : c().tab === 'reply' ? 'Send anyway' : 'Add note anyway'}
+              </button>
+              <button
+                type="button"
+                disabled={busy()}
+                onClick={() => {
+                  setCollision(null);
+                  textEl?.focus();
+                }}
+              >
+                Keep editing
+              </button>
+            </div>
+          </section>
+        )}
+      </Show>
+
+      <section class={`composer composer-${draft().tab}`} data-testid="composer" data-tab={draft().tab} aria-label="Write on this case">
+        <div class="composer-bar">
+          <div class="composer-tabs" role="tablist" aria-label="What to write">
+            <button
+              type="button"
+              role="tab"
+              data-testid="composer-tab-reply"
+              aria-selected={draft().tab === 'reply'}
+              classList={{ tab: true, active: draft().tab === 'reply' }}
+              onClick={() => focus('reply')}
+              title="Reply to the customer (r)"
+            >
+              Reply
+            </button>
+            <button
+              type="button"
+              role="tab"
+              data-testid="composer-tab-note"
+              aria-selected={draft().tab === 'note'}
+              classList={{ tab: true, active: draft().tab === 'note' }}
+              onClick={() => focus('note')}
+              title="A note only agents see (n)"
+            >
+              Internal note
+            </button>
+          </div>
+          <Forward
+            caseId={caseId()}
+            onPosted={(view, to) => {
+              postedHere.add(view.id);
+              setDone(`Forward to ${to} queued for sending; its delivery shows on the message.`);
+              props.onPosted(view);
+            }}
+          />
+        </div>
+
+        <form
+          class="composer-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit(false);
+          }}
+          onKeyDown={onKeyDown}
+        >
+          <Show
+            when={draft().tab === 'reply'}
+            fallback={
+              <p class="composer-note-hint">
+                <span class="badge internal">Internal note</span> Only agents see notes; nothing is mailed.
+              </p>
+            }
+          >
+            <div class="composer-fields">
+              <AddressField label="To" testId="composer-to" value={toValue()} placeholder="customer@example.com" busy={busy()} onInput={(v) => update((d) => void (d.to = v))} />
+              <AddressField label="Cc" testId="composer-cc" value={draft().cc} placeholder="optional, comma-separated" busy={busy()} onInput={(v) => update((d) => void (d.cc = v))} />
+            </div>
+          </Show>
+
+          <textarea
+            ref={textEl}
+            data-testid="composer-text"
+            class="composer-text"
+            rows={6}
+            value={draft().tab === 'reply' ? draft().reply : draft().note}
+            placeholder={draft().tab === 'reply' ? 'Write a reply to the customer…' : 'Write a note for the other agents…'}
+            aria-label={draft().tab === 'reply' ? 'Reply text' : 'Note text'}
+            readOnly={busy()}
+            onInput={(e) => setText(e.currentTarget.value)}
+          />
+
+          <Show when={arrivedMeanwhile() > 0 && !collision()}>
+            <p class="composer-hint-new" data-testid="arrived-meanwhile">
+              {arrivedMeanwhile() === 1 ? 'A new message arrived' : `${arrivedMeanwhile()} new messages arrived`} while you were writing; you will be asked to confirm before sending.
+            </p>
+          </Show>
+
+          <div class="composer-actions">
+            <Show when={draft().tab === 'reply'}>
+              <label class="field">
+                Status after sending{' '}
+                <select
+                  data-testid="composer-status"
+                  disabled={busy()}
+                  onChange={(e) => {
+                    const v = e.currentTarget.value as Draft['status'];
+                    update((d) => {
+                      d.status = v;
+                    });
+                  }}
+                >
+                  <option value="" selected={draft().status === ''}>
+                    {props.detail().case.status === 'new' ? 'Keep (New becomes Open)' : `Keep (${STATUS_LABELS[props.detail().case.status]})`}
+                  </option>
+                  <For each={STATUS_ORDER}>
+                    {(s) => (
+                      <option value={s} selected={draft().status === s}>
+                        {STATUS_LABELS[s]}
+                      </option>
+                    )}
+                  </For>
+                </select>
+              </label>
+            </Show>
+            <span class="spacer" />
+            <span class="hint">
+              <kbd>{SEND_KEY}</kbd>+<kbd>Enter</kbd> {draft().tab === 'reply' ? 'sends' : 'adds'}
+            </span>
+            <button type="submit" class="primary" data-testid="composer-send" disabled={busy()}>
+              {busy() ? (draft().tab === 'reply' ? 'Sending…' : 'Adding…') : draft().tab === 'reply' ? 'Send reply' : 'Add note'}
+            </button>
+          </div>
+          <Show when={error()}>
+            {(msg) => (
+              <p class="error-text" role="alert" data-testid="composer-error">
+                {msg()}
+              </p>
+            )}
+          </Show>
+          <p class="composer-done" role="status" data-testid="composer-done">
+            {done() ?? ''}
+          </p>
+        </form>
+      </section>
+    </>
+  );
+}
+
+/** "Forward…": the case's last customer message, with an optional word, to one outside address. */
+function Forward(props: { caseId: string; onPosted: (view: MessageView, to: string) => void }) {
+  const [open, setOpen] = createSignal(false);
+  const [to, setTo] = createSignal('');
+  const [text, setText] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  let toEl: HTMLInputElement | undefined;
+
+  async function submit(): Promise<void> {
+    if (busy()) return;
+    const target = to().trim();
+    if (!target) {
+      setError('Whom to forward to?');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const view = await forwardCase(props.caseId, { to: target, text: text() });
+      setOpen(false);
+      setTo('');
+      setText('');
+      props.onPosted(view, target);
+    } catch (err) {
+      setError(`Could not forward: ${errorMessage(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div class="forward">
+      <button
+        type="button"
+        class="link-button"
+        data-testid="forward-button"
+        aria-expanded={open()}
+        onClick={() => {
+          setOpen(!open());
+          setError(null);
+          if (open()) requestAnimationFrame(() => toEl?.focus());
+        }}
+      >
+        Forward…
+      </button>
+      <Show when={open()}>
+        <form
+          class="forward-form"
+          data-testid="forward-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              e.stopPropagation();
+              void submit();
+            } else if (e.key === 'Escape') {
+              e.preventDefault();
+              setOpen(false);
+            }
+          }}
+        >
+          <p class="hint">Sends the latest customer message to someone outside, who then takes part in the case.</p>
+          <label class="composer-field">
+            <span>To</span>
+            <input ref={toEl} type="email" data-testid="forward-to" value={to()} placeholder="someone@example.com" readOnly={busy()} onInput={(e) => setTo(e.currentTarget.value)} />
+          </label>
+          <textarea data-testid="forward-text" rows={3} value={text()} placeholder="Optional note to them" readOnly={busy()} onInput={(e) => setText(e.currentTarget.value)} />
+          <div class="composer-actions">
+            <span class="spacer" />
+            <button type="button" disabled={busy()} onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+            <button type="submit" class="primary" data-testid="forward-send" disabled={busy()}>
+              {busy() ? 'Forwarding…' : 'Forward'}
+            </button>
+          </div>
+          <Show when={error()}>
+            {(msg) => (
+              <p class="error-text" role="alert" data-testid="forward-error">
+                {msg()}
+              </p>
+            )}
+          </Show>
+        </form>
+      </Show>
+    </div>
+  );
+}
+
+/** One line of addresses (To, Cc): plain text, read-only while sending. */
+function AddressField(props: { label: string; testId: string; value: string; placeholder: string; busy: boolean; onInput: (value: string) => void }) {
+  return (
+    <label class="composer-field">
+      <span>{props.label}</span>
+      <input
+        type="text"
+        data-testid={props.testId}
+        value={props.value}
+        placeholder={props.placeholder}
+        autocomplete="off"
+        spellcheck={false}
+        readOnly={props.busy}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </label>
+  );
+}
