@@ -112,12 +112,15 @@ function isPlainAscii(text: string): boolean {
   return /^[\x20-\x7e]*$/.test(text) && !text.includes('=?');
 }
 
+/** The longest subject we write, in characters; longer ones are cut (whole characters only). */
+export const SUBJECT_MAX_CHARS = 500;
+
 /**
  * An unstructured header value (Subject): cleaned, then written as it is when it is plain ASCII,
  * folded at its own spaces when long, and RFC 2047-encoded when it is not ASCII, looks like an
  * encoded word, or has a run of text too long to fold.
  */
-export function formatUnstructured(value: string, headerName: string, maxChars = 500): string {
+export function formatUnstructured(value: string, headerName: string, maxChars = SUBJECT_MAX_CHARS): string {
   const text = safeHeaderValue(value, maxChars);
   const firstColumn = headerName.length + 2;
   if (!isPlainAscii(text)) return encodeWords(text, firstColumn);
