@@ -1,7 +1,7 @@
 import { Match, Show, Switch, createEffect, createSignal, onMount } from 'solid-js';
 import { AdminPage, isAdmin, type AdminRoute } from './pages/admin/AdminPage.tsx';
 import { CaseView } from './pages/case/CaseView.tsx';
-import { errorMessage } from './api/request.ts';
+import { errorMessage } from './api/errors.ts';
 import { FloodBanners } from './components/FloodBanner.tsx';
 import { Inbox } from './pages/inbox/Inbox.tsx';
 import { connectionState } from './realtime/live.ts';

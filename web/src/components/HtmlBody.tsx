@@ -5,6 +5,7 @@
 // and the agent can drag it taller.
 import { Show, createMemo, createResource, createSignal, onCleanup, onMount, untrack } from 'solid-js';
 import type { AttachmentView, MessageView } from '../../../worker/protocol/api.ts';
+import { fetchAttachment } from '../api/attachments.ts';
 import { safeApiUrl } from '../lib/format.ts';
 import { INLINE_IMAGE_TYPES, estimateHeight, inlineImageRefs, prepareHtml, type InlineImages } from '../lib/mailhtml.ts';
 import { onPrivateReset } from '../stores/session.ts';
@@ -45,9 +46,7 @@ async function fetchInline(a: AttachmentView): Promise<string | null> {
   const url = safeApiUrl(a.url);
   if (!url) return null;
   try {
-    const res = await fetch(url, { credentials: 'same-origin' });
-    if (!res.ok) return null;
-    const bytes = await res.arrayBuffer();
+    const bytes = await fetchAttachment(url);
     if (bytes.byteLength === 0 || bytes.byteLength > MAX_INLINE_BYTES) return null;
     // The server says octet-stream (attachments are downloads); the type is the one the mail declared.
     const blob = new Blob([bytes], { type: a.contentType.toLowerCase() });

@@ -3,7 +3,8 @@
 import { For, Match, Show, Switch, createResource } from 'solid-js';
 import type { ResourceFetcherInfo } from 'solid-js';
 import type { OutboxKind } from '../../../worker/protocol/api.ts';
-import { errorMessage, listOutbox, type OutboxItem } from '../api/request.ts';
+import { errorMessage } from '../api/errors.ts';
+import { listOutbox, type OutboxItem } from '../api/outbox.ts';
 import { DeliveryList } from '../components/Deliveries.tsx';
 import { caseHref, formatDate, now, relativeTime, safeApiUrl } from '../lib/format.ts';
 import { onResync, onServerEvent } from '../realtime/live.ts';

@@ -1,7 +1,8 @@
 // The sign-in page (AUTH_MODE=password). One message for a wrong address or password, as the server
 // gives; a throttled address is told when to try again.
 import { Show, createSignal, onMount } from 'solid-js';
-import { RequestError, errorMessage, signIn } from '../api/request.ts';
+import { RequestError, errorMessage } from '../api/errors.ts';
+import { signIn } from '../api/session.ts';
 import { completeSignIn } from '../stores/session.ts';
 
 function minutes(seconds: number): string {

@@ -4,7 +4,8 @@
 import { batch, createSignal } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import type { CasePriority, CaseStatus, CaseSummary, UpdateCaseBody } from '../../../worker/protocol/api.ts';
-import { errorMessage, updateCase } from '../api/request.ts';
+import { updateCase } from '../api/cases.ts';
+import { errorMessage } from '../api/errors.ts';
 import { currentSession } from './session.ts';
 
 type Assignee = CaseSummary['assignee'];

@@ -3,7 +3,9 @@
 // Cloudflare Access signs the agent in). The live connection runs only while someone is signed in.
 import { createSignal } from 'solid-js';
 import type { AuthMode, SessionInfo } from '../../../worker/protocol/session.ts';
-import { RequestError, errorMessage, getSession, setUnauthorizedHandler, signOut } from '../api/request.ts';
+import { RequestError, errorMessage } from '../api/errors.ts';
+import { setUnauthorizedHandler } from '../api/request.ts';
+import { getSession, signOut } from '../api/session.ts';
 import { setHandshakeFailedHandler, startLive, stopLive } from '../realtime/live.ts';
 
 export type AuthState =

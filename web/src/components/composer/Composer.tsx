@@ -5,7 +5,8 @@
 import { For, Show, createEffect, createMemo, createSignal, untrack } from 'solid-js';
 import type { Accessor, JSX } from 'solid-js';
 import type { CaseDetail, MessageView } from '../../../../worker/protocol/api.ts';
-import { CollisionError, addNote, errorMessage, forwardCase, sendReply } from '../../api/request.ts';
+import { addNote, forwardCase, sendReply } from '../../api/cases.ts';
+import { CollisionError, errorMessage } from '../../api/errors.ts';
 import { draftFor, updateDraft, type ComposerTab, type Draft } from '../../lib/drafts.ts';
 import { STATUS_LABELS, STATUS_ORDER } from '../../lib/format.ts';
 

@@ -10,10 +10,11 @@
 // agent-error (a refusal), agent-field-error (a message under a field).
 import { For, Show, createResource, createSignal, type JSX } from 'solid-js';
 import type { AgentAdminView } from '../../../../worker/protocol/admin.ts';
-import { errorMessage } from '../../api/request.ts';
+import { errorMessage } from '../../api/errors.ts';
 import { formatDate } from '../../lib/format.ts';
 import { authMode } from '../../stores/session.ts';
-import { deactivateAgent, fieldErrors, inviteAgent, listAgents, reactivateAgent, setAgentPassword, updateAgent, type FieldErrors } from '../../api/admin.ts';
+import { deactivateAgent, inviteAgent, listAgents, reactivateAgent, setAgentPassword, updateAgent } from '../../api/admin.ts';
+import { fieldErrors, type FieldErrors } from '../../api/errors.ts';
 
 type Panel = { kind: 'edit' | 'deactivate' | 'password'; id: string } | null;
 
@@ -217,7 +218,8 @@ function EditAgent(props: { agent: AgentAdminView; onDone: (message: string) => 
       props.onDone(`Saved ${saved.name}.`);
     } catch (err) {
       setErrors(fieldErrors(err));
-      setFailure(errorMessage(err));
+      // The problems are under their fields already.
+      setFailure(errorMessage(err, { details: false }));
     } finally {
       setBusy(false);
     }

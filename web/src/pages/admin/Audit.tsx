@@ -5,7 +5,7 @@
 // (one change; data-entity, data-action), audit-more (button for the next page).
 import { For, Show, createSignal, onMount } from 'solid-js';
 import { AUDIT_ENTITIES, type AuditEntity, type AuditEntry } from '../../../../worker/protocol/admin.ts';
-import { errorMessage } from '../../api/request.ts';
+import { errorMessage } from '../../api/errors.ts';
 import { formatDate } from '../../lib/format.ts';
 import { listAudit } from '../../api/admin.ts';
 

@@ -8,7 +8,7 @@
 // import-summary (the outcome; data-imported, data-duplicates, data-failed), import-error.
 import { For, Show, createEffect, createResource, createSignal, on } from 'solid-js';
 import { IMPORT_UPLOAD_LIMITS, type ImportCount, type ImportSummary } from '../../../../worker/protocol/admin.ts';
-import { errorMessage } from '../../api/request.ts';
+import { errorMessage } from '../../api/errors.ts';
 import { formatSize } from '../../lib/format.ts';
 import { countImport, importUpload, listMailboxes } from '../../api/admin.ts';
 

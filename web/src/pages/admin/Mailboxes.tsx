@@ -23,9 +23,10 @@ import {
   type MailboxOptions,
   type MailboxSettings,
 } from '../../../../worker/protocol/admin.ts';
-import { errorMessage } from '../../api/request.ts';
+import { errorMessage } from '../../api/errors.ts';
 import { formatSize } from '../../lib/format.ts';
-import { createMailbox, fieldErrors, listMailboxes, previewAck, updateMailbox, type FieldErrors } from '../../api/admin.ts';
+import { createMailbox, listMailboxes, previewAck, updateMailbox } from '../../api/admin.ts';
+import { fieldErrors, type FieldErrors } from '../../api/errors.ts';
 
 interface TemplateDraft {
   custom: boolean;

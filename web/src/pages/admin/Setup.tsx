@@ -8,7 +8,7 @@
 // setup-steps (the instructions).
 import { For, Show, createResource, createSignal } from 'solid-js';
 import { SETUP_TEST_SUBJECT, type SetupCheck, type TestMessageResult } from '../../../../worker/protocol/admin.ts';
-import { errorMessage } from '../../api/request.ts';
+import { errorMessage } from '../../api/errors.ts';
 import { caseHref } from '../../lib/format.ts';
 import { getSetup, sendTestMessage } from '../../api/admin.ts';
 

@@ -12,7 +12,8 @@ import { For, Match, Show, Switch, createEffect, createMemo, createResource, cre
 import type { ResourceFetcherInfo } from 'solid-js';
 import { REPROCESSABLE_REASONS, type InboundListStatus } from '../../../../worker/protocol/constants.ts';
 import type { InboundView } from '../../../../worker/protocol/api.ts';
-import { RequestError, discardInbound, errorMessage, listInbound, listMailboxes, rawInboundUrl, releaseInbound, reprocessInbound, type InboundFilters } from '../../api/request.ts';
+import { RequestError, errorMessage } from '../../api/errors.ts';
+import { discardInbound, listInbound, listMailboxes, rawInboundUrl, releaseInbound, reprocessInbound, type InboundFilters } from '../../api/inbound.ts';
 import { caseHref, decisionFacts, formatDate, formatSize, now, relativeTime } from '../../lib/format.ts';
 import { onResync, onServerEvent } from '../../realtime/live.ts';
 import { createDeepSignal } from '../../stores/deepSignal.ts';

@@ -2,7 +2,8 @@
 // agent, and a chart of the cases opened each day stacked by outcome. The chart is plain SVG.
 import { For, Match, Show, Switch, createResource, createSignal } from 'solid-js';
 import type { SlaReport as Report, SlaReportRow } from '../../../../worker/protocol/api.ts';
-import { errorMessage, getSlaReport } from '../../api/request.ts';
+import { getSlaReport } from '../../api/cases.ts';
+import { errorMessage } from '../../api/errors.ts';
 import { onResync, onServerEvent } from '../../realtime/live.ts';
 import { defaultRange, formatMinutes, isDate, niceScale, percent, shortDate, totalsOf, type Totals } from '../../lib/sla.ts';
 import { createDebounced } from '../../lib/util.ts';
