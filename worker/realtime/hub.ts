@@ -3,7 +3,9 @@
 // the sockets come back from ctx.getWebSockets() with who they are (serializeAttachment), presence
 // is read off them again, and missed events come from D1 by seq.
 import { DurableObject } from 'cloudflare:workers';
-import type { ClientFrame, PresenceEntry, ServerEvent, ServerFrame } from '../protocol/events.ts';
+import { assertNever } from '../protocol/assert.ts';
+import type { PresenceEntry, ServerEvent, ServerFrame } from '../protocol/events.ts';
+import { readClientFrame } from './client-frame.ts';
 
 /** A client further behind than this refetches instead of replaying. */
 export const MAX_REPLAY = 500;
@@ -113,15 +115,11 @@ export class InboxHub extends DurableObject<Env> {
       ws.close(1009, 'frame too large or not text');
       return;
     }
-    let frame: ClientFrame;
-    try {
-      frame = JSON.parse(message) as ClientFrame;
-    } catch {
-      return; // not ours; ignored
-    }
+    const frame = readClientFrame(message);
+    if (!frame) return; // not ours; ignored
     const info = ws.deserializeAttachment() as SocketInfo | null;
     if (!info) return;
-    switch (frame?.type) {
+    switch (frame.type) {
       case 'presence': {
         const viewing = typeof frame.viewing === 'string' && frame.viewing.length <= 100 ? frame.viewing : null;
         const composing = typeof frame.composing === 'string' && frame.composing.length <= 100 ? frame.composing : null;
@@ -137,7 +135,8 @@ export class InboxHub extends DurableObject<Env> {
         return;
       }
       default:
-        return;
+        // Unreachable: readClientFrame lets through only the kinds above.
+        assertNever(frame, 'client frame');
     }
   }
 
