@@ -25,6 +25,12 @@ export async function caseSummaries(db: Db, where: ReturnType<typeof and>, limit
   return rows.map((r) => caseSummary(r.c, r.contactEmail ? { email: r.contactEmail, name: r.contactName ?? '' } : null, r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null));
 }
 
+/** One case's list row, or null when the workspace has no such case. */
+export async function caseSummaryById(db: Db, workspaceId: string, caseId: string): Promise<CaseSummary | null> {
+  const [summary] = await caseSummaries(db, and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId)), 1);
+  return summary ?? null;
+}
+
 /** Message views for some messages of a case (all of them when `ids` is absent). */
 export async function messageViews(db: Db, caseId: string, ids?: string[]): Promise<MessageView[]> {
   const msgs = await db
@@ -64,7 +70,7 @@ export async function caseSeq(db: Db, workspaceId: string, caseId: string): Prom
 }
 
 export async function caseDetail(db: Db, workspaceId: string, caseId: string): Promise<CaseDetail | null> {
-  const [summary] = await caseSummaries(db, and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId)), 1);
+  const summary = await caseSummaryById(db, workspaceId, caseId);
   if (!summary) return null;
   const [people, views, seq] = await Promise.all([
     db.select().from(participants).where(eq(participants.caseId, caseId)).orderBy(participants.addedAt),

@@ -2,54 +2,23 @@
 // (never mailed) and forwards (the case sent to someone outside). Each is one D1 batch: the message,
 // the outgoing mail, the participants it brings in, the case update and the event. The collision
 // guard refuses to send when the agent has not seen what arrived since they started writing.
-import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
-import { cases, contacts, events, mailboxes, messages, participants } from '../db/schema.ts';
+import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
+import { contacts, events, messages } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import type { AddressView, CaseStatus, MessageView } from '../protocol/api.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { newId } from '../protocol/ids.ts';
 import { commit } from '../changes/commit.ts';
-import { agentActor, statementWrite } from '../changes/change.ts';
+import { agentActor, insert, type Write } from '../changes/change.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from '../mail/compose.ts';
 import { validateAddress } from '../mail/headers.ts';
 import { stageMail } from '../mail/stage.ts';
 import { escapeHtml } from '../mail/templates.ts';
 import { caseSeq, messageViews } from './detail.ts';
-import { slaContextFor } from '../sla/apply.ts';
-import { slaTransition } from '../sla/transition.ts';
-
-type Stmt = BatchItem<'sqlite'>;
-
-export interface Author {
-  /** Null in open mode, where nobody signed in. */
-  id: string | null;
-  name: string;
-}
-
-export class CaseActionError extends Error {
-  readonly code: 'not_found' | 'bad_request' | 'conflict';
-  readonly newMessages: MessageView[];
-  readonly lastSeq: number;
-  constructor(code: 'not_found' | 'bad_request' | 'conflict', message: string, extra: { newMessages?: MessageView[]; lastSeq?: number } = {}) {
-    super(message);
-    this.code = code;
-    this.newMessages = extra.newMessages ?? [];
-    this.lastSeq = extra.lastSeq ?? 0;
-  }
-}
-
-async function loadCase(deps: Deps, workspaceId: string, caseId: string) {
-  const row = await deps.db
-    .select({ kase: cases, mailbox: mailboxes })
-    .from(cases)
-    .innerJoin(mailboxes, eq(mailboxes.id, cases.mailboxId))
-    .where(and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId)))
-    .get();
-  if (!row) throw new CaseActionError('not_found', 'case not found');
-  return row;
-}
+import { CaseActionError } from './errors.ts';
+import { gatherCaseFacts } from './facts.ts';
+import { planCaseChange, type Author, type CaseFacts, type CaseStep } from './plan.ts';
 
 /**
  * The collision guard: messages from customers or other agents that arrived after `seenSeq`. The
@@ -61,7 +30,7 @@ async function collisions(deps: Deps, workspaceId: string, caseId: string, seenS
     .from(events)
     .where(and(eq(events.workspaceId, workspaceId), eq(events.caseId, caseId), gt(events.seq, seenSeq), eq(events.type, 'message.added')))
     .orderBy(asc(events.seq));
-  const me = author.id ? `agent:${author.id}` : 'agent:local';
+  const me = agentActor(author.id);
   const ids: string[] = [];
   for (const e of newer) {
     const p = JSON.parse(e.payload) as Extract<EventBody, { type: 'message.added' }>;
@@ -98,24 +67,21 @@ function textToHtml(text: string): string {
   return `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.4">${escapeHtml(text).replace(/\r?\n/g, '<br>\n')}</body></html>`;
 }
 
-function participantStmts(deps: Deps, workspaceId: string, caseId: string, people: AddressView[], now: number): Stmt[] {
+/** Whoever an agent writes to takes part in the case from now on: their replies will thread. */
+function participantWrites(workspaceId: string, caseId: string, people: AddressView[], now: number): Write[] {
   return people.flatMap((p) => [
-    deps.db
-      .insert(contacts)
-      .values({ id: newId('contact', now), workspaceId, email: p.email, name: p.name, orgDomain: p.email.split('@')[1] ?? '', createdAt: now })
-      .onConflictDoNothing(),
-    deps.db
-      .insert(participants)
-      .values({
-        caseId,
-        email: p.email,
-        name: p.name,
-        role: 'cc',
-        contactId: sql`(SELECT ${contacts.id} FROM ${contacts} WHERE ${contacts.workspaceId} = ${workspaceId} AND ${contacts.email} = ${p.email})`,
-        addedAt: now,
-      })
-      .onConflictDoNothing(),
+    insert('contacts', { id: newId('contact', now), workspaceId, email: p.email, name: p.name, orgDomain: p.email.split('@')[1] ?? '', createdAt: now }, 'ignore'),
+    insert('participants', { caseId, email: p.email, name: p.name, role: 'cc', contactId: { $contactId: { workspaceId, email: p.email } }, addedAt: now }, 'ignore'),
   ]);
+}
+
+function contextOf(deps: Deps, author: Author) {
+  return { by: author, now: deps.now(), secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl };
+}
+
+/** The message.added event of a message an agent wrote. */
+function added(facts: CaseFacts, messageId: string, direction: 'outbound' | 'note', status: CaseStatus): EventBody {
+  return { type: 'message.added', caseId: facts.kase.id, messageId, direction, kind: 'human', reopened: false, status };
 }
 
 export interface ReplyInput {
@@ -128,7 +94,8 @@ export interface ReplyInput {
 }
 
 export async function replyToCase(deps: Deps, workspaceId: string, caseId: string, author: Author, input: ReplyInput): Promise<MessageView> {
-  const { kase, mailbox } = await loadCase(deps, workspaceId, caseId);
+  const facts = await gatherCaseFacts(deps.db, workspaceId, caseId);
+  const { kase, mailbox } = facts;
   await guard(deps, workspaceId, caseId, input, author);
   const own = await workspaceAddresses(deps.db, workspaceId);
   const requester = kase.contactId ? await deps.db.select({ email: contacts.email, name: contacts.name }).from(contacts).where(eq(contacts.id, kase.contactId)).get() : undefined;
@@ -141,7 +108,8 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
     .where(eq(messages.caseId, caseId))
     .orderBy(asc(messages.createdAt));
   const lastCustomer = [...thread].reverse().find((m) => m.direction === 'inbound' && m.kind === 'human' && m.rfc);
-  const now = deps.now();
+  const ctx = contextOf(deps, author);
+  const { now } = ctx;
   const outboxId = newId('outbox', now);
   const messageId = newId('message', now);
   const domain = mailbox.address.split('@')[1]!;
@@ -169,90 +137,82 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
     messageId: rfcMessageId,
   });
   const status: CaseStatus = input.status ?? (kase.status === 'new' ? 'open' : kase.status);
-  // A public reply meets the response targets; a status change may pause, resume or end the clocks.
-  const slaCtx = kase.slaPolicyId ? await slaContextFor(deps.db, mailbox, kase.slaPolicyId) : null;
-  const sla = slaTransition(kase, slaCtx, { agentReply: true, status }, now) ?? {};
   const out = stageMail({ id: outboxId, kind: 'reply', workspaceId, caseId, messageId, causeInboundId: null, composed, now });
-  const stmts: Stmt[] = [
-    deps.db.insert(messages).values({
-      id: messageId,
-      workspaceId,
-      caseId,
-      mailboxId: mailbox.id,
-      direction: 'outbound',
-      kind: 'human',
-      rfcMessageId,
-      inReplyTo: h.inReplyTo ?? null,
-      references: JSON.stringify(h.references),
-      fromEmail: mailbox.address,
-      fromName: author.name,
-      to: JSON.stringify(to),
-      cc: JSON.stringify(cc),
-      subject: composed.subject,
-      text: input.text,
-      html: textToHtml(input.text),
-      threadRule: 'agent',
-      threadReason: `written by ${author.name}`,
-      authorAgentId: author.id,
-      createdAt: now,
-    }),
-    // Whoever an agent writes to takes part in the case from now on: their replies will thread.
-    ...participantStmts(
-      deps,
-      workspaceId,
-      caseId,
-      [...to, ...cc].filter((a) => a.email !== requester?.email),
-      now,
-    ),
-    deps.db
-      .update(cases)
-      .set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now, lastMessageAt: now, status, ...(status === 'closed' && kase.status !== 'closed' ? { closedAt: now } : {}), ...sla })
-      .where(eq(cases.id, caseId)),
-  ];
-  const bodies: EventBody[] = [{ type: 'message.added', caseId, messageId, direction: 'outbound', kind: 'human', reopened: false, status }];
-  if (status !== kase.status) bodies.push({ type: 'case.updated', caseId, changes: { status } });
-  const actor = agentActor(author.id);
-  await commit(deps, { workspaceId, writes: [...stmts.map(statementWrite), ...out.writes], events: bodies.map((body) => ({ caseId, actor, body })), outgoing: out.outgoing, blobs: out.blobs });
+  const message = insert('messages', {
+    id: messageId,
+    workspaceId,
+    caseId,
+    mailboxId: mailbox.id,
+    direction: 'outbound',
+    kind: 'human',
+    rfcMessageId,
+    inReplyTo: h.inReplyTo ?? null,
+    references: JSON.stringify(h.references),
+    fromEmail: mailbox.address,
+    fromName: author.name,
+    to: JSON.stringify(to),
+    cc: JSON.stringify(cc),
+    subject: composed.subject,
+    text: input.text,
+    html: textToHtml(input.text),
+    threadRule: 'agent',
+    threadReason: `written by ${author.name}`,
+    authorAgentId: author.id,
+    createdAt: now,
+  });
+  const people = [...to, ...cc].filter((a) => a.email !== requester?.email);
+  // A public reply meets the response targets and moves the case in the inbox; a new status is the
+  // status edit's (it may pause, resume or end the clocks, and announces itself after the message).
+  const reply: CaseStep = {
+    set: { messageCount: { $add: 1 }, lastMessageAt: now },
+    sla: { agentReply: true },
+    more: {
+      writes: [message, ...participantWrites(workspaceId, caseId, people, now), ...out.writes],
+      events: [{ caseId, actor: agentActor(author.id), body: added(facts, messageId, 'outbound', status) }],
+      outgoing: out.outgoing,
+      blobs: out.blobs,
+    },
+  };
+  await commit(deps, await planCaseChange(facts, [{ kind: 'status', status }], ctx, reply));
   await deps.settle();
   return (await messageViews(deps.db, caseId, [messageId]))[0]!;
 }
 
 export async function addNote(deps: Deps, workspaceId: string, caseId: string, author: Author, input: { text: string; seenSeq?: number; force: boolean }): Promise<MessageView> {
-  const { kase, mailbox } = await loadCase(deps, workspaceId, caseId);
+  const facts = await gatherCaseFacts(deps.db, workspaceId, caseId);
+  const { kase, mailbox } = facts;
   await guard(deps, workspaceId, caseId, input, author);
-  const now = deps.now();
-  const messageId = newId('message', now);
-  const stmts: Stmt[] = [
-    deps.db.insert(messages).values({
-      id: messageId,
-      workspaceId,
-      caseId,
-      mailboxId: mailbox.id,
-      direction: 'note',
-      kind: 'human',
-      fromEmail: '',
-      fromName: author.name,
-      subject: kase.subject,
-      text: input.text,
-      threadRule: 'agent',
-      threadReason: `internal note by ${author.name}`,
-      authorAgentId: author.id,
-      createdAt: now,
-    }),
-    // A note is not customer-visible activity: it does not move the case in the inbox.
-    deps.db
-      .update(cases)
-      .set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now })
-      .where(eq(cases.id, caseId)),
-  ];
-  const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'note', kind: 'human', reopened: false, status: kase.status };
-  await commit(deps, { workspaceId, writes: stmts.map(statementWrite), events: [{ caseId, actor: agentActor(author.id), body }], outgoing: [], blobs: [] });
+  const ctx = contextOf(deps, author);
+  const messageId = newId('message', ctx.now);
+  const message = insert('messages', {
+    id: messageId,
+    workspaceId,
+    caseId,
+    mailboxId: mailbox.id,
+    direction: 'note',
+    kind: 'human',
+    fromEmail: '',
+    fromName: author.name,
+    subject: kase.subject,
+    text: input.text,
+    threadRule: 'agent',
+    threadReason: `internal note by ${author.name}`,
+    authorAgentId: author.id,
+    createdAt: ctx.now,
+  });
+  // A note is not customer-visible activity: it does not move the case in the inbox.
+  const note: CaseStep = {
+    set: { messageCount: { $add: 1 } },
+    more: { writes: [message], events: [{ caseId, actor: agentActor(author.id), body: added(facts, messageId, 'note', kase.status) }] },
+  };
+  await commit(deps, await planCaseChange(facts, [], ctx, note));
   return (await messageViews(deps.db, caseId, [messageId]))[0]!;
 }
 
 /** Sends the case to someone outside (a supplier, a colleague elsewhere); they become a participant. */
 export async function forwardCase(deps: Deps, workspaceId: string, caseId: string, author: Author, input: { to: string; text: string }): Promise<MessageView> {
-  const { kase, mailbox } = await loadCase(deps, workspaceId, caseId);
+  const facts = await gatherCaseFacts(deps.db, workspaceId, caseId);
+  const { kase, mailbox } = facts;
   const own = await workspaceAddresses(deps.db, workspaceId);
   const [target] = checkedAddresses([input.to], 'to', own);
   const last = await deps.db
@@ -273,7 +233,8 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
       ].join('\n')
     : '';
   const text = [input.text.trim(), quoted].filter(Boolean).join('\n\n');
-  const now = deps.now();
+  const ctx = contextOf(deps, author);
+  const { now } = ctx;
   const outboxId = newId('outbox', now);
   const messageId = newId('message', now);
   const domain = mailbox.address.split('@')[1]!;
@@ -291,34 +252,35 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
     messageId: `${outboxId}@${domain}`,
   });
   const out = stageMail({ id: outboxId, kind: 'forward', workspaceId, caseId, messageId, causeInboundId: null, composed, now });
-  const stmts: Stmt[] = [
-    deps.db.insert(messages).values({
-      id: messageId,
-      workspaceId,
-      caseId,
-      mailboxId: mailbox.id,
-      direction: 'outbound',
-      kind: 'human',
-      rfcMessageId: `${outboxId}@${domain}`,
-      references: JSON.stringify(h.references),
-      fromEmail: mailbox.address,
-      fromName: author.name,
-      to: JSON.stringify([target]),
-      subject: composed.subject,
-      text,
-      threadRule: 'agent',
-      threadReason: `forwarded by ${author.name} to ${target!.email}`,
-      authorAgentId: author.id,
-      createdAt: now,
-    }),
-    ...participantStmts(deps, workspaceId, caseId, [target!], now),
-    deps.db
-      .update(cases)
-      .set({ messageCount: sql`${cases.messageCount} + 1`, updatedAt: now })
-      .where(eq(cases.id, caseId)),
-  ];
-  const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'outbound', kind: 'human', reopened: false, status: kase.status };
-  await commit(deps, { workspaceId, writes: [...stmts.map(statementWrite), ...out.writes], events: [{ caseId, actor: agentActor(author.id), body }], outgoing: out.outgoing, blobs: out.blobs });
+  const message = insert('messages', {
+    id: messageId,
+    workspaceId,
+    caseId,
+    mailboxId: mailbox.id,
+    direction: 'outbound',
+    kind: 'human',
+    rfcMessageId: `${outboxId}@${domain}`,
+    references: JSON.stringify(h.references),
+    fromEmail: mailbox.address,
+    fromName: author.name,
+    to: JSON.stringify([target]),
+    subject: composed.subject,
+    text,
+    threadRule: 'agent',
+    threadReason: `forwarded by ${author.name} to ${target!.email}`,
+    authorAgentId: author.id,
+    createdAt: now,
+  });
+  const forward: CaseStep = {
+    set: { messageCount: { $add: 1 } },
+    more: {
+      writes: [message, ...participantWrites(workspaceId, caseId, [target!], now), ...out.writes],
+      events: [{ caseId, actor: agentActor(author.id), body: added(facts, messageId, 'outbound', kase.status) }],
+      outgoing: out.outgoing,
+      blobs: out.blobs,
+    },
+  };
+  await commit(deps, await planCaseChange(facts, [], ctx, forward));
   await deps.settle();
   return (await messageViews(deps.db, caseId, [messageId]))[0]!;
 }
