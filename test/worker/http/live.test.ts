@@ -1,5 +1,5 @@
 // GET /api/live: the agents' WebSocket through the InboxHub Durable Object.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CaseSummary } from '../../../worker/protocol/api.ts';
 import type { ServerFrame } from '../../../worker/protocol/events.ts';
 import type { Deps } from '../../../worker/deps.ts';
@@ -30,22 +30,22 @@ async function connect(query = '', headers: Record<string, string> = { Origin: O
   return {
     ws: ws!,
     frames,
-    async waitFor(pred, ms = 5000) {
-      const end = Date.now() + ms;
-      for (;;) {
-        const hit = frames.find(pred);
-        if (hit) return hit;
-        if (Date.now() > end) throw new Error(`no matching frame; got ${JSON.stringify(frames)}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+    waitFor(pred, ms = 5000) {
+      return vi.waitFor(
+        () => {
+          const hit = frames.find(pred);
+          if (!hit) throw new Error(`no matching frame; got ${JSON.stringify(frames)}`);
+          return hit;
+        },
+        { timeout: ms, interval: 10 },
+      );
     },
     async close() {
-      const closed = new Promise<void>((resolve) => {
-        ws!.addEventListener('close', () => resolve());
-        setTimeout(resolve, 1000);
-      });
+      // The hub answers a close with its own (webSocketClose); a hub that never does fails the test
+      // by its timeout rather than being waited out here.
+      const closed = new Promise<number>((resolve) => ws!.addEventListener('close', (e) => resolve(e.code)));
       ws!.close(1000, 'test done');
-      await closed;
+      expect(await closed).toBe(1000);
     },
   };
 }

@@ -1,6 +1,6 @@
 // The InboxHub Durable Object: replay and resync by seq, presence, and what survives hibernation.
 import { env, evictDurableObject, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { InboxHub } from '../../../worker/realtime/hub.ts';
 import { hubFor } from '../../../worker/realtime/publish.ts';
 import { applyPresence, type PresenceEntry, type ServerFrame } from '../../../worker/protocol/events.ts';
@@ -25,22 +25,24 @@ async function open(query = ''): Promise<Sock> {
     ws,
     frames,
     presence: [],
-    async presenceWhere(pred, ms = 5000) {
-      const end = Date.now() + ms;
-      while (!pred(sock.presence)) {
-        if (Date.now() > end) throw new Error(`presence never matched; it is ${JSON.stringify(sock.presence)}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return sock.presence;
+    presenceWhere(pred, ms = 5000) {
+      return vi.waitFor(
+        () => {
+          if (!pred(sock.presence)) throw new Error(`presence never matched; it is ${JSON.stringify(sock.presence)}`);
+          return sock.presence;
+        },
+        { timeout: ms, interval: 10 },
+      );
     },
-    async next(pred, ms = 5000) {
-      const end = Date.now() + ms;
-      for (;;) {
-        const i = frames.findIndex(pred);
-        if (i >= 0) return frames.splice(i, 1)[0]!;
-        if (Date.now() > end) throw new Error(`no matching frame; got ${JSON.stringify(frames)}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+    next(pred, ms = 5000) {
+      return vi.waitFor(
+        () => {
+          const i = frames.findIndex(pred);
+          if (i < 0) throw new Error(`no matching frame; got ${JSON.stringify(frames)}`);
+          return frames.splice(i, 1)[0]!;
+        },
+        { timeout: ms, interval: 10 },
+      );
     },
   };
   ws.addEventListener('message', (e) => {
@@ -67,6 +69,8 @@ describe('InboxHub', () => {
     const s = await open('?since=10');
     expect(await s.next((f) => f.type === 'hello')).toMatchObject({ lastSeq: 600 });
     expect(await s.next((f) => f.type === 'resync')).toEqual({ type: 'resync', lastSeq: 600 });
+    // The presence list comes after the catch-up: once it is here, any replayed event would be too.
+    await s.next((f) => f.type === 'presence');
     expect(s.frames.some((f) => f.type === 'event')).toBe(false);
     s.ws.close();
   });
@@ -108,6 +112,8 @@ describe('InboxHub', () => {
     await a.presenceWhere((list) => list.length === 3);
     b.ws.close(1000);
     await a.presenceWhere((list) => list.length === 2);
+    // C hears B go too: a whole list sent to it with that change would have come by now.
+    await c.presenceWhere((list) => list.length === 2);
     const kinds = a.frames.filter((f) => f.type.startsWith('presence')).map((f) => (f.type === 'presence' ? `presence:${f.agents.length}` : f.type));
     expect(kinds).toEqual(['presence:1', 'presence.set', 'presence.set', 'presence.gone']);
     expect(c.frames.filter((f) => f.type === 'presence').map((f) => (f as Extract<ServerFrame, { type: 'presence' }>).agents.length)).toEqual([3]);
@@ -118,9 +124,14 @@ describe('InboxHub', () => {
   it('garbage frames are ignored; oversized ones close the socket', async () => {
     await seeded();
     const s = await open();
-    await s.next((f) => f.type === 'hello');
+    const hello = (await s.next((f) => f.type === 'hello')) as Extract<ServerFrame, { type: 'hello' }>;
     s.ws.send('not json');
     s.ws.send(JSON.stringify({ type: 'presence', viewing: 'x'.repeat(500), composing: null }));
+    // The hub takes a socket's frames in order: once a valid one after them is answered, the two
+    // before were read, and neither closed the socket nor changed what it views.
+    s.ws.send(JSON.stringify({ type: 'presence', viewing: 'case_after', composing: null }));
+    await s.next((f) => f.type === 'presence.set' && f.entry.socketId === hello.socketId && f.entry.viewing === 'case_after');
+    expect(s.frames.filter((f) => f.type === 'presence.set' && f.entry.socketId === hello.socketId)).toEqual([]);
     const closed = new Promise<number>((resolve) => s.ws.addEventListener('close', (e) => resolve(e.code)));
     s.ws.send('x'.repeat(5000));
     expect(await closed).toBe(1009);
@@ -146,12 +157,14 @@ describe('InboxHub', () => {
     await seeded();
     const res = await call('/api/live', { headers: { Upgrade: 'websocket', Origin: ORIGIN, 'X-Agent-Id': 'agt_ada', 'X-Agent-Name': 'Ada Admin' } });
     const ws = res.webSocket!;
-    const frames: ServerFrame[] = [];
-    ws.addEventListener('message', (e) => frames.push(JSON.parse(e.data as string) as ServerFrame));
+    const presence = new Promise<Extract<ServerFrame, { type: 'presence' }>>((resolve) =>
+      ws.addEventListener('message', (e) => {
+        const frame = JSON.parse(e.data as string) as ServerFrame;
+        if (frame.type === 'presence') resolve(frame);
+      }),
+    );
     ws.accept();
-    for (let i = 0; i < 100 && !frames.some((f) => f.type === 'presence'); i++) await new Promise((r) => setTimeout(r, 10));
-    const p = frames.find((f) => f.type === 'presence') as Extract<ServerFrame, { type: 'presence' }>;
-    expect(p.agents.map((a) => a.agentId)).toEqual(['local']);
+    expect((await presence).agents.map((a) => a.agentId)).toEqual(['local']);
     ws.close();
   });
 });
