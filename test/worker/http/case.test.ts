@@ -99,7 +99,8 @@ describe('PATCH /api/cases/:id', () => {
     expect((await patch(`/api/cases/${id}`, { status: 'closed' })).status).toBe(200);
     const first = await closedAt();
     expect(first).toEqual(expect.any(Number));
-    await new Promise((r) => setTimeout(r, 5));
+    // Only a later clock makes the second close tell: wait until it has moved past the first.
+    await expect.poll(() => Date.now(), { interval: 1 }).toBeGreaterThan(first!);
     expect((await patch(`/api/cases/${id}`, { status: 'closed' })).status).toBe(200);
     expect(await closedAt()).toBe(first);
     expect((await getJson<{ items: CaseSummary[] }>('/api/cases?status=closed')).body.items.map((c) => c.id)).toEqual([id]);
