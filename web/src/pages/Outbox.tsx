@@ -8,7 +8,7 @@ import { listOutbox, type OutboxItem } from '../api/outbox.ts';
 import { DeliveryList } from '../components/Deliveries.tsx';
 import { caseHref, formatDate, now, relativeTime, safeApiUrl } from '../lib/format.ts';
 import { onResync, onServerEvent } from '../realtime/live.ts';
-import { createDeepSignal } from '../stores/deepSignal.ts';
+import { createDeepSignal } from '../stores/resource.ts';
 import { createDebounced } from '../lib/util.ts';
 
 const KIND_LABELS: Record<OutboxKind, string> = {

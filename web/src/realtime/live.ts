@@ -4,7 +4,8 @@
 // (and what they view and write) once, then each change (presence.set / presence.gone, applied with
 // applyPresence); realtime/presence.ts says what this tab does.
 import { createSignal, getOwner, onCleanup } from 'solid-js';
-import { applyPresence, type ClientFrame, type PresenceEntry, type ServerEvent, type ServerFrame } from '../../../worker/protocol/events.ts';
+import { assertNever } from '../../../worker/protocol/assert.ts';
+import { applyPresence, type ClientFrame, type PresenceEntry, type ServerEvent, type ServerEventType, type ServerFrame } from '../../../worker/protocol/events.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
@@ -160,13 +161,14 @@ function connect(): void {
     if (socket !== ws) return;
     lastHeard = Date.now();
     if (typeof msg.data !== 'string' || msg.data === 'pong') return;
-    let frame: ServerFrame;
+    let frame: unknown;
     try {
-      frame = JSON.parse(msg.data) as ServerFrame;
+      frame = JSON.parse(msg.data) as unknown;
     } catch {
       return;
     }
-    handleFrame(frame);
+    // Frames and events this build does not know yet are ignored.
+    if (isKnownFrame(frame)) handleFrame(frame);
   };
   ws.onclose = () => {
     if (socket !== ws) return;
@@ -232,7 +234,7 @@ function handleFrame(frame: ServerFrame): void {
       return;
     case 'event': {
       const event = frame.event;
-      if (!event || typeof event.seq !== 'number' || event.seq <= lastSeq) return;
+      if (!isKnownEvent(event) || typeof event.seq !== 'number' || event.seq <= lastSeq) return;
       lastSeq = event.seq;
       for (const fn of [...eventListeners]) {
         try {
@@ -244,9 +246,37 @@ function handleFrame(frame: ServerFrame): void {
       return;
     }
     default:
-      // Frame types this build does not know yet are ignored.
-      return;
+      assertNever(frame, 'frame');
   }
+}
+
+// Every type this build handles, as Records so that a new one in the protocol must be added here.
+const FRAME_TYPES: Record<ServerFrame['type'], true> = { hello: true, resync: true, presence: true, 'presence.set': true, 'presence.gone': true, event: true };
+const EVENT_TYPES: Record<ServerEventType, true> = {
+  'case.created': true,
+  'case.updated': true,
+  'message.added': true,
+  'inbound.held': true,
+  'inbound.resolved': true,
+  'inbound.reprocessed': true,
+  'delivery.updated': true,
+  'sla.updated': true,
+  'flood.detected': true,
+};
+
+function hasKnownType(v: unknown, types: Record<string, true>): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const type = (v as { type?: unknown }).type;
+  return typeof type === 'string' && Object.hasOwn(types, type);
+}
+
+function isKnownFrame(v: unknown): v is ServerFrame {
+  return hasKnownType(v, FRAME_TYPES);
+}
+
+/** An event of a type this build knows: the stores' exhaustive switches never see another. */
+function isKnownEvent(v: unknown): v is ServerEvent {
+  return hasKnownType(v, EVENT_TYPES);
 }
 
 function isPresenceEntry(p: unknown): p is PresenceEntry {

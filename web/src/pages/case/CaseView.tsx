@@ -15,7 +15,7 @@ import { onResync, onServerEvent } from '../../realtime/live.ts';
 import { CasePresence } from '../../components/Presence.tsx';
 import { SlaBadge } from '../../components/SlaBadge.tsx';
 import { authMode as currentMode } from '../../stores/session.ts';
-import { createDeepSignal } from '../../stores/deepSignal.ts';
+import { createDeepSignal } from '../../stores/resource.ts';
 import { createDebounced, isTyping } from '../../lib/util.ts';
 
 /** Kinds that are machine-made: shown muted so the human conversation stands out. */

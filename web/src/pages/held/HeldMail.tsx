@@ -16,7 +16,7 @@ import { RequestError, errorMessage } from '../../api/errors.ts';
 import { discardInbound, listInbound, listMailboxes, rawInboundUrl, releaseInbound, reprocessInbound, type InboundFilters } from '../../api/inbound.ts';
 import { caseHref, decisionFacts, formatDate, formatSize, now, relativeTime } from '../../lib/format.ts';
 import { onResync, onServerEvent } from '../../realtime/live.ts';
-import { createDeepSignal } from '../../stores/deepSignal.ts';
+import { createDeepSignal } from '../../stores/resource.ts';
 import { createDebounced } from '../../lib/util.ts';
 import './held.css';
 

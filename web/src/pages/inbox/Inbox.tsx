@@ -16,7 +16,7 @@ import { RowPresence } from '../../components/Presence.tsx';
 import { navigate } from '../../lib/route.ts';
 import { currentSession, onPrivateReset } from '../../stores/session.ts';
 import { SlaBadge } from '../../components/SlaBadge.tsx';
-import { createDeepSignal } from '../../stores/deepSignal.ts';
+import { createDeepSignal } from '../../stores/resource.ts';
 import { createDebounced, handlesEnter, isTyping } from '../../lib/util.ts';
 
 type Tab = ListView | 'held';
