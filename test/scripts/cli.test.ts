@@ -464,12 +464,22 @@ async function send(port: number, { from, to, message }: { from: string; to: str
 
 type Bridge = { port: number; output: () => string; stop: () => Promise<void> };
 
-/** `npm run smtp` as a child process, on a free port, in front of `target`. */
+/** What `p` gives, or 'timeout' once `ms` have passed: a bound the caller turns into a failure. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** An SMTP client as applications use it, talking to a bridge on loopback. */
 function mailer(port: number) {
   return nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, name: 'app.example', connectionTimeout: 10_000 });
 }
 
+/** `npm run smtp` as a child process, on a free port, in front of `target`. */
 async function startBridgeProcess(target: string): Promise<Bridge> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts/smtp.mjs'), '--port', String(port), '--url', target], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -480,21 +490,31 @@ async function startBridgeProcess(target: string): Promise<Bridge> {
     log(`[smtp ${port}] ${d}`);
   });
   child.stderr!.on('data', (d) => log(`[smtp ${port} stderr] ${d}`));
+  const exited = new Promise<'exited'>((resolve) => child.once('exit', () => resolve('exited')));
+  const said = (text: string) =>
+    new Promise<'up'>((resolve) => {
+      const check = () => {
+        if (!out.includes(text)) return;
+        child.stdout!.off('data', check);
+        resolve('up');
+      };
+      child.stdout!.on('data', check);
+      check();
+    });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // It closes within its 2 s closeTimeout and exits; still there after 5 s is a failure (killed
+    // first, so that the run does not hang on it).
+    const hung = (await within(exited, 5000)) === 'timeout';
+    if (hung) child.kill('SIGKILL');
     children.delete(child);
+    if (hung) throw new Error(`the SMTP bridge on port ${port} did not exit within 5 s of SIGTERM:\n${out}`);
   };
-  const deadline = Date.now() + 15_000;
-  while (!out.includes(`SMTP on 127.0.0.1:${port}`)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`the SMTP bridge did not start:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  const started = await within(Promise.race([said(`SMTP on 127.0.0.1:${port}`), exited]), 15_000);
+  if (started !== 'up') {
+    await stop().catch(() => {});
+    throw new Error(`the SMTP bridge did not start (${started}):\n${out}`);
   }
   return { port, output: () => out, stop };
 }
