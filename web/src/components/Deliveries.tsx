@@ -1,44 +1,10 @@
-// Per-recipient delivery of mail we sent. `delivery.updated` events change what is shown at once,
-// before any refetch: a status is replaced only by a newer one. Wording never says "delivered":
+// Per-recipient delivery of mail we sent, as stores/deliveries.ts last heard of it (live events
+// change it at once, before any refetch). Wording never says "delivered":
 // "sent" means the mail service took it; what the recipient's server did shows up as a bounce, if at all.
-import { For, Show, createSignal } from 'solid-js';
+import { For, Show } from 'solid-js';
 import type { DeliveryStatus, DeliveryView } from '../../../worker/protocol/api.ts';
 import { formatDate } from '../lib/format.ts';
-import { onServerEvent } from '../realtime/live.ts';
-import { onPrivateReset } from '../stores/session.ts';
-
-interface Override {
-  status: DeliveryStatus;
-  error: string | null;
-  at: number;
-}
-
-const MAX_OVERRIDES = 500;
-const [overrides, setOverrides] = createSignal<ReadonlyMap<string, Override>>(new Map());
-
-const keyOf = (outboxId: string, recipient: string) => `${outboxId}\n${recipient.toLowerCase()}`;
-
-onServerEvent((event) => {
-  if (event.type !== 'delivery.updated') return;
-  setOverrides((prev) => {
-    const key = keyOf(event.outboxId, event.recipient);
-    const old = prev.get(key);
-    if (old && old.at > event.at) return prev;
-    const next = new Map(prev);
-    next.delete(key);
-    next.set(key, { status: event.status, error: event.error, at: event.at });
-    // Oldest first in insertion order: drop from the front.
-    while (next.size > MAX_OVERRIDES) next.delete(next.keys().next().value as string);
-    return next;
-  });
-});
-onPrivateReset(() => setOverrides(new Map()));
-
-/** The delivery as last known: the fetched row, or a live event that is newer than it. */
-export function effectiveDelivery(d: DeliveryView): DeliveryView {
-  const o = overrides().get(keyOf(d.outboxId, d.recipient));
-  return o && o.at >= d.updatedAt ? { ...d, status: o.status, error: o.error, updatedAt: o.at } : d;
-}
+import { effectiveDelivery } from '../stores/deliveries.ts';
 
 export const DELIVERY_LABELS: Record<DeliveryStatus, string> = {
   queued: 'queued',

@@ -8,7 +8,7 @@ import type { AttachmentView, MessageView } from '../../../worker/protocol/api.t
 import { fetchAttachment } from '../api/attachments.ts';
 import { safeApiUrl } from '../lib/format.ts';
 import { INLINE_IMAGE_TYPES, estimateHeight, inlineImageRefs, prepareHtml, type InlineImages } from '../lib/mailhtml.ts';
-import { onPrivateReset } from '../stores/session.ts';
+import { onPrivateReset } from '../lib/privateState.ts';
 
 export type BodyView = 'text' | 'html';
 

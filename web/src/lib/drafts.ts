@@ -3,7 +3,7 @@
 // when the agent signs out or someone else signs in.
 import { createStore, produce, unwrap } from 'solid-js/store';
 import type { CaseStatus } from '../../../worker/protocol/api.ts';
-import { onPrivateReset } from '../stores/session.ts';
+import { onPrivateReset } from './privateState.ts';
 
 export type ComposerTab = 'reply' | 'note';
 

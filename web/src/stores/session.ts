@@ -6,6 +6,7 @@ import type { AuthMode, SessionInfo } from '../../../worker/protocol/session.ts'
 import { RequestError, errorMessage } from '../api/errors.ts';
 import { setUnauthorizedHandler } from '../api/request.ts';
 import { getSession, signOut } from '../api/session.ts';
+import { resetPrivate } from '../lib/privateState.ts';
 import { setHandshakeFailedHandler, startLive, stopLive } from '../realtime/live.ts';
 
 export type AuthState =
@@ -25,21 +26,6 @@ export function currentSession(): SessionInfo | null {
 
 export function authMode(): AuthMode | null {
   return currentSession()?.mode ?? null;
-}
-
-/** Per-agent state elsewhere (drafts, cached lists) registers here to be forgotten on sign-out. */
-const resets = new Set<() => void>();
-export function onPrivateReset(fn: () => void): void {
-  resets.add(fn);
-}
-function resetPrivate(): void {
-  for (const fn of resets) {
-    try {
-      fn();
-    } catch (err) {
-      console.error('clearing private state failed', err);
-    }
-  }
 }
 
 const AGENT_KEY = 'edgecase.agent';
