@@ -1,6 +1,5 @@
-import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { attachments } from '../../db/schema.ts';
+import { attachmentFile } from '../../db/queries/attachments.ts';
 import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
 
@@ -16,11 +15,7 @@ export function contentDisposition(filename: string): string {
 
 // Always a download, never rendered by the browser: an attachment is the sender's content.
 attachmentRoutes.get('/:id', async (c) => {
-  const row = await c.var.deps.db
-    .select()
-    .from(attachments)
-    .where(and(eq(attachments.id, c.req.param('id')), eq(attachments.workspaceId, c.var.workspaceId)))
-    .get();
+  const row = await attachmentFile(c.var.deps.db, c.var.workspaceId, c.req.param('id'));
   if (!row?.r2Key) throw notFound('attachment');
   const obj = await c.var.deps.raw.get(row.r2Key);
   if (!obj) throw notFound('attachment content');

@@ -1,9 +1,8 @@
 // The SLA report: per mailbox and per agent, how many cases met or breached their SLA over a date
 // range, the median time to first response, and a day-by-day series for the chart.
-import { and, eq, gte, isNotNull, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { agents, cases, mailboxes } from '../../db/schema.ts';
+import { slaReportCases } from '../../db/queries/reports.ts';
 import { loadCalendar } from '../../sla/apply.ts';
 import { businessTimeBetween, CALENDAR_24_7, type Calendar } from '../../sla/calendar.ts';
 import type { SlaReport, SlaReportRow } from '../../protocol/api.ts';
@@ -41,12 +40,7 @@ reportRoutes.get('/sla', async (c) => {
   if (!(from < to)) throw new ApiFailure('bad_request', '"from" must be before "to"');
   if (to - from > 366 * DAY) throw new ApiFailure('bad_request', 'the range may span at most a year');
   const { db } = c.var.deps;
-  const rows = await db
-    .select({ kase: cases, mailboxName: mailboxes.displayName, officeHours: mailboxes.slaOfficeHoursOnly, calendarId: mailboxes.calendarId, agentName: agents.name })
-    .from(cases)
-    .innerJoin(mailboxes, eq(mailboxes.id, cases.mailboxId))
-    .leftJoin(agents, eq(agents.id, cases.assigneeId))
-    .where(and(eq(cases.workspaceId, c.var.workspaceId), isNotNull(cases.slaPolicyId), gte(cases.createdAt, from), lt(cases.createdAt, to)));
+  const rows = await slaReportCases(db, c.var.workspaceId, from, to);
   const calendars = new Map<string, Calendar>();
   const calendarFor = async (id: string | null, officeHours: boolean): Promise<Calendar> => {
     if (!officeHours || !id) return CALENDAR_24_7;
