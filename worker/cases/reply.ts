@@ -1,7 +1,8 @@
 // What agents write: replies (mailed to the customer and whoever else they name), internal notes
 // (never mailed) and forwards (the case sent to someone outside). Each is one D1 batch: the message,
-// the outgoing mail, the participants it brings in, the case update and the event. The collision
-// guard refuses to send when the agent has not seen what arrived since they started writing.
+// the outgoing mail, the participants it brings in, the case update and the events. The case update
+// is plan.ts's, so a reply's new status follows the same rules as any other status change. The
+// collision guard refuses to send when the agent has not seen what arrived since they started writing.
 import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
 import { contacts, events, messages } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
