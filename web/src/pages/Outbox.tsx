@@ -1,15 +1,12 @@
 // "Sent mail", for a developer's own machine (AUTH_MODE=open): wrangler dev captures outgoing mail
 // instead of delivering it, and this lists what edgecase sent, per recipient, live.
-import { For, Match, Show, Switch, createResource } from 'solid-js';
-import type { ResourceFetcherInfo } from 'solid-js';
+import { For, Show } from 'solid-js';
 import type { OutboxKind } from '../../../worker/protocol/api.ts';
-import { errorMessage } from '../api/errors.ts';
-import { listOutbox, type OutboxItem } from '../api/outbox.ts';
+import type { OutboxItem } from '../api/outbox.ts';
 import { DeliveryList } from '../components/Deliveries.tsx';
+import { Loadable } from '../components/Loadable.tsx';
 import { caseHref, formatDate, now, relativeTime, safeApiUrl } from '../lib/format.ts';
-import { onResync, onServerEvent } from '../realtime/live.ts';
-import { createDeepSignal } from '../stores/resource.ts';
-import { createDebounced } from '../lib/util.ts';
+import { createOutbox } from '../stores/outbox.ts';
 
 const KIND_LABELS: Record<OutboxKind, string> = {
   'ack-create': 'acknowledgement (new case)',
@@ -19,56 +16,25 @@ const KIND_LABELS: Record<OutboxKind, string> = {
   notification: 'agent notification',
 };
 
-async function fetchOutbox(_: true, info: ResourceFetcherInfo<OutboxItem[]>): Promise<OutboxItem[]> {
-  try {
-    return (await listOutbox()).items;
-  } catch (err) {
-    if (info.value && info.refetching) {
-      console.warn('refreshing sent mail failed', err);
-      return info.value;
-    }
-    throw err;
-  }
-}
-
 export function Outbox() {
-  const [items, { refetch }] = createResource(fetchOutbox, { storage: createDeepSignal });
-  const refresh = createDebounced(() => void refetch(), 200);
-  onServerEvent((event) => {
-    // New mail shows up with its first delivery attempt; statuses change with the same event.
-    if (event.type === 'delivery.updated' || event.type === 'case.created' || event.type === 'message.added') refresh();
-  });
-  onResync(refresh);
+  const { items, refetch } = createOutbox();
   document.title = 'Sent mail · edgecase';
 
   return (
     <section class="outbox">
       <h2 class="page-title">Sent mail</h2>
       <p class="hint">Local mode: mail edgecase sends is captured by wrangler dev, not delivered. The newest 50, with each recipient's status; “sent” means the (local) mail service took it.</p>
-      <Switch>
-        <Match when={items.error && !items.loading}>
-          <div class="error" role="alert">
-            <p>Could not load sent mail: {errorMessage(items.error)}</p>
-            <button type="button" onClick={() => void refetch()}>
-              Retry
-            </button>
+      <Loadable error={items.error} loading={items.loading} value={items.error ? undefined : items()} failure="Could not load sent mail" retry={() => void refetch()}>
+        {(list) => (
+          <div data-testid="outbox-list">
+            <Show when={list().length > 0} fallback={<p class="empty">Nothing sent yet.</p>}>
+              <ul class="rows">
+                <For each={list()}>{(item) => <OutboxRow item={item} />}</For>
+              </ul>
+            </Show>
           </div>
-        </Match>
-        <Match when={items.error ? undefined : items()}>
-          {(list) => (
-            <div data-testid="outbox-list">
-              <Show when={list().length > 0} fallback={<p class="empty">Nothing sent yet.</p>}>
-                <ul class="rows">
-                  <For each={list()}>{(item) => <OutboxRow item={item} />}</For>
-                </ul>
-              </Show>
-            </div>
-          )}
-        </Match>
-        <Match when={true}>
-          <p class="loading">Loading…</p>
-        </Match>
-      </Switch>
+        )}
+      </Loadable>
     </section>
   );
 }

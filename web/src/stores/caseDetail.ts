@@ -1,0 +1,61 @@
+// One case with its thread: a resource refetched after any event about the case, and what this page
+// wrote or changed laid over it at once.
+import { createResource, onCleanup, type Accessor } from 'solid-js';
+import type { CaseDetail, MessageView } from '../../../worker/protocol/api.ts';
+import { assertNever } from '../../../worker/protocol/assert.ts';
+import type { ServerEvent } from '../../../worker/protocol/events.ts';
+import { getCase } from '../api/cases.ts';
+import { RequestError } from '../api/errors.ts';
+import { createDebounced } from '../lib/util.ts';
+import { onResync, onServerEvent } from '../realtime/live.ts';
+import { onCaseSaved } from './caseActions.ts';
+import { createDeepSignal, keepingOnFailedRefresh } from './resource.ts';
+
+// A failed background refresh keeps the thread on screen (a 404 means it really is gone).
+const fetchCase = keepingOnFailedRefresh('the case', getCase, (shown, id, err) => shown.case.id === id && !(err instanceof RequestError && err.status === 404));
+
+export function createCaseDetail(id: Accessor<string>) {
+  const [detail, { refetch, mutate }] = createResource(id, fetchCase, { storage: createDeepSignal });
+  const refresh = createDebounced(() => void refetch(), 150);
+
+  /** The loaded case, or undefined while it loads or after a failure. */
+  const loaded = (): CaseDetail | undefined => {
+    if (detail.error) return undefined;
+    const d = detail();
+    return d && d.case.id === id() ? d : undefined;
+  };
+
+  /** Anything that happened on this case: the thread, its status, a delivery, held mail about it. */
+  function applyEvent(event: ServerEvent): void {
+    switch (event.type) {
+      case 'case.created':
+      case 'case.updated':
+      case 'message.added':
+      case 'sla.updated':
+      case 'inbound.held':
+      case 'inbound.resolved':
+      case 'inbound.reprocessed':
+      case 'delivery.updated':
+        if (event.caseId === id()) refresh();
+        return;
+      case 'flood.detected':
+        return;
+      default:
+        assertNever(event, 'event');
+    }
+  }
+
+  onServerEvent(applyEvent);
+  onResync(refresh);
+
+  /** A reply, note or forward this page just wrote: shown at once, then the refetch brings the rest. */
+  function posted(view: MessageView): void {
+    mutate((prev) => (prev && prev.case.id === id() && !prev.messages.some((m) => m.id === view.id) ? { ...prev, messages: [...prev.messages, view] } : prev));
+    refresh();
+  }
+
+  // The server's copy after a change made here (status, priority, assignee).
+  onCleanup(onCaseSaved((saved) => mutate((prev) => (prev && prev.case.id === saved.id ? { ...prev, case: saved } : prev))));
+
+  return { detail, loaded, refetch, applyEvent, posted };
+}
