@@ -4,7 +4,9 @@
 // → event on a socket; BENCH_LATENCY_RATE and BENCH_LATENCY_MAILS change the load), fanout (one event
 // to 1,000 sockets), paint (Chromium, first rows of a 10,000-case inbox), sla (the sweep), cpu (CPU
 // per mail of the local runtime, with and without acknowledgements, next to the publish-only handler),
-// bundle (the Worker bundle of `wrangler deploy --dry-run`, gzipped; 1 kB = 1,000 bytes).
+// d1 (D1 round trips per new case and per reply, counted by the bench Worker), bundle (the Worker
+// bundle of `wrangler deploy --dry-run`, gzipped; 1 kB = 1,000 bytes). The servers run the bench
+// Worker (worker/bench/index.ts): the deployed Worker plus the instruments these figures need.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -259,6 +261,19 @@ const benches = {
       rmSync(persist, { recursive: true, force: true });
     }
   },
+  async d1() {
+    ensureDevVars();
+    const rounds = Number(process.env.BENCH_D1_MAILS ?? 20);
+    const figures = await withServer({ BENCH_COUNT_D1: 'on' }, (url) => d1Run(url, rounds));
+    console.log(
+      `d1: ${rounds} new cases and ${rounds} replies; D1 calls to file a new case ${figures.newCase.join('/')} (min/max), a reply ${figures.reply.join('/')}; an acknowledgement's delivery record ${figures.ack.join('/')} more, in the background`,
+    );
+    report({
+      d1_calls_per_new_case: { value: figures.newCase[1], unit: 'calls' },
+      d1_calls_per_reply: { value: figures.reply[1], unit: 'calls' },
+      d1_calls_per_ack_delivery: { value: figures.ack[1], unit: 'calls' },
+    });
+  },
   async bundle() {
     const b = await workerBundle();
     console.log(`bundle: ${b.files.join(', ')}, ${kB(b.bytes)} kB as uploaded`);
@@ -333,12 +348,15 @@ function percentile(xs, p) {
 
 const round1 = (x) => Math.round(x * 10) / 10;
 
+/** The Worker as deployed plus the bench's instruments (the publish-only baseline, counted D1 calls). */
+const BENCH_WORKER = 'worker/bench/index.ts';
+
 async function withServer(vars, fn) {
   const persist = mkdtempSync(path.join(os.tmpdir(), 'edgecase-bench-'));
   let server;
   try {
     await migrateLocal(persist, { quiet: true });
-    server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {}, vars });
+    server = await startWrangler({ port: await freePort(), persistTo: persist, output: () => {}, vars, script: BENCH_WORKER });
     await seedDemo(server.url);
     return await fn(server.url, persist, server);
   } finally {
@@ -427,6 +445,45 @@ async function cpuRun(url, pid, count) {
   let thread = 0;
   for (const [t, ms] of after.threads) thread = Math.max(thread, ms - (before.threads.get(t) ?? 0));
   return { wall, workerd: (after.workerd - before.workerd) / count, wrangler: (after.wrangler - before.wrangler) / count, thread: thread / count };
+}
+
+/**
+ * D1 round trips per inbound mail, as the bench Worker records them: a new customer's mail, then a
+ * reply to it, `rounds` times. Calls that record an acknowledgement's delivery (in the background,
+ * after the mail was filed) are counted apart. Returns [min, max] of each.
+ */
+async function d1Run(url, rounds) {
+  const { isDeliveryRecord } = await import('../worker/bench/d1-count.ts');
+  const stamp = Date.now();
+  const recorded = async () => (await (await fetch(`${url}/api/bench/d1-calls`)).json()).items;
+  /** Delivers and returns the recorded calls once the mail's work, the background included, is done. */
+  const measure = async (raw, from, ack) => {
+    const r = await deliver(url, raw, { from, to: 'support@acme.test' });
+    if (r.status >= 300) throw new Error(`delivery: ${r.status} ${r.text.slice(0, 200)}`);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const entry = (await recorded()).findLast((e) => e.from === from);
+      if (entry && (!ack || entry.calls.some(isDeliveryRecord))) return entry.calls;
+      if (Date.now() > deadline) throw new Error(`no ${ack ? 'acknowledgement delivery' : 'D1 calls'} recorded for mail from ${from}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  };
+  const range = (xs) => [Math.min(...xs), Math.max(...xs)];
+  const filing = (calls) => calls.filter((c) => !isDeliveryRecord(c)).length;
+  // Warm-up: the isolate resolves the mailbox once.
+  await measure(newMail('d1warm', 0, stamp).raw, newMail('d1warm', 0, stamp).from, true);
+  const newCase = [];
+  const reply = [];
+  const ack = [];
+  for (let i = 0; i < rounds; i++) {
+    const first = newMail('d1', i, stamp);
+    const calls = await measure(first.raw, first.from, true);
+    newCase.push(filing(calls));
+    ack.push(calls.length - filing(calls));
+    const answer = `From: Sender ${i} <${first.from}>\r\nTo: support@acme.test\r\nSubject: Re: Latency ${i}\r\nMessage-ID: <d1-re-${i}-${stamp}@example.com>\r\nIn-Reply-To: <d1-${i}-${stamp}@example.com>\r\nReferences: <d1-${i}-${stamp}@example.com>\r\n\r\nThanks, and one more thing.\r\n`;
+    reply.push(filing(await measure(answer, first.from, false)));
+  }
+  return { newCase: range(newCase), reply: range(reply), ack: range(ack) };
 }
 
 async function acksOff(url) {

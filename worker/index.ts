@@ -2,7 +2,6 @@
 import { makeDeps } from './deps.ts';
 import { createApp } from './http/app.ts';
 import { receiveEmail } from './ingest/receive.ts';
-import { publishOnly } from './ingest/diagnostic.ts';
 import { runScheduled } from './scheduled.ts';
 
 export { InboxHub } from './realtime/hub.ts';
@@ -12,7 +11,6 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   async email(message, env, ctx) {
-    if (env.DIAGNOSTIC_EMAIL === 'publish-only') return publishOnly(message, makeDeps(env, ctx), env.DIAGNOSTIC_WORKSPACE ?? '');
     await receiveEmail(message, makeDeps(env, ctx));
   },
   async scheduled(controller, env, ctx) {

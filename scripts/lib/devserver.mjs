@@ -48,12 +48,13 @@ export async function migrateLocal(persistTo, { quiet = false } = {}) {
 /**
  * Spawns wrangler dev and resolves once it answers. `output` receives its lines (default: ours).
  * Returns { url, child, stop }.
- * @param {{ port?: number, persistTo?: string, output?: (line: string) => void, vars?: Record<string, string> }} [options]
+ * `script` runs another entry than wrangler.toml's (the bench Worker) with the same bindings.
+ * @param {{ port?: number, persistTo?: string, output?: (line: string) => void, vars?: Record<string, string>, script?: string }} [options]
  */
-export async function startWrangler({ port = 8787, persistTo, output = (line) => process.stdout.write(line), vars = {} } = {}) {
+export async function startWrangler({ port = 8787, persistTo, output = (line) => process.stdout.write(line), vars = {}, script } = {}) {
   // wrangler refuses to start without the static-assets folder; the API works without the web build.
   mkdirSync(path.join(root, 'web', 'dist'), { recursive: true });
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
+  const args = ['dev', ...(script ? [script] : []), '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
   if (persistTo) args.push('--persist-to', persistTo);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const child = spawn(tool('wrangler'), args, { cwd: root, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });

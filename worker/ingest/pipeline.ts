@@ -1,6 +1,7 @@
 // pipeline: one stored inbound message → its outcome. Reads like the diagram in ARCHITECTURE.md:
 //   analyze (pre-scan, parse, classify) → prepare (keys) → gather (ONE D1 read batch) → decide and
 //   plan (pure) → commit (ONE D1 write batch with its events) → announce (publish, outbox).
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { Inbound, Mailbox } from '../db/schema.ts';
 import { derivedId } from '../protocol/ids.ts';
 import { mailboxQuery, workspaceAddresses } from '../db/queries/mailboxes.ts';
@@ -8,9 +9,9 @@ import type { Deps } from '../deps.ts';
 import { pickAssignee } from '../admin/assign.ts';
 import { announce, write } from '../changes/commit.ts';
 import { update } from '../changes/change.ts';
-import { analyze } from './analyze.ts';
-import { factsCover, gatherFacts, type InboundFacts } from './facts.ts';
-import { assigneeOf, decideInbound, planInbound, planUnreadable, prepareInbound } from './plan.ts';
+import { analyze, type Analysis } from './analyze.ts';
+import { factsCover, factsQueries, gatherFacts, type InboundFacts } from './facts.ts';
+import { assigneeOf, decideInbound, planInbound, planUnreadable, prepareInbound, type InboundRef, type Prepared } from './plan.ts';
 import type { Outcome, Stored } from './outcome.ts';
 
 export class RawMissing extends Error {}
@@ -40,8 +41,40 @@ export interface ProcessOptions {
   mailbox?: Mailbox;
   /** Its workspace's addresses, read together with it. */
   ownAddresses?: string[];
-  /** Facts the caller gathered with the row's insert; used when they answer this message's keys. */
-  facts?: InboundFacts;
+  /** What the caller analysed and gathered with the row's insert (see `ahead`), for this mailbox and these addresses. */
+  ahead?: { analysis: Analysis; prepared: Prepared | null; facts: InboundFacts | null };
+}
+
+/** Statements a caller puts in its own batch, and how to read their results. */
+export interface Lookahead {
+  analysis: Analysis;
+  prepared: Prepared | null;
+  statements: BatchItem<'sqlite'>[];
+  read(results: unknown[]): InboundFacts | null;
+}
+
+/**
+ * The analysis and the facts statements of a message not yet stored, so the email handler can send
+ * the facts lookup in the same batch as the row's insert: one round trip for both. The facts
+ * statements exclude the row by id, so they read the same before and after its insert. Null when
+ * anything goes wrong: the pipeline then does it all again from the stored row.
+ */
+export async function lookahead(
+  deps: Deps,
+  input: { row: InboundRef & { envelopeFrom: string; envelopeTo: string }; mailbox: Mailbox; ownAddresses: string[]; raw: Uint8Array; now: number },
+): Promise<Lookahead | null> {
+  try {
+    const { row, mailbox, ownAddresses, raw, now } = input;
+    const secret = deps.secrets.replyTokenKey;
+    const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses, replyTokenKey: secret });
+    if (!analysis.ok) return { analysis, prepared: null, statements: [], read: () => null };
+    const prepared = await prepareInbound({ row, mailbox, ownAddresses, analysis, raw, secret, appUrl: deps.config.appUrl, now });
+    const q = factsQueries(deps.db, prepared.key);
+    return { analysis, prepared, statements: q.statements, read: q.read };
+  } catch (err) {
+    console.error(`inbound ${input.row.id}: the lookahead failed, the pipeline starts over`, err);
+    return null;
+  }
 }
 
 export async function processInbound(deps: Deps, row: Inbound, options: ProcessOptions = {}): Promise<Stored> {
@@ -55,11 +88,12 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   ]);
   if (!mailbox) throw new Error(`mailbox ${row.mailboxId} of inbound ${row.id} no longer exists`);
   const own = ownAddresses ?? (await workspaceAddresses(db, mailbox.workspaceId));
-  const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses: own, replyTokenKey: deps.secrets.replyTokenKey });
+  const { ahead } = options;
+  const analysis = ahead?.analysis ?? (await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses: own, replyTokenKey: deps.secrets.replyTokenKey }));
   if (!analysis.ok) return commitOutcome(deps, planUnreadable({ row, mailbox, ownAddresses: own, reason: analysis.reason, detail: analysis.detail, now }));
 
-  const prepared = await prepareInbound({ row, mailbox, ownAddresses: own, analysis, raw, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now });
-  let facts = options.facts && factsCover(options.facts.key, prepared.key) ? options.facts : await gatherFacts(db, prepared.key);
+  const prepared = ahead?.prepared ?? (await prepareInbound({ row, mailbox, ownAddresses: own, analysis, raw, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now }));
+  let facts = ahead?.facts && factsCover(ahead.facts.key, prepared.key) ? ahead.facts : await gatherFacts(db, prepared.key);
   const ownMessageId = derivedId('message', row.id);
   for (let attempt = 1; ; attempt++) {
     // The same row run twice at once (retry.ts claims rows so that it does not happen): the other run

@@ -4,11 +4,12 @@
 // server to try again later. Nothing after that point throws: processing failures are retried.
 import { eq } from 'drizzle-orm';
 import { inbound, type Inbound, type Mailbox } from '../db/schema.ts';
-import { forgetMailbox, mailboxQuery, recentMailbox, rememberMailbox, resolveMailboxWithAddresses, workspaceAddressesQuery } from '../db/queries/mailboxes.ts';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { forgetMailbox, mailboxQuery, recentMailbox, rememberMailbox, resolveMailboxWithAddresses, workspaceAddressesQuery, type Resolved } from '../db/queries/mailboxes.ts';
 import type { Deps } from '../deps.ts';
 import { newId } from '../protocol/ids.ts';
 import { firstAddress, idempotencyKey } from './dedupe.ts';
-import { processSafely } from './pipeline.ts';
+import { lookahead, processSafely } from './pipeline.ts';
 import { headerValue, prescan } from './prescan.ts';
 import type { Stored } from './outcome.ts';
 import { cleanLine, normalizeEmail } from './text.ts';
@@ -28,6 +29,9 @@ export interface IncomingEmail {
 const FORWARD_WHEN_HELD = new Set(['not-a-participant', 'unverified-sender', 'auth-failed']);
 
 export type ReceiveResult = { verdict: 'rejected'; reason: string } | { verdict: 'accepted'; inboundId: string; outcome: Stored | null };
+
+/** Mail up to this size is analysed before its row is stored, so the facts lookup joins the insert. */
+const LOOKAHEAD_MAX_BYTES = 2 * 1024 * 1024;
 
 function mib(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
@@ -81,17 +85,17 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
   // A mailbox this isolate resolved a moment ago takes the message without a round trip first; it is
   // read again with the insert below. A refusal is never decided on remembered settings.
   let remembered = recentMailbox(message.to, now);
-  if (remembered && refusal(deps, remembered, message.rawSize)) remembered = null;
-  let mailbox: Mailbox;
-  let ownAddresses: string[] = [];
-  if (remembered) mailbox = remembered;
+  if (remembered && refusal(deps, remembered.mailbox, message.rawSize)) remembered = null;
+  let resolved: Resolved;
+  if (remembered) resolved = remembered;
   else {
-    const resolved = await resolveMailboxWithAddresses(deps.db, message.to, deps.secrets.replyTokenKey);
-    const refused = refusal(deps, resolved?.mailbox, message.rawSize);
-    if (refused || !resolved) return reject(refused ?? 'no such mailbox');
-    ({ mailbox, ownAddresses } = resolved);
-    rememberMailbox(message.to, mailbox, now);
+    const found = await resolveMailboxWithAddresses(deps.db, message.to, deps.secrets.replyTokenKey);
+    const refused = refusal(deps, found?.mailbox, message.rawSize);
+    if (refused || !found) return reject(refused ?? 'no such mailbox');
+    resolved = found;
+    rememberMailbox(message.to, resolved, now);
   }
+  let { mailbox, ownAddresses } = resolved;
   const raw = await readAll(message.raw, limitOf(deps, mailbox));
   if (!raw) {
     // The stream was longer than the size announced. Refused on fresh settings; if the limit was
@@ -115,33 +119,37 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
     httpMetadata: { contentType: 'message/rfc822' },
     customMetadata: { inboundId: id, envelopeFrom: message.from, envelopeTo: message.to },
   });
-  const insert = deps.db
-    .insert(inbound)
-    .values({
-      id,
-      workspaceId: mailbox.workspaceId,
-      mailboxId: mailbox.id,
-      envelopeFrom: normalizeEmail(message.from),
-      envelopeTo: normalizeEmail(message.to),
-      rawKey,
-      rawSize: raw.byteLength,
-      idemKey,
-      status: 'received',
-      importBatch: options.importBatch ?? null,
-      subject: cleanLine(headerValue(pre.headers, 'subject'), 500),
-      // Normalised now, so the flood breaker can count this sender before the message is parsed.
-      fromEmail: firstAddress(headerValue(pre.headers, 'from')) || normalizeEmail(message.from),
-      receivedAt: now,
-    })
-    .returning();
-  let row: Inbound;
-  if (!remembered) row = (await insert.get())!;
-  else {
-    const [rows, fresh, addresses] = await deps.db.batch([insert, mailboxQuery(deps.db, mailbox.id), workspaceAddressesQuery(deps.db, mailbox.workspaceId)]).catch((err: unknown) => {
-      forgetMailbox(message.to);
-      throw err;
-    });
-    const refused = refusal(deps, fresh[0], raw.byteLength);
+  const values = {
+    id,
+    workspaceId: mailbox.workspaceId,
+    mailboxId: mailbox.id,
+    envelopeFrom: normalizeEmail(message.from),
+    envelopeTo: normalizeEmail(message.to),
+    rawKey,
+    rawSize: raw.byteLength,
+    idemKey,
+    status: 'received' as const,
+    importBatch: options.importBatch ?? null,
+    subject: cleanLine(headerValue(pre.headers, 'subject'), 500),
+    // Normalised now, so the flood breaker can count this sender before the message is parsed.
+    fromEmail: firstAddress(headerValue(pre.headers, 'from')) || normalizeEmail(message.from),
+    receivedAt: now,
+  };
+  // The facts lookup rides in the insert's batch: one round trip stores the row and reads all the
+  // plan needs. Only for mail of ordinary size, so that a message too costly to parse is stored before
+  // it is parsed and fails as a row an admin can see, never before it was stored.
+  const ahead = raw.byteLength <= LOOKAHEAD_MAX_BYTES ? await lookahead(deps, { row: values, mailbox, ownAddresses, raw, now }) : null;
+  const reread = remembered ? [mailboxQuery(deps.db, mailbox.id), workspaceAddressesQuery(deps.db, mailbox.workspaceId)] : [];
+  const statements = [deps.db.insert(inbound).values(values).returning(), ...reread, ...(ahead?.statements ?? [])] as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
+  const results = (await deps.db.batch(statements).catch((err: unknown) => {
+    forgetMailbox(message.to);
+    throw err;
+  })) as unknown[];
+  const row = (results[0] as Inbound[])[0]!;
+  let fresh = true;
+  if (remembered) {
+    const [again] = results[1] as Mailbox[];
+    const refused = refusal(deps, again, raw.byteLength);
     if (refused) {
       // Changed in the last minute (disabled, limit lowered): refused as it would have been.
       forgetMailbox(message.to);
@@ -149,12 +157,15 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
       await deps.raw.delete(rawKey);
       return reject(refused);
     }
-    row = rows[0]!;
-    mailbox = fresh[0]!;
-    ownAddresses = addresses.map((a) => a.address);
-    rememberMailbox(message.to, mailbox, now);
+    const addresses = (results[2] as Array<{ address: string }>).map((a) => a.address);
+    // Settings changed since they were remembered: what was looked up ahead used the old ones.
+    fresh = JSON.stringify([again, addresses]) === JSON.stringify([mailbox, ownAddresses]);
+    mailbox = again!;
+    ownAddresses = addresses;
+    rememberMailbox(message.to, { mailbox, ownAddresses }, now);
   }
-  const outcome = await processSafely(deps, row, { raw, mailbox, ownAddresses });
+  const facts = ahead && fresh ? { analysis: ahead.analysis, prepared: ahead.prepared, facts: ahead.read(results.slice(1 + reread.length)) } : undefined;
+  const outcome = await processSafely(deps, row, { raw, mailbox, ownAddresses, ahead: facts });
   if (!options.importBatch && outcome?.status === 'quarantined' && FORWARD_WHEN_HELD.has(outcome.reason ?? '') && mailbox.catchAllAddress && message.forward) {
     await forwardToCatchAll(deps, message, id, mailbox.catchAllAddress);
   }

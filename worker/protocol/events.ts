@@ -1,6 +1,7 @@
 // Events the Worker pushes to agents. Every one is first written to the `events` table with its
 // per-workspace `seq`, then published; a client that missed some can refetch by seq.
 import type { CaseStatus, InboundStatus, MessageKind, CaseSummary, OutboxKind } from './api.ts';
+import { assertNever } from './assert.ts';
 
 interface Base {
   seq: number;
@@ -85,7 +86,11 @@ export function applyPresence(list: PresenceEntry[], frame: ServerFrame): Presen
     }
     case 'presence.gone':
       return list.filter((p) => p.socketId !== frame.socketId);
-    default:
+    case 'hello':
+    case 'event':
+    case 'resync':
       return list;
+    default:
+      return assertNever(frame, 'server frame');
   }
 }

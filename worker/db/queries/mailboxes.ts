@@ -23,7 +23,7 @@ export async function resolveMailbox(db: Db, recipient: string, replyTokenKey: s
  * resolveMailbox, and every address of that mailbox's workspace (mail from one of them is a loop).
  * The common case, mail to a mailbox's own address, takes one round trip for both.
  */
-export async function resolveMailboxWithAddresses(db: Db, recipient: string, replyTokenKey: string): Promise<{ mailbox: Mailbox; ownAddresses: string[] } | null> {
+export async function resolveMailboxWithAddresses(db: Db, recipient: string, replyTokenKey: string): Promise<Resolved | null> {
   const address = normalizeEmail(recipient);
   if (!address.includes('@')) return null;
   const sameWorkspace = db.select({ id: mailboxes.workspaceId }).from(mailboxes).where(eq(mailboxes.address, address));
@@ -38,7 +38,13 @@ export async function resolveMailboxWithAddresses(db: Db, recipient: string, rep
 
 // ---- a short memory of resolved recipients ---------------------------------------------------
 
-const recent = new Map<string, { mailbox: Mailbox; at: number }>();
+/** A mailbox as the email handler resolved it: the row and its workspace's addresses. */
+export interface Resolved {
+  mailbox: Mailbox;
+  ownAddresses: string[];
+}
+
+const recent = new Map<string, Resolved & { at: number }>();
 /** How long an isolate trusts what it resolved: at most this long after an admin's change. */
 export const RECENT_MAILBOX_MS = 60_000;
 const RECENT_MAX = 256;
@@ -48,7 +54,7 @@ const RECENT_MAX = 256;
  * uses it only to accept mail without a round trip first: the pipeline works from the mailbox row
  * read again together with the message's insert, and every refusal is decided on fresh rows.
  */
-export function recentMailbox(recipient: string, now: number): Mailbox | null {
+export function recentMailbox(recipient: string, now: number): Resolved | null {
   const key = normalizeEmail(recipient);
   const hit = recent.get(key);
   if (!hit) return null;
@@ -56,14 +62,14 @@ export function recentMailbox(recipient: string, now: number): Mailbox | null {
     recent.delete(key);
     return null;
   }
-  return hit.mailbox;
+  return { mailbox: hit.mailbox, ownAddresses: hit.ownAddresses };
 }
 
-export function rememberMailbox(recipient: string, mailbox: Mailbox, now: number): void {
+export function rememberMailbox(recipient: string, resolved: Resolved, now: number): void {
   const key = normalizeEmail(recipient);
   recent.delete(key);
-  if (!mailbox.enabled) return;
-  recent.set(key, { mailbox, at: now });
+  if (!resolved.mailbox.enabled) return;
+  recent.set(key, { ...resolved, at: now });
   while (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
 }
 

@@ -1,10 +1,10 @@
 // A diagnostic email handler for the latency benchmark's baseline: it publishes an event for each
 // message and stores nothing, so `npm run bench` can tell the cost of our pipeline from the cost of
 // the path around it (the local email trigger, the Worker, the Durable Object, the socket). Enabled
-// only by DIAGNOSTIC_EMAIL=publish-only, which no deployment sets.
+// only in the bench Worker (worker/bench/index.ts), by DIAGNOSTIC_EMAIL=publish-only.
 import type { Deps } from '../deps.ts';
-import type { IncomingEmail } from './receive.ts';
-import { headerValue, prescan } from './prescan.ts';
+import type { IncomingEmail } from '../ingest/receive.ts';
+import { headerValue, prescan } from '../ingest/prescan.ts';
 
 export async function publishOnly(message: IncomingEmail, deps: Deps, workspaceId: string): Promise<void> {
   const bytes = new Uint8Array(await new Response(message.raw).arrayBuffer());
