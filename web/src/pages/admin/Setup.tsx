@@ -9,6 +9,7 @@
 import { For, Show, createResource, createSignal } from 'solid-js';
 import { SETUP_TEST_SUBJECT, type SetupCheck, type TestMessageResult } from '../../../../worker/protocol/admin.ts';
 import { errorMessage } from '../../api/errors.ts';
+import { Loadable } from '../../components/Loadable.tsx';
 import { caseHref } from '../../lib/format.ts';
 import { getSetup, sendTestMessage } from '../../api/admin.ts';
 
@@ -42,12 +43,7 @@ export function Setup() {
   return (
     <div data-testid="admin-setup">
       <h2>Connect your domain</h2>
-      <Show when={status.error}>
-        <div class="error" role="alert">
-          <p>Could not run the checks: {errorMessage(status.error)}</p>
-        </div>
-      </Show>
-      <Show when={!status.error && status()} fallback={<Show when={!status.error}>{<p class="loading">Checking…</p>}</Show>}>
+      <Loadable error={status.error} loading={status.loading} value={status.error ? undefined : status()} failure="Could not run the checks" loadingText="Checking…">
         {(s) => (
           <>
             <p data-testid="setup-ready" data-ready={String(s().ready)}>
@@ -125,7 +121,7 @@ export function Setup() {
             </div>
           </>
         )}
-      </Show>
+      </Loadable>
       <Steps />
     </div>
   );
