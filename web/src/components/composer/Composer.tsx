@@ -2,20 +2,20 @@
 // Replies and notes carry the seq the agent has seen; when the server answers that something new
 // arrived meanwhile (409), the draft stays, the new messages are shown above it, and sending needs a
 // second, deliberate click. Nothing here says "delivered": the message's delivery rows tell.
-import { For, Show, createEffect, createMemo, createSignal, untrack } from 'solid-js';
+import { For, Show, createMemo, createSignal } from 'solid-js';
 import type { Accessor, JSX } from 'solid-js';
 import type { CaseDetail, MessageView } from '../../../../worker/protocol/api.ts';
-import { addNote, forwardCase, sendReply } from '../../api/cases.ts';
+import { addNote, sendReply } from '../../api/cases.ts';
 import { CollisionError, errorMessage } from '../../api/errors.ts';
 import { draftFor, updateDraft, type ComposerTab, type Draft } from '../../lib/drafts.ts';
 import { STATUS_LABELS, STATUS_ORDER } from '../../lib/format.ts';
+import { type Collision, CollisionNotice } from './CollisionNotice.tsx';
+import { Forward } from './Forward.tsx';
+import { followSeen, newsSince, postedHere } from './seen.ts';
 
 export interface ComposerApi {
   focus(tab: ComposerTab): void;
 }
-
-/** Messages this page wrote: never news to the agent who wrote them. */
-const postedHere = new Set<string>();
 
 /** "a@x.test, b@y.test; c@z.test" → the addresses, in order, without blanks or repeats. */
 export function parseAddresses(input: string): string[] {
@@ -27,18 +27,7 @@ export function parseAddresses(input: string): string[] {
   return out;
 }
 
-/** What the collision guard counts as news: people's messages, not automatic or system ones. */
-function isNews(m: MessageView): boolean {
-  return m.kind === 'human' && m.direction !== 'system';
-}
-
 const SEND_KEY = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
-
-interface Collision {
-  tab: ComposerTab;
-  messages: MessageView[];
-  message: string;
-}
 
 export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view: MessageView) => void; renderMessage: (m: MessageView) => JSX.Element; controls?: (api: ComposerApi) => void }) {
   const caseId = () => props.detail().case.id;
@@ -54,44 +43,10 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
 
   const requester = () => props.detail().participants.find((p) => p.role === 'requester')?.email ?? props.detail().case.contact?.email ?? '';
   const toValue = () => draft().to ?? requester();
-  const writing = (d: Draft) => d.reply.trim() !== '' || d.note.trim() !== '';
 
-  // The seq to send: follows each load of the case while nothing is written; once the agent writes,
-  // it moves on only past messages that are no news to them.
-  createEffect(() => {
-    const d = props.detail();
-    const id = d.case.id;
-    const seq = d.seq;
-    const ids = d.messages.map((m) => m.id);
-    const news = d.messages.filter(isNews).map((m) => m.id);
-    untrack(() => {
-      const current = draftFor(id);
-      if (!writing(current) || current.seenSeq === null) {
-        if (current.seenSeq !== seq || current.seen.length !== ids.length) {
-          updateDraft(id, (x) => {
-            x.seenSeq = seq;
-            x.seen = ids;
-          });
-        }
-        return;
-      }
-      const seen = new Set(current.seen);
-      if (seq > current.seenSeq && news.every((m) => seen.has(m))) {
-        updateDraft(id, (x) => {
-          x.seenSeq = seq;
-          x.seen = ids;
-        });
-      }
-    });
-  });
-
+  followSeen(() => props.detail());
   /** Messages on screen that arrived after the agent started writing (a hint before they send). */
-  const arrivedMeanwhile = createMemo(() => {
-    const d = draft();
-    if (!writing(d)) return 0;
-    const seen = new Set(d.seen);
-    return props.detail().messages.filter((m) => isNews(m) && !seen.has(m.id)).length;
-  });
+  const arrivedMeanwhile = createMemo(() => newsSince(draft(), props.detail()));
 
   function focus(tab: ComposerTab): void {
     update((d) => {
@@ -193,31 +148,17 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
     <>
       <Show when={collision()}>
         {(c) => (
-          <section class="collision" data-testid="collision-notice" role="alert" tabIndex={-1} ref={noticeEl} aria-labelledby="collision-title">
-            <h3 id="collision-title">New since you started writing</h3>
-            <p>
-              {c().messages.length === 1 ? 'A new message arrived' : `${c().messages.length} new messages arrived`} on this case. Nothing was sent; your {c().tab === 'reply' ? 'reply' : 'note'} is
-              still below.
-            </p>
-            <div class="collision-messages">
-              <For each={c().messages}>{(m) => props.renderMessage(m)}</For>
-            </div>
-            <div class="collision-actions">
-              <button type="button" class="primary" data-testid="composer-send-anyway" disabled={busy()} onClick={() => void submit(true, c().tab)}>
-                {busy() ? 'Sending…' : c().tab === 'reply' ? 'Send anyway' : 'Add note anyway'}
-              </button>
-              <button
-                type="button"
-                disabled={busy()}
-                onClick={() => {
-                  setCollision(null);
-                  textEl?.focus();
-                }}
-              >
-                Keep editing
-              </button>
-            </div>
-          </section>
+          <CollisionNotice
+            collision={c()}
+            busy={busy()}
+            renderMessage={props.renderMessage}
+            noticeRef={(el) => (noticeEl = el)}
+            onSendAnyway={() => void submit(true, c().tab)}
+            onKeepEditing={() => {
+              setCollision(null);
+              textEl?.focus();
+            }}
+          />
         )}
       </Show>
 
@@ -345,99 +286,6 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
         </form>
       </section>
     </>
-  );
-}
-
-/** "Forward…": the case's last customer message, with an optional word, to one outside address. */
-function Forward(props: { caseId: string; onPosted: (view: MessageView, to: string) => void }) {
-  const [open, setOpen] = createSignal(false);
-  const [to, setTo] = createSignal('');
-  const [text, setText] = createSignal('');
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
-  let toEl: HTMLInputElement | undefined;
-
-  async function submit(): Promise<void> {
-    if (busy()) return;
-    const target = to().trim();
-    if (!target) {
-      setError('Whom to forward to?');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const view = await forwardCase(props.caseId, { to: target, text: text() });
-      setOpen(false);
-      setTo('');
-      setText('');
-      props.onPosted(view, target);
-    } catch (err) {
-      setError(`Could not forward: ${errorMessage(err)}`);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  return (
-    <div class="forward">
-      <button
-        type="button"
-        class="link-button"
-        data-testid="forward-button"
-        aria-expanded={open()}
-        onClick={() => {
-          setOpen(!open());
-          setError(null);
-          if (open()) requestAnimationFrame(() => toEl?.focus());
-        }}
-      >
-        Forward…
-      </button>
-      <Show when={open()}>
-        <form
-          class="forward-form"
-          data-testid="forward-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-              e.preventDefault();
-              e.stopPropagation();
-              void submit();
-            } else if (e.key === 'Escape') {
-              e.preventDefault();
-              setOpen(false);
-            }
-          }}
-        >
-          <p class="hint">Sends the latest customer message to someone outside, who then takes part in the case.</p>
-          <label class="composer-field">
-            <span>To</span>
-            <input ref={toEl} type="email" data-testid="forward-to" value={to()} placeholder="someone@example.com" readOnly={busy()} onInput={(e) => setTo(e.currentTarget.value)} />
-          </label>
-          <textarea data-testid="forward-text" rows={3} value={text()} placeholder="Optional note to them" readOnly={busy()} onInput={(e) => setText(e.currentTarget.value)} />
-          <div class="composer-actions">
-            <span class="spacer" />
-            <button type="button" disabled={busy()} onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-            <button type="submit" class="primary" data-testid="forward-send" disabled={busy()}>
-              {busy() ? 'Forwarding…' : 'Forward'}
-            </button>
-          </div>
-          <Show when={error()}>
-            {(msg) => (
-              <p class="error-text" role="alert" data-testid="forward-error">
-                {msg()}
-              </p>
-            )}
-          </Show>
-        </form>
-      </Show>
-    </div>
   );
 }
 
