@@ -2,7 +2,7 @@
 // tripped while nobody had the app open is in the held mail list all the same.
 import { For, Show, createSignal } from 'solid-js';
 import type { ServerEvent } from '../../../worker/protocol/events.ts';
-import { openHeldMail } from '../pages/inbox/Inbox.tsx';
+import { openHeldMail } from '../lib/route.ts';
 import { onServerEvent } from '../realtime/live.ts';
 
 type Flood = Extract<ServerEvent, { type: 'flood.detected' }>;

@@ -1,6 +1,7 @@
 // A small hash router: `#/` is the inbox, `#/cases/<id>` a case, `#/outbox` the sent mail (local mode),
 // `#/reports` the SLA report, `#/admin/{mailboxes,agents,setup,audit,import}` the admin pages (`#/admin`: mailboxes).
 import { createSignal } from 'solid-js';
+import type { ListCasesQuery } from '../../../worker/protocol/api.ts';
 
 export type Route =
   | { name: 'inbox' }
@@ -46,4 +47,17 @@ export const openCaseId = (): string | undefined => {
 
 export function navigate(hash: string): void {
   location.hash = hash;
+}
+
+/** The inbox's view tabs: a case list per status group, and held mail. */
+export type InboxTab = ListCasesQuery['status'] | 'held';
+
+// The chosen tab is kept here rather than in the hash, so that it survives a visit to a case.
+const [inboxTab, setInboxTab] = createSignal<InboxTab>('active');
+export { inboxTab, setInboxTab };
+
+/** Shows the inbox with the held mail tab open (from anywhere, e.g. the flood banner). */
+export function openHeldMail(): void {
+  setInboxTab('held');
+  navigate('#/');
 }

@@ -1,0 +1,57 @@
+// One row of the case list, placed by the virtual scroll (its index times the row height).
+import { Show } from 'solid-js';
+import type { CaseSummary } from '../../../../worker/protocol/api.ts';
+import { RowPresence } from '../../components/Presence.tsx';
+import { SlaBadge } from '../../components/SlaBadge.tsx';
+import { PRIORITY_LABELS, STATUS_LABELS, caseHref, formatDate, now, relativeTime } from '../../lib/format.ts';
+import { initials } from '../../realtime/presence.ts';
+import { withPending } from '../../stores/caseActions.ts';
+import { selectedId, setSelectedId } from './selection.ts';
+
+export function CaseRow(props: { case: CaseSummary; index: number; setSize: number; rowHeight: number }) {
+  const c = props.case;
+  // The row as shown: a change on its way (stores/caseActions.ts) shows at once.
+  const v = () => withPending(c);
+  return (
+    <li
+      data-testid="case-row"
+      data-case-id={c.id}
+      aria-posinset={props.index + 1}
+      aria-setsize={props.setSize}
+      classList={{ row: true, selected: selectedId() === c.id }}
+      style={{ transform: `translateY(${props.index * props.rowHeight}px)`, height: `${props.rowHeight}px` }}
+    >
+      <a href={caseHref(c.id)} class="row-link" onFocus={() => setSelectedId(c.id)} onClick={() => setSelectedId(c.id)}>
+        <span class="num">#{c.number}</span>
+        <span class="subject">{c.subject || '(no subject)'}</span>
+        <span class="contact" title={c.contact?.email ?? ''}>
+          {c.contact ? c.contact.name || c.contact.email : 'unknown sender'}
+          <Show when={c.contact?.name && c.contact.name !== c.contact.email}>
+            <span class="email"> {c.contact?.email}</span>
+          </Show>
+        </span>
+        <span class="meta">
+          <RowPresence caseId={c.id} />
+          <Show when={v().assignee}>
+            {(a) => (
+              <span class="avatar assignee" data-testid="row-assignee" data-assignee-id={a().id} title={`Assigned to ${a().name}`}>
+                {initials(a().name)}
+              </span>
+            )}
+          </Show>
+          <Show when={v().priority === 'high' || v().priority === 'urgent'}>
+            <span class={`badge prio prio-${v().priority}`}>{PRIORITY_LABELS[v().priority]}</span>
+          </Show>
+          <SlaBadge caseId={c.id} sla={c.sla} />
+          <span class={`badge status status-${v().status}`}>{STATUS_LABELS[v().status]}</span>
+        </span>
+        <time class="time" datetime={new Date(c.lastMessageAt).toISOString()} title={formatDate(c.lastMessageAt)}>
+          {relativeTime(c.lastMessageAt, now())}
+        </time>
+        <span class="count" title={`${c.messageCount} message${c.messageCount === 1 ? '' : 's'}`}>
+          {c.messageCount} msg{c.messageCount === 1 ? '' : 's'}
+        </span>
+      </a>
+    </li>
+  );
+}

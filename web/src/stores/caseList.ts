@@ -1,0 +1,180 @@
+// The case list of one view: the rows loaded so far (a resource: the top of the list is refetched
+// after events, further pages come while scrolling) and applyEvent, which lays a live event over
+// the loaded rows at once.
+import { createResource, createSignal, onCleanup, untrack, type Accessor, type ResourceFetcherInfo } from 'solid-js';
+import { unwrap } from 'solid-js/store';
+import type { CaseStatus, CaseSummary } from '../../../worker/protocol/api.ts';
+import { assertNever } from '../../../worker/protocol/assert.ts';
+import type { ServerEvent } from '../../../worker/protocol/events.ts';
+import { listCases, type ListView } from '../api/cases.ts';
+import { errorMessage } from '../api/errors.ts';
+import { onPrivateReset } from '../lib/privateState.ts';
+import { createDebounced } from '../lib/util.ts';
+import { onResync, onServerEvent } from '../realtime/live.ts';
+import { onCaseSaved } from './caseActions.ts';
+import { createDeepSignal } from './resource.ts';
+
+const PAGE_SIZE = 50;
+/** The API's largest page: each further page while scrolling, and the top of the list a refresh reloads. */
+export const MAX_PAGE = 200;
+const ACTIVE: readonly CaseStatus[] = ['new', 'open', 'pending'];
+
+export interface ListData {
+  view: ListView;
+  items: CaseSummary[];
+  nextCursor: string | null;
+}
+
+/** Last list seen per view: shown at once when coming back, while a fresh copy loads. */
+const cache = new Map<ListView, ListData>();
+// Whoever signs in next sees nothing of what the previous agent had on screen.
+onPrivateReset(() => cache.clear());
+
+export function inView(view: ListView, status: CaseStatus): boolean {
+  if (view === 'all') return true;
+  if (view === 'active') return ACTIVE.includes(status);
+  return view === status;
+}
+
+/** Whether the view lists by last message, newest first (the order the cursor follows). */
+function byLastMessage(view: ListView): boolean {
+  return view !== 'breaching';
+}
+
+/** True when `c` sorts after `last` in the list's order (last message, newest first; then id). */
+function sortsAfter(c: CaseSummary, last: CaseSummary): boolean {
+  return c.lastMessageAt < last.lastMessageAt || (c.lastMessageAt === last.lastMessageAt && c.id < last.id);
+}
+
+/**
+ * A refresh reloads the top of the list (up to MAX_PAGE rows) and keeps what was loaded further down:
+ * someone who scrolled through thousands of cases does not lose them to an event.
+ */
+function mergeHead(view: ListView, prev: ListData | undefined, page: { items: CaseSummary[]; nextCursor: string | null }): ListData {
+  const last = page.items[page.items.length - 1];
+  if (!prev || !page.nextCursor || !last || !byLastMessage(view)) return { view, items: page.items, nextCursor: page.nextCursor };
+  const head = new Set(page.items.map((c) => c.id));
+  const tail = prev.items.filter((c) => !head.has(c.id) && sortsAfter(c, last) && inView(view, c.status));
+  return { view, items: [...page.items, ...tail], nextCursor: tail.length > 0 ? prev.nextCursor : page.nextCursor };
+}
+
+/** What a live event (or the server's answer to a change made here) does to the loaded rows. */
+type LiveChange = { kind: 'insert'; summary: CaseSummary } | { kind: 'patch'; caseId: string; changes: Partial<CaseSummary> };
+
+function applyChange(d: ListData, change: LiveChange): ListData {
+  switch (change.kind) {
+    case 'insert':
+      if (!inView(d.view, change.summary.status) || d.items.some((c) => c.id === change.summary.id)) return d;
+      return { ...d, items: [change.summary, ...d.items] };
+    case 'patch': {
+      const at = d.items.findIndex((c) => c.id === change.caseId);
+      const row = d.items[at];
+      if (!row) return d;
+      const items = d.items.slice();
+      items[at] = { ...row, ...change.changes };
+      return { ...d, items };
+    }
+    default:
+      return assertNever(change, 'list change');
+  }
+}
+
+export function createCaseList(view: Accessor<ListView>) {
+  async function fetchList(v: ListView, info: ResourceFetcherInfo<ListData>): Promise<ListData> {
+    const prev = info.value && info.value.view === v ? info.value : undefined;
+    const limit = prev ? Math.min(MAX_PAGE, Math.max(PAGE_SIZE, prev.items.length)) : PAGE_SIZE;
+    try {
+      return mergeHead(v, prev, await listCases(v, limit));
+    } catch (err) {
+      // A failed background refresh keeps what is on screen; the next event or resync tries again.
+      if (prev && info.refetching) {
+        console.warn('refreshing the case list failed', err);
+        return prev;
+      }
+      throw err;
+    }
+  }
+
+  const cached = cache.get(untrack(view));
+  const [data, { refetch, mutate }] = createResource(view, fetchList, cached ? { storage: createDeepSignal, initialValue: cached } : { storage: createDeepSignal });
+
+  /** The loaded list of the current view, or undefined while it loads or after a failure. */
+  const current = (): ListData | undefined => {
+    if (data.error) return undefined;
+    const d = data();
+    return d && d.view === view() ? d : undefined;
+  };
+
+  /** Lays a change over the loaded rows at once (the refresh that follows brings the rest). */
+  function live(change: LiveChange): void {
+    const v = untrack(view);
+    mutate((prev) => (prev && prev.view === v ? applyChange(prev, change) : prev));
+  }
+
+  const refresh = createDebounced(() => void refetch(), 200);
+
+  /** Merges a live event: a new case shows at once, a change on a row too; the refetch that follows brings the rest. */
+  function applyEvent(event: ServerEvent): void {
+    switch (event.type) {
+      case 'case.created':
+        live({ kind: 'insert', summary: event.case });
+        // A refetch already under way when the event came may answer without the new case and
+        // replace the list: a fresh one, started after it, puts it back.
+        refresh();
+        return;
+      case 'case.updated':
+        live({ kind: 'patch', caseId: event.caseId, changes: event.changes });
+        refresh();
+        return;
+      case 'message.added':
+      case 'sla.updated':
+        refresh();
+        return;
+      case 'inbound.held':
+      case 'inbound.resolved':
+      case 'inbound.reprocessed':
+      case 'delivery.updated':
+      case 'flood.detected':
+        return;
+      default:
+        assertNever(event, 'event');
+    }
+  }
+
+  onServerEvent(applyEvent);
+  onResync(refresh);
+  onCleanup(onCaseSaved((saved) => live({ kind: 'patch', caseId: saved.id, changes: saved })));
+
+  // Further pages while scrolling.
+  const [loadingMore, setLoadingMore] = createSignal(false);
+  const [moreError, setMoreError] = createSignal<string | null>(null);
+
+  async function loadMore(): Promise<void> {
+    const d = current();
+    if (!d?.nextCursor || loadingMore()) return;
+    const { view: v, nextCursor: cursor } = d;
+    setLoadingMore(true);
+    setMoreError(null);
+    try {
+      const page = await listCases(v, MAX_PAGE, cursor);
+      mutate((prev) => {
+        if (!prev || prev.view !== v || prev.nextCursor !== cursor) return prev;
+        const seen = new Set(prev.items.map((c) => c.id));
+        return { ...prev, items: [...prev.items, ...page.items.filter((c) => !seen.has(c.id))], nextCursor: page.nextCursor };
+      });
+    } catch (err) {
+      setMoreError(errorMessage(err));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  onCleanup(() => {
+    // Shown at once next time while a fresh copy loads. (Not through the view accessor: the tab that
+    // chose this list may be gone already.)
+    const d = data.error ? undefined : data();
+    if (d) cache.set(d.view, structuredClone(unwrap(d)));
+  });
+
+  return { data, current, refetch, applyEvent, loadMore, loadingMore, moreError };
+}
