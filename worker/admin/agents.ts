@@ -1,22 +1,20 @@
 // Agents as an admin manages them: invite, change, deactivate (handing their cases on), reactivate,
 // set a password. Every change is audited in the batch that makes it.
 import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
 import { hashPassword } from '../auth/password.ts';
 import { agents, cases, mailboxes, sessions, type Agent } from '../db/schema.ts';
 import type { Deps, Db } from '../deps.ts';
 import { commit } from '../changes/commit.ts';
-import { statementWrite } from '../changes/change.ts';
+import { remove, update, type Write } from '../changes/change.ts';
 import type { AgentAdminView, DeactivateResult } from '../protocol/admin.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { newId } from '../protocol/ids.ts';
 import type { z } from 'zod';
 import type { inviteAgentBody, updateAgentBody } from '../protocol/admin.ts';
-import { auditInsert, diff, type Changes } from './audit.ts';
+import { auditInsert, auditWrite, diff, type Changes } from './audit.ts';
 import { AdminRefused, issue } from './errors.ts';
 import type { Actor } from './mailboxes.ts';
 
-type Stmt = BatchItem<'sqlite'>;
 type InviteBody = z.infer<typeof inviteAgentBody>;
 type UpdateBody = z.infer<typeof updateAgentBody>;
 
@@ -182,12 +180,7 @@ export async function deactivateAgent(deps: Deps, who: Actor, id: string, reassi
   const ws = who.workspaceId;
   const actor = `agent:${who.actor}`;
   const handOver = (caseIds: string[], now: number) => {
-    const stmts: Stmt[] = caseIds.map((caseId) =>
-      db
-        .update(cases)
-        .set({ assigneeId: heir?.id ?? null, updatedAt: now })
-        .where(and(eq(cases.id, caseId), eq(cases.assigneeId, id))),
-    );
+    const stmts: Write[] = caseIds.map((caseId) => update('cases', { id: caseId, assigneeId: id }, { assigneeId: heir?.id ?? null, updatedAt: now }));
     const events = caseIds.map((caseId) => ({ caseId, actor, body: { type: 'case.updated', caseId, changes: { assignee: heir } } satisfies EventBody }));
     return { stmts, events };
   };
@@ -197,27 +190,29 @@ export async function deactivateAgent(deps: Deps, who: Actor, id: string, reassi
   for (let i = 0; i < ids.length; i += REASSIGN_BATCH) {
     const now = deps.now();
     const part = handOver(ids.slice(i, i + REASSIGN_BATCH), now);
-    await commit(deps, { workspaceId: ws, writes: part.stmts.map(statementWrite), events: part.events, outgoing: [], blobs: [] });
+    await commit(deps, { workspaceId: ws, writes: part.stmts, events: part.events, outgoing: [], blobs: [] });
   }
   const now = deps.now();
   const part = handOver(last, now);
-  const stmts: Stmt[] = [
-    db
-      .update(agents)
-      .set({ active: false })
-      .where(and(eq(agents.id, id), eq(agents.active, true))),
-    db.delete(sessions).where(eq(sessions.agentId, id)),
+  const writes: Write[] = [
+    update('agents', { id, active: true }, { active: false }),
+    remove('sessions', { agentId: id }),
     ...defaults.flatMap((m) => [
-      db
-        .update(mailboxes)
-        .set({ defaultAssigneeId: heir?.id ?? null, updatedAt: Math.max(now, m.updatedAt + 1) })
-        .where(eq(mailboxes.id, m.id)),
-      auditInsert(db, { workspaceId: ws, actor: who.actor, entity: 'mailbox', entityId: m.id, action: 'update', changes: { defaultAssigneeId: [id, heir?.id ?? null] }, at: now }),
+      update('mailboxes', { id: m.id }, { defaultAssigneeId: heir?.id ?? null, updatedAt: Math.max(now, m.updatedAt + 1) }),
+      auditWrite({ workspaceId: ws, actor: who.actor, entity: 'mailbox', entityId: m.id, action: 'update', changes: { defaultAssigneeId: [id, heir?.id ?? null] }, at: now }),
     ]),
     ...part.stmts,
-    audit(db, who, id, 'deactivate', { active: [true, false], openCases: [open.length, 0], reassignedTo: [null, heir?.id ?? null] }, now),
+    auditWrite({
+      workspaceId: ws,
+      actor: who.actor,
+      entity: 'agent',
+      entityId: id,
+      action: 'deactivate',
+      changes: { active: [true, false], openCases: [open.length, 0], reassignedTo: [null, heir?.id ?? null] },
+      at: now,
+    }),
   ];
-  await commit(deps, { workspaceId: ws, writes: stmts.map(statementWrite), events: part.events, outgoing: [], blobs: [] });
+  await commit(deps, { workspaceId: ws, writes, events: part.events, outgoing: [], blobs: [] });
   return { agent: await agentView(db, ws, id), reassigned: open.length, reassignedTo: heir };
 }
 

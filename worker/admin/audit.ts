@@ -5,6 +5,7 @@ import { agents, auditLog, type AuditRow } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import type { AuditEntity, AuditEntry } from '../protocol/admin.ts';
 import { newId } from '../protocol/ids.ts';
+import { insert, type Write } from '../changes/change.ts';
 
 export type Changes = Record<string, [unknown, unknown]>;
 
@@ -41,6 +42,11 @@ export function auditInsert(db: Db, entry: AuditInput, guard?: SQL) {
   // INSERT … SELECT takes the table's columns in their declared order: id, workspace_id, actor,
   // entity, entity_id, action, changes, at.
   return db.insert(auditLog).select(sql`SELECT ${row.id}, ${row.workspaceId}, ${row.actor}, ${row.entity}, ${row.entityId}, ${row.action}, ${row.changes}, ${row.at} WHERE ${guard}`);
+}
+
+/** The audit row as a write of a change (see changes/change.ts). */
+export function auditWrite(entry: AuditInput): Write {
+  return insert('auditLog', { id: newId('audit', entry.at), ...entry, changes: JSON.stringify(entry.changes) });
 }
 
 function parseChanges(json: string): Changes {

@@ -53,12 +53,7 @@ export type Write =
         | { op: 'insert'; table: T; values: Values<T>; conflict?: 'ignore' | { target: Array<keyof Select<T> & string>; set: Patch<T> } }
         | { op: 'update'; table: T; where: Where<T>; set: Patch<T> }
         | { op: 'delete'; table: T; where: Where<T> };
-    }[TableName]
-  /**
-   * A statement a flow built itself with drizzle, for writes not yet stated as values (the ingest
-   * store). It still goes through commit(), in the same batch as the change's events.
-   */
-  | { op: 'statement'; statement: unknown };
+    }[TableName];
 
 export function insert<T extends TableName>(table: T, values: Values<T>, conflict?: 'ignore' | { target: Array<keyof Select<T> & string>; set: Patch<T> }): Write {
   return { op: 'insert', table, values, ...(conflict ? { conflict } : {}) } as Write;
@@ -66,11 +61,6 @@ export function insert<T extends TableName>(table: T, values: Values<T>, conflic
 
 export function update<T extends TableName>(table: T, where: Where<T>, set: Patch<T>): Write {
   return { op: 'update', table, where, set } as Write;
-}
-
-/** Wraps a drizzle batch statement as a write (see the `statement` op). */
-export function statementWrite(statement: unknown): Write {
-  return { op: 'statement', statement };
 }
 
 export function remove<T extends TableName>(table: T, where: Where<T>): Write {

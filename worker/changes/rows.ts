@@ -70,7 +70,6 @@ function where(table: SQLiteTable, record: Record<string, unknown>): SQL {
 }
 
 export function statement(db: Db, w: Write): Stmt {
-  if (w.op === 'statement') return w.statement as Stmt;
   const table = TABLES[w.table];
   switch (w.op) {
     case 'insert': {

@@ -18,7 +18,7 @@ import { pickAssignee } from '../admin/assign.ts';
 import { mailboxQuery } from '../db/queries/mailboxes.ts';
 import { derivedId } from '../protocol/ids.ts';
 import { commit } from '../changes/commit.ts';
-import { statementWrite } from '../changes/change.ts';
+import { update } from '../changes/change.ts';
 import { sha256Hex } from './text.ts';
 
 export class ReleaseRefused extends Error {
@@ -191,14 +191,7 @@ export async function reprocessInbound(deps: Deps, workspaceId: string, inboundI
   // the exception log resolved by them.
   const intoCase = after.status === 'processed';
   const body: EventBody = { type: 'inbound.reprocessed', caseId: after.caseId, inboundId, status: after.status, reason: after.reason, by: actor };
-  const resolve = intoCase
-    ? [
-        deps.db
-          .update(inbound)
-          .set({ resolvedBy: actor, resolvedAt: now })
-          .where(and(eq(inbound.id, row.id), eq(inbound.status, 'processed'), isNull(inbound.resolvedBy))),
-      ]
-    : [];
-  await commit(deps, { workspaceId, writes: resolve.map(statementWrite), events: [{ caseId: after.caseId, actor: `agent:${actor}`, body }], outgoing: [], blobs: [] });
+  const resolve = intoCase ? [update('inbound', { id: row.id, status: 'processed', resolvedBy: null }, { resolvedBy: actor, resolvedAt: now })] : [];
+  await commit(deps, { workspaceId, writes: resolve, events: [{ caseId: after.caseId, actor: `agent:${actor}`, body }], outgoing: [], blobs: [] });
   return intoCase && after.resolvedBy === null ? { ...after, resolvedBy: actor, resolvedAt: now } : after;
 }

@@ -3,13 +3,12 @@
 // breach exactly once — claimed with a conditional update, so a late or duplicated run is a no-op —
 // writes the event agents see live, and runs the policy's escalation actions.
 import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
 import { agents, cases, mailboxes, type Case, type Mailbox } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { newId } from '../protocol/ids.ts';
 import { commit } from '../changes/commit.ts';
-import { statementWrite, type Blob, type Staged, type Write } from '../changes/change.ts';
+import { update, type Blob, type Staged, type Write } from '../changes/change.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from '../mail/compose.ts';
 import { validateAddress } from '../mail/headers.ts';
 import { planNotification } from '../mail/notify.ts';
@@ -17,8 +16,6 @@ import { stageMail } from '../mail/stage.ts';
 import { slaContextFor } from './apply.ts';
 import { PRIORITY_UP, slaColumns, stateOf, type Escalation, type SlaContext } from './transition.ts';
 import { dueFindings, TARGET_BIT, type SlaTarget } from './policy.ts';
-
-type Stmt = BatchItem<'sqlite'>;
 
 const TARGET_NAME: Record<SlaTarget, string> = { firstResponse: 'first response', nextResponse: 'next response', resolution: 'resolution' };
 
@@ -103,7 +100,7 @@ async function raise(
   state: ReturnType<typeof stateOf>,
   now: number,
 ): Promise<Pick<Case, 'assigneeId' | 'priority'>> {
-  const stmts: Stmt[] = [];
+  const stmts: Write[] = [];
   const writes: Write[] = [];
   const blobs: Blob[] = [];
   const outgoing: Staged[] = [];
@@ -156,7 +153,7 @@ async function raise(
           .get();
         if (!agent || agent.id === assigneeId) continue;
         assigneeId = agent.id;
-        stmts.push(deps.db.update(cases).set({ assigneeId: agent.id }).where(eq(cases.id, kase.id)));
+        stmts.push(update('cases', { id: kase.id }, { assigneeId: agent.id }));
         const plan = await planNotification(agent, {
           kind: 'assignment',
           agentId: agent.id,
@@ -170,12 +167,12 @@ async function raise(
         if (!('skipped' in plan)) add(plan);
         actions.push(`reassigned to ${agent.name}`);
       } else {
-        stmts.push(deps.db.update(cases).set({ team: e.team! }).where(eq(cases.id, kase.id)));
+        stmts.push(update('cases', { id: kase.id }, { team: e.team! }));
         actions.push(`moved to team ${e.team}`);
       }
     } else if (e.action === 'raise-priority' && PRIORITY_UP[priority] !== priority) {
       priority = PRIORITY_UP[priority];
-      stmts.push(deps.db.update(cases).set({ priority }).where(eq(cases.id, kase.id)));
+      stmts.push(update('cases', { id: kase.id }, { priority }));
       actions.push(`priority raised to ${priority}`);
     }
   }
@@ -185,10 +182,10 @@ async function raise(
     const assignee = assigneeId ? await deps.db.select({ id: agents.id, name: agents.name }).from(agents).where(eq(agents.id, assigneeId)).get() : null;
     bodies.push({ type: 'case.updated', caseId: kase.id, changes: { ...(priority !== kase.priority ? { priority } : {}), ...(assigneeId !== kase.assigneeId ? { assignee: assignee ?? null } : {}) } });
   }
-  stmts.push(deps.db.update(cases).set({ slaState: cols.slaState, updatedAt: now }).where(eq(cases.id, kase.id)));
+  stmts.push(update('cases', { id: kase.id }, { slaState: cols.slaState, updatedAt: now }));
   await commit(deps, {
     workspaceId: kase.workspaceId,
-    writes: [...stmts.map(statementWrite), ...writes],
+    writes: [...stmts, ...writes],
     events: bodies.map((body) => ({ caseId: kase.id, actor: 'system:sla', body })),
     outgoing,
     blobs,
