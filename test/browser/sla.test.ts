@@ -4,11 +4,14 @@
 // under "Breaching soon"; and the report counts it, with a chart that has bars.
 import { describe, expect, test } from 'vitest';
 import type { CaseSummary as Summary, SlaReportRow as ReportRow } from '../../worker/protocol/api.ts';
-import { api, caseRow, LIVE_BOUND_MS, mail, newAgent, openInbox, send, suffix, url, useBrowserHarness, waitLive } from './harness.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { api, caseRow, LIVE_BOUND_MS, mail, newAgent, openInbox, send, settled, suffix, url, useBrowserHarness, waitLive } from './harness.ts';
 
 declare global {
   interface Window {
     __marker?: number;
+    __rowLost?: boolean;
+    __stopWatching?: () => void;
   }
 }
 
@@ -22,6 +25,67 @@ async function runCron(time: number): Promise<void> {
   expect(res.status, `scheduled handler answered ${res.status}: ${await res.clone().text()}`).toBe(200);
 }
 
+/**
+ * Stages the race of the first hello's refetch against a new case's live row in `context`. What the
+ * hub says waits until `listShown()`, so that the hello's refetch is a refetch of a list on screen
+ * (not a second first load); that refetch's answer is read from the server as soon as it goes out,
+ * and `held` hands it to the page only on `deliver()`.
+ */
+async function stageRefetchRace(context: BrowserContext) {
+  let shown = false;
+  const waiting: Array<() => void> = [];
+  await context.routeWebSocket(
+    (u) => u.pathname === '/api/live',
+    (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((message) => (shown ? ws.send(message) : waiting.push(() => ws.send(message))));
+    },
+  );
+  let hold: (answer: { deliver: () => Promise<void> }) => void = () => {};
+  const held = new Promise<{ deliver: () => Promise<void> }>((resolve) => {
+    hold = resolve;
+  });
+  let taken = false;
+  await context.route(
+    (u) => u.pathname === '/api/cases',
+    async (route) => {
+      if (taken || !shown) return route.continue();
+      taken = true;
+      const answer = await route.fetch();
+      const page = route.request().frame().page();
+      hold({
+        deliver: async () => {
+          const finished = page.waitForEvent('requestfinished', { predicate: (r) => r === route.request() });
+          await route.fulfill({ response: answer });
+          await finished;
+        },
+      });
+    },
+  );
+  return {
+    listShown: () => {
+      shown = true;
+      for (const send of waiting.splice(0)) send();
+    },
+    held,
+  };
+}
+
+/** Notes in the page whether a row with `subject` went away after it had appeared. */
+async function watchRowLoss(page: Page, subject: string): Promise<void> {
+  await page.evaluate((text) => {
+    let seen = false;
+    window.__rowLost = false;
+    const observer = new MutationObserver(() => {
+      const shown = [...document.querySelectorAll('[data-testid="case-row"]')].some((r) => r.textContent?.includes(text));
+      if (shown) seen = true;
+      else if (seen) window.__rowLost = true;
+    });
+    observer.observe(document.body, { subtree: true, childList: true });
+    window.__stopWatching = () => observer.disconnect();
+  }, subject);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('SLA in the browser', () => {
@@ -29,17 +93,29 @@ describe('SLA in the browser', () => {
   let caseId = '';
 
   test('a new case shows an SLA badge that the sweep turns red live, and it is listed as breaching', async () => {
-    const inbox = await openInbox(await newAgent('watcher'));
+    const watcher = await newAgent('watcher');
+    const race = await stageRefetchRace(watcher);
+    const inbox = await watcher.newPage();
+    await inbox.goto(`${url()}/`);
+    await inbox.locator('[data-testid="case-row"]').first().waitFor();
+    race.listShown();
+    await waitLive(inbox);
     await inbox.evaluate(() => {
       window.__marker = 1;
     });
-    // The first hello refetches the list once. Let that finish before the mail arrives: an answer read
-    // before the case existed, landing after the live insert, would take the new row away again.
-    await inbox.waitForTimeout(1_000);
+    // The first hello refetches the list. Its answer is read on the server before the mail is sent and
+    // reaches the page only after the new case's live row: it must not take that row away.
+    const stale = await race.held;
+    await watchRowLoss(inbox, subject);
     await send('ruth@example.com', mail({ from: 'Ruth Refund <ruth@example.com>', subject, body: 'I returned the lamp two weeks ago.' }));
 
     const row = caseRow(inbox, subject);
     await row.waitFor({ timeout: LIVE_BOUND_MS });
+    await stale.deliver();
+    await settled(inbox);
+    expect(await inbox.evaluate(() => window.__rowLost), 'the answer read before the case existed took its row away').toBe(false);
+    expect(await row.count()).toBe(1);
+    await inbox.evaluate(() => window.__stopWatching?.());
     caseId = (await row.getAttribute('data-case-id')) ?? '';
     expect(caseId).toBeTruthy();
     const badge = row.locator('[data-testid="sla-badge"]');

@@ -1,6 +1,11 @@
 // The case list of one view: the rows loaded so far (a resource: the top of the list is refetched
 // after events, further pages come while scrolling) and applyEvent, which lays a live event over
 // the loaded rows at once.
+//
+// A refetch answers with what the server read when the request got there, which may be before an
+// event this page has already applied: an answer read before a case was created would take away
+// the row its case.created event added. So every live change is numbered, and the changes that came
+// after a refetch started are laid over its answer again before it is shown.
 import { createResource, createSignal, onCleanup, untrack, type Accessor, type ResourceFetcherInfo } from 'solid-js';
 import { unwrap } from 'solid-js/store';
 import type { CaseStatus, CaseSummary } from '../../../worker/protocol/api.ts';
@@ -80,18 +85,44 @@ function applyChange(d: ListData, change: LiveChange): ListData {
 }
 
 export function createCaseList(view: Accessor<ListView>) {
+  /** Live changes so far; each is numbered with the count at the time. */
+  let changes = 0;
+  /** The changes that refetches still out may need laid over their answers. */
+  let journal: Array<{ n: number; change: LiveChange }> = [];
+  /** For each refetch still out: the count of live changes when it started. */
+  const out: number[] = [];
+
+  function started(): number {
+    out.push(changes);
+    return changes;
+  }
+
+  function finished(from: number): void {
+    out.splice(out.indexOf(from), 1);
+    const oldest = out.length > 0 ? Math.min(...out) : changes;
+    journal = journal.filter((e) => e.n > oldest);
+  }
+
+  /** `d` with the live changes that came after `from` laid over it again, in the order they came. */
+  function replay(d: ListData, from: number): ListData {
+    return journal.reduce((acc, e) => (e.n > from ? applyChange(acc, e.change) : acc), d);
+  }
+
   async function fetchList(v: ListView, info: ResourceFetcherInfo<ListData>): Promise<ListData> {
     const prev = info.value && info.value.view === v ? info.value : undefined;
     const limit = prev ? Math.min(MAX_PAGE, Math.max(PAGE_SIZE, prev.items.length)) : PAGE_SIZE;
+    const from = started();
     try {
-      return mergeHead(v, prev, await listCases(v, limit));
+      return replay(mergeHead(v, prev, await listCases(v, limit)), from);
     } catch (err) {
       // A failed background refresh keeps what is on screen; the next event or resync tries again.
       if (prev && info.refetching) {
         console.warn('refreshing the case list failed', err);
-        return prev;
+        return replay(prev, from);
       }
       throw err;
+    } finally {
+      finished(from);
     }
   }
 
@@ -105,8 +136,10 @@ export function createCaseList(view: Accessor<ListView>) {
     return d && d.view === view() ? d : undefined;
   };
 
-  /** Lays a change over the loaded rows at once (the refresh that follows brings the rest). */
+  /** Lays a change over the loaded rows at once, and keeps it for refetches already out. */
   function live(change: LiveChange): void {
+    changes++;
+    if (out.length > 0) journal.push({ n: changes, change });
     const v = untrack(view);
     mutate((prev) => (prev && prev.view === v ? applyChange(prev, change) : prev));
   }
@@ -118,8 +151,6 @@ export function createCaseList(view: Accessor<ListView>) {
     switch (event.type) {
       case 'case.created':
         live({ kind: 'insert', summary: event.case });
-        // A refetch already under way when the event came may answer without the new case and
-        // replace the list: a fresh one, started after it, puts it back.
         refresh();
         return;
       case 'case.updated':
