@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, vi } from 'vitest';
 import { deliver, ensureDevVars, freePort, migrateLocal, seedDemo, startWrangler } from '../../scripts/lib/devserver.mjs';
 import { run, tool } from '../../scripts/lib/env.mjs';
 import { hashPassword } from '../../worker/auth/password.ts';
@@ -323,13 +323,14 @@ export interface CaseSummary {
 }
 
 /** The case with this subject, waiting up to LIVE_BOUND_MS for the mail that opens it to be processed. */
-export async function caseBySubject(subject: string): Promise<CaseSummary> {
-  const deadline = Date.now() + LIVE_BOUND_MS;
-  for (;;) {
-    const cases = await api<{ items: CaseSummary[] }>('/api/cases?status=all&limit=200');
-    const found = cases.items.find((c) => c.subject === subject);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no case "${subject}"`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export function caseBySubject(subject: string): Promise<CaseSummary> {
+  return vi.waitFor(
+    async () => {
+      const cases = await api<{ items: CaseSummary[] }>('/api/cases?status=all&limit=200');
+      const found = cases.items.find((c) => c.subject === subject);
+      if (!found) throw new Error(`no case "${subject}"`);
+      return found;
+    },
+    { timeout: LIVE_BOUND_MS, interval: 100 },
+  );
 }

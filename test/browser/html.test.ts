@@ -23,6 +23,7 @@ import {
   openCase,
   screenshot,
   send,
+  settled,
   startServer,
   suffix,
   useBrowserHarness,
@@ -40,6 +41,8 @@ declare global {
 const BIG = 10_000;
 /** First rows of a 10,000-case inbox on screen within this long of navigation (a generous bound). */
 const FIRST_PAINT_BOUND_MS = 5_000;
+/** The next page of 200 cases, asked for at the end of the list, arrives within this long. */
+const PAGE_BOUND_MS = 15_000;
 
 // ---------------------------------------------------------------------------------------------
 // The tracker: a local HTTP listener that counts every request the mail makes it receive.
@@ -80,7 +83,34 @@ async function messageFrame(page: Page, index = 0): Promise<Frame> {
   return frame;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Whether a script put into the frame now runs. An inserted inline script runs as it is inserted or
+ * never, so a "no" needs no waiting: nothing the mail or a click set off can run here later, short of
+ * navigating the frame (which the tests check it does not). No sentinel could be waited for instead:
+ * a frame that runs no script runs no callback of ours either, not even a timer.
+ */
+function runsScripts(frame: Frame): Promise<boolean> {
+  return frame.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'document.documentElement.dataset.ran = "yes"';
+    document.body.append(script);
+    script.remove();
+    return document.documentElement.dataset.ran === 'yes';
+  });
+}
+
+/**
+ * A sentinel on the network, for "nothing else loaded" checks: an image the frame asks the tracker
+ * for now, after anything its document asked for; once the tracker has it, it has what came before.
+ */
+async function probe(frame: Frame, name: string): Promise<void> {
+  await frame.evaluate((src) => {
+    const img = document.createElement('img');
+    img.src = src;
+    document.body.append(img);
+  }, `${trackerUrl}/${name}`);
+  await expect.poll(() => hits, { timeout: LIVE_BOUND_MS }).toContain(`GET /${name}`);
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -144,12 +174,12 @@ describe('HTML mail in a browser', () => {
     expect(await frame.locator('p.fine').textContent()).toBe('Widget sales went up this quarter.');
     expect(doc).toContain('.fine { color: #345; }');
 
-    // Try the link, give anything that might run or load time to, then look.
+    // Try the link, then look: the frame runs no script, so none can still be on its way.
     await frame
       .locator('#js-link')
       .click({ timeout: 2_000 })
       .catch(() => {});
-    await sleep(1_000);
+    expect(await runsScripts(frame), 'a script runs in the frame').toBe(false);
     expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
     expect(await frame.evaluate(() => window.__pwned)).toBeUndefined();
     expect(hits).toEqual([]);
@@ -160,21 +190,24 @@ describe('HTML mail in a browser', () => {
     expect(await bar.getAttribute('data-state')).toBe('blocked');
     await page.locator('[data-testid="load-remote"]').click();
     await bar.and(page.locator('[data-state="loaded"]')).waitFor();
+    await expect.poll(() => hits, { timeout: LIVE_BOUND_MS }).toContain('GET /pixel.gif');
+    // Once the page has rendered what it meant to and the new document has loaded, a probe from it
+    // is the sentinel: before it came the pixel, once, and nothing else.
+    await settled(page);
     const after = await messageFrame(page);
-    const deadline = Date.now() + LIVE_BOUND_MS;
-    while (hits.length === 0 && Date.now() < deadline) await sleep(50);
-    await sleep(1_000);
-    expect(hits).toEqual(['GET /pixel.gif']);
+    expect(await runsScripts(after), 'a script runs in the frame').toBe(false);
+    await probe(after, 'probe-1.gif');
+    expect(hits).toEqual(['GET /pixel.gif', 'GET /probe-1.gif']);
     expect(await iframe.getAttribute('sandbox')).toBe('');
     expect(await iframe.getAttribute('srcdoc')).toContain('img-src data: cid: https: http:;');
     await after
       .locator('#js-link')
       .click({ timeout: 2_000 })
       .catch(() => {});
-    await sleep(500);
     expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
     expect(await after.evaluate(() => window.__pwned)).toBeUndefined();
-    expect(hits).toEqual(['GET /pixel.gif']);
+    await probe(after, 'probe-2.gif');
+    expect(hits).toEqual(['GET /pixel.gif', 'GET /probe-1.gif', 'GET /probe-2.gif']);
     // The frame is still ours: the link did not take it anywhere.
     expect(after.url()).toBe('about:srcdoc');
     await screenshot(page, 'html-message.png');
@@ -278,13 +311,23 @@ describe('10,000 cases in the inbox', () => {
     await page.keyboard.press('j');
     const started = Date.now();
     const oldest = page.locator('[data-testid="case-row"][aria-posinset="10000"]');
+    /** The position of the selected row (0 while none is in the DOM). */
+    const selectedAt = () => page.evaluate(() => Number(document.querySelector('[data-testid="case-row"].selected')?.getAttribute('aria-posinset') ?? 0));
+    /** How many cases are loaded, as the count says ("250+ cases"). */
+    const loaded = async () => Number.parseInt((await page.locator('[data-testid="case-count"]').textContent()) ?? '', 10);
     let presses = 0;
     let most = 0;
-    while ((await oldest.count()) === 0) {
+    for (let at = 0; at < BIG; ) {
       if (Date.now() - started > 120_000) throw new Error(`the oldest case was not reached after ${presses} presses of End`);
+      const before = await loaded();
       await page.keyboard.press('End');
       presses++;
-      await sleep(100);
+      // End selects the last row loaded when it was pressed (or a later one)...
+      await expect.poll(selectedAt, { timeout: LIVE_BOUND_MS }).toBeGreaterThanOrEqual(before);
+      at = await selectedAt();
+      most = Math.max(most, await rowsInDom());
+      // ...and being there pulls in the next page, until there is none.
+      if (at < BIG) await expect.poll(loaded, { timeout: PAGE_BOUND_MS }).toBeGreaterThan(at);
       most = Math.max(most, await rowsInDom());
     }
     console.log(`10,000 cases: End reached the oldest after ${presses} presses in ${Date.now() - started} ms; at most ${most} rows in the DOM`);
