@@ -1,6 +1,6 @@
 // A case with everything an agent sees: participants, messages with their attachments, authors and
 // deliveries, and the seq the view reflects.
-import { and, asc, desc, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, max, sql } from 'drizzle-orm';
 import { agents, attachments, cases, contacts, events, messages, outbox, outboxRecipients, participants } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import type { CaseDetail, CaseSummary, MessageView } from '../protocol/api.ts';
@@ -33,21 +33,28 @@ export async function caseSummaryById(db: Db, workspaceId: string, caseId: strin
 
 /** Message views for some messages of a case (all of them when `ids` is absent). */
 export async function messageViews(db: Db, caseId: string, ids?: string[]): Promise<MessageView[]> {
-  const msgs = await db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.caseId, caseId), ids ? inArray(messages.id, ids.length ? ids : ['']) : undefined))
-    .orderBy(messages.createdAt, messages.id);
-  if (msgs.length === 0) return [];
-  const msgIds = msgs.map((m) => m.id);
-  const [atts, authors, sent] = await Promise.all([
+  // One round trip, and no list of ids bound as parameters (a long case has more messages than a
+  // statement takes variables): what belongs to the messages is selected by the same condition.
+  const which = and(eq(messages.caseId, caseId), ids ? inArray(messages.id, ids.length ? ids : ['']) : undefined);
+  const msgIds = db.select({ id: messages.id }).from(messages).where(which);
+  const [msgs, atts, authors, sent] = await db.batch([
+    db.select().from(messages).where(which).orderBy(messages.createdAt, messages.id),
     db.select().from(attachments).where(inArray(attachments.messageId, msgIds)),
     db
       .select({ id: agents.id, name: agents.name })
       .from(agents)
-      .where(inArray(agents.id, [...new Set(msgs.map((m) => m.authorAgentId).filter((x): x is string => !!x))].concat(['']))),
+      .where(
+        inArray(
+          agents.id,
+          db
+            .select({ id: messages.authorAgentId })
+            .from(messages)
+            .where(and(which, isNotNull(messages.authorAgentId))),
+        ),
+      ),
     db.select({ r: outboxRecipients, messageId: outbox.messageId }).from(outboxRecipients).innerJoin(outbox, eq(outbox.id, outboxRecipients.outboxId)).where(inArray(outbox.messageId, msgIds)),
   ]);
+  if (msgs.length === 0) return [];
   return msgs.map((m) =>
     messageView(
       m,

@@ -121,7 +121,8 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
     mailboxAddress: mailbox.address,
     mailboxName: mailbox.displayName,
     customerLastMessageId: lastCustomer?.rfc ?? null,
-    threadIds: thread.map((m) => m.rfc).filter((x): x is string => !!x),
+    // Only the conversation with the customer: not a bounce's id, not an auto-reply's.
+    threadIds: thread.filter((m) => m.direction === 'outbound' || (m.direction === 'inbound' && m.kind === 'human')).flatMap((m) => (m.rfc ? [m.rfc] : [])),
   });
   const composed = composeMail({
     from: h.from,

@@ -53,6 +53,8 @@ export interface InboundFacts {
 }
 
 const MAX_IDS = 100;
+/** The Message-ID we write into mail we compose: <outbox id>@<mailbox domain> (a derived id has a suffix). */
+const OWN_MESSAGE_ID = /^ob_[0-9a-z]{22}(-[0-9a-z-]{1,40})?@[^@\s]+$/;
 
 function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)];
@@ -71,7 +73,15 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
     .from(messages)
     .where(and(eq(messages.workspaceId, ws), inArray(messages.rfcMessageId, idList)));
   const bySent = db.select({ c: outboxRecipients.caseId }).from(outboxRecipients).where(inArray(outboxRecipients.providerMessageId, idList));
+  // Mail we composed carries Message-ID <outbox id>@<mailbox domain>; where the provider keeps it
+  // (locally, or relayed unchanged), a reply's In-Reply-To names the outbox row itself.
+  const ownIds = ids.filter((id) => OWN_MESSAGE_ID.test(id)).map((id) => id.slice(0, id.indexOf('@')));
+  const byOwn = db
+    .select({ c: outbox.caseId })
+    .from(outbox)
+    .where(and(eq(outbox.workspaceId, ws), inArray(outbox.id, ownIds.length ? ownIds : none)));
   const parts: SQL[] = ids.length ? [inArray(cases.id, byMessage), inArray(cases.id, bySent)] : [];
+  if (ownIds.length) parts.push(inArray(cases.id, byOwn));
   if (key.caseIds.length) parts.push(inArray(cases.id, uniq(key.caseIds)));
   if (key.tag !== null) parts.push(eq(cases.number, key.tag));
   // No keys, no candidates (never `or()` of nothing, which would be every case of the workspace).
@@ -99,6 +109,7 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
   const want: Record<string, boolean> = {
     byRfc: anyIds,
     sent: anyIds,
+    own: ownIds.length > 0,
     caseRows: anyCases,
     people: anyCases,
     thread: anyCases,
@@ -122,6 +133,13 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
         .innerJoin(outbox, eq(outbox.id, outboxRecipients.outboxId))
         .where(and(eq(outbox.workspaceId, ws), inArray(outboxRecipients.providerMessageId, idList))),
     ],
+    [
+      'own',
+      db
+        .select({ id: outbox.id, caseId: outbox.caseId, from: outbox.fromAddress })
+        .from(outbox)
+        .where(and(eq(outbox.workspaceId, ws), inArray(outbox.id, ownIds.length ? ownIds : none))),
+    ],
     ['caseRows', db.select().from(cases).where(candidate)],
     ['people', db.select({ caseId: participants.caseId, email: participants.email }).from(participants).where(inArray(participants.caseId, candidateIds))],
     [
@@ -129,7 +147,10 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
       db
         .select({ caseId: messages.caseId, rfc: messages.rfcMessageId })
         .from(messages)
-        .where(and(inArray(messages.caseId, candidateIds), isNotNull(messages.rfcMessageId), ne(messages.direction, 'system')))
+        // The conversation with the customer only: what our mail's References chain (no bounce, no auto-reply).
+        .where(
+          and(inArray(messages.caseId, candidateIds), isNotNull(messages.rfcMessageId), or(eq(messages.direction, 'outbound'), and(eq(messages.direction, 'inbound'), eq(messages.kind, 'human')))),
+        )
         .orderBy(asc(messages.createdAt)),
     ],
     [
@@ -230,9 +251,10 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
     const got: Record<string, unknown> = {};
     for (const [i, [n]] of included.entries()) got[n] = results[i];
     const all = named.map(([n]) => got[n] ?? []);
-    const [byRfc, sent, caseRows, people, thread, acksHour, acksDay, agentRows, dupMsg, dupHeld, fromSender, identical, contact, policies, calendar, counter] = all as [
+    const [byRfc, sent, own, caseRows, people, thread, acksHour, acksDay, agentRows, dupMsg, dupHeld, fromSender, identical, contact, policies, calendar, counter] = all as [
       Array<{ rfc: string | null; caseId: string; direction: string }>,
       Array<{ id: string | null; caseId: string | null }>,
+      Array<{ id: string; caseId: string | null; from: string }>,
       Case[],
       Array<{ caseId: string; email: string }>,
       Array<{ caseId: string; rfc: string | null }>,
@@ -269,6 +291,11 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
     };
     for (const r of byRfc) if (r.rfc && !facts.messagesByRfc[r.rfc]) facts.messagesByRfc[r.rfc] = { caseId: r.caseId, direction: r.direction };
     for (const r of sent) if (r.id && r.caseId && !facts.sentByProviderId[r.id]) facts.sentByProviderId[r.id] = r.caseId;
+    // Ours only with the domain we wrote it with: the same id at another domain is not our mail.
+    for (const r of own) {
+      const domain = /@([^@\s>]+)>?\s*$/.exec(r.from)?.[1]?.toLowerCase();
+      if (r.caseId && domain) facts.sentByProviderId[`${r.id}@${domain}`] ??= r.caseId;
+    }
     for (const r of people) (facts.participants[r.caseId] ??= []).push(r.email);
     for (const r of thread) if (r.rfc) (facts.threadIds[r.caseId] ??= []).push(r.rfc);
     for (const r of acksHour) if (r.caseId) facts.acksThisHour[r.caseId] = r.n;

@@ -301,15 +301,16 @@ export function referencesHeaderBytes(ids: string[]): number {
   return REFERENCES_PREFIX.length + ids.reduce((n, id) => n + id.length + 2, 0) + (ids.length - 1);
 }
 
+/** The most ids a References header of ours carries: Cloudflare's send refuses more than 100. */
+export const MAX_REFERENCES = 100;
 /**
- * References trimmed to fit `maxBytes` (measured on the unfolded `References: <…> <…>` line; the
- * folds we add later cost two more octets per id). Invalid ids are dropped and duplicates kept once,
- * in order (oldest first). When the list is too long, ids are dropped from the MIDDLE, oldest first:
- * the first (root) id stays, every id in `keep` stays (our thread marker, the parent), and so do the
- * most recent ids, which are the ones mail clients use to thread. Ids in `keep` that are not in
- * `ids` are not added. If the ids that must stay are already too long, they are returned anyway.
+ * References trimmed to at most `maxIds` ids and `maxBytes` (measured on the unfolded line; folds
+ * cost two more octets per id). Invalid ids are dropped, duplicates kept once, in order (oldest
+ * first). When too long, ids go from the MIDDLE, oldest first: the root stays, every id in `keep`
+ * stays (our marker, the parent), and so do the most recent ids, which mail clients thread by. Ids
+ * in `keep` that are not in `ids` are not added; if those alone are too long, they are returned anyway.
  */
-export function trimReferences(ids: string[], keep: string[] = [], maxBytes = 2048): string[] {
+export function trimReferences(ids: string[], keep: string[] = [], maxBytes = 2048, maxIds = MAX_REFERENCES): string[] {
   const list: string[] = [];
   const seen = new Set<string>();
   for (const raw of ids) {
@@ -320,13 +321,15 @@ export function trimReferences(ids: string[], keep: string[] = [], maxBytes = 20
     }
   }
   let size = referencesHeaderBytes(list);
-  if (size <= maxBytes) return list;
+  let count = list.length;
+  if (size <= maxBytes && count <= maxIds) return list;
   const mustKeep = new Set(keep.map(normalizeMessageId).filter((id): id is string => id !== null));
   const dropped = new Set<number>();
-  for (let i = 1; i < list.length && size > maxBytes; i++) {
+  for (let i = 1; i < list.length && (size > maxBytes || count > maxIds); i++) {
     if (mustKeep.has(list[i]!)) continue;
     dropped.add(i);
     size -= list[i]!.length + 3; // "<", ">" and the separating space
+    count--;
   }
   return list.filter((_, i) => !dropped.has(i));
 }

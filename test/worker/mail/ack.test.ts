@@ -137,6 +137,24 @@ describe('replies to an acknowledgement thread back into the case', () => {
     expect(['in-reply-to', 'references']).toContain(m.threadRule);
   });
 
+  it('by In-Reply-To alone: the Message-ID we wrote into the acknowledgement (kept by a local or relaying provider)', async () => {
+    const { deps, kase, parsed } = await afterAck();
+    expect(parsed.messageId).toMatch(/^<ob_/);
+    // A plain reply to the mailbox address, no References, no [#n] tag: only In-Reply-To leads back.
+    await deliver(deps, mail({ 'In-Reply-To': parsed.messageId!, Subject: 'Re: your acknowledgement', 'Message-ID': '<r5@example.com>' }, 'thanks'));
+    expect(await deps.db.select().from(messages).where(eq(messages.rfcMessageId, 'r5@example.com')).get()).toMatchObject({ caseId: kase.id, threadRule: 'in-reply-to' });
+    expect(await deps.db.select().from(cases).all()).toHaveLength(1);
+    // One acknowledgement: the reply did not start a case, so it gets none of its own.
+    expect(await acks(deps)).toHaveLength(1);
+  });
+
+  it('a Message-ID shaped like ours but naming no mail of this workspace leads nowhere', async () => {
+    const { deps, kase, parsed } = await afterAck();
+    const forged = parsed.messageId!.replace(/@.*/, '@elsewhere.example>');
+    await deliver(deps, mail({ 'In-Reply-To': forged, Subject: 'Re: something else', 'Message-ID': '<r6@example.com>' }, 'hello'));
+    expect((await deps.db.select().from(messages).where(eq(messages.rfcMessageId, 'r6@example.com')).get())!.caseId).not.toBe(kase.id);
+  });
+
   it('by our marker alone, when a client keeps only References', async () => {
     const { deps, kase, parsed } = await afterAck();
     const marker = parsed.references!.match(/<ec-[^>]+>/)![0];

@@ -66,6 +66,31 @@ describe('replies', () => {
     expect(types).toEqual(['case.created', 'message.added', 'case.updated', 'delivery.updated', 'delivery.updated']);
   });
 
+  it('References chain only the conversation with the customer (no bounce, no auto-reply), at most 100 ids', async () => {
+    const { deps, kase } = await withCase();
+    const start = (await deps.db.select().from(messages).where(eq(messages.caseId, kase.id)).get())!;
+    const clone = (i: number, over: Partial<typeof start>) => ({ ...start, id: `msg_clone${String(i).padStart(4, '0')}`, messageKey: `clone-${i}`, createdAt: start.createdAt + i, ...over });
+    const rows = [
+      clone(1, { rfcMessageId: 'dsn-1@mx.example.net', direction: 'system', kind: 'bounce' }),
+      clone(2, { rfcMessageId: 'away-1@example.com', kind: 'auto-reply' }),
+      // A long conversation of short Message-IDs: 150 of them fit in the header's bytes, not in its count.
+      ...Array.from({ length: 150 }, (_, i) => clone(10 + i, { rfcMessageId: `m${i}@e.x` })),
+    ];
+    await deps.db.batch(rows.map((r) => deps.db.insert(messages).values(r)) as [never, ...never[]]);
+    const detail = (await getJson<CaseDetail>(`/api/cases/${kase.id}`)).body;
+    const res = await post(`/api/cases/${kase.id}/replies`, { text: 'Here is an update.', seenSeq: detail.seq, force: true });
+    expect(res.status).toBe(201);
+    const parsed = await PostalMime.parse(await outgoingRaw(deps, ((await res.json()) as MessageView).id));
+    const refs = parsed.references!.split(/\s+/).filter(Boolean);
+    expect(refs).not.toContain('<dsn-1@mx.example.net>');
+    expect(refs).not.toContain('<away-1@example.com>');
+    expect(refs.length).toBeLessThanOrEqual(100);
+    // The root and the newest customer message stay; our marker is there to thread the answer.
+    expect(refs[0]).toBe('<start@example.com>');
+    expect(refs).toContain('<m149@e.x>');
+    expect(refs.some((r) => r.startsWith('<ec-'))).toBe(true);
+  });
+
   it('keeps small mail in its outbox row and large mail in R2; each is sent as it was stored', async () => {
     const { deps, kase, detail } = await withCase();
     const short = (await (await post(`/api/cases/${kase.id}/replies`, { text: 'Short answer.', seenSeq: detail.seq })).json()) as MessageView;
