@@ -2,13 +2,15 @@
 // message being read is held in memory (and not even that past `maxBytes`).
 //
 // A message starts at a `From ` separator line that
-//   - starts the file or follows an empty line,
-//   - carries a date with a clock time and a year (`From jo@example.com Mon Nov 23 08:12:00 2026`),
-//     or is Thunderbird's `From - …`,
+//   - starts the file or follows an empty line (Thunderbird's `From - …` may follow any line),
+//   - is `From <sender> <date>` with a clock time and a year (`From jo@example.com Mon Nov 23
+//     08:12:00 2026`), `From <sender>` alone or `From <address> …` (writers that leave the date out,
+//     or write a message number), or Thunderbird's `From - …`,
 //   - and is followed by a header line.
 // Anything else starting with "From " is body text: writers that never escaped it (mboxo) are read
 // right as long as the line does not also look like all three. Lines escaped the mboxrd way
-// (`>From `, `>>From `, …) lose one `>`.
+// (`>From `, `>>From `, …) lose one `>`. A UTF-8 byte order mark before the first line is skipped.
+// The rules are the same as worker/ingest/mbox.ts's, so both count the same messages in a file.
 import { createReadStream } from 'node:fs';
 
 const LF = 0x0a;
@@ -36,11 +38,18 @@ function isBlank(line) {
 export function isSeparatorLine(line) {
   if (line.length < 6 || line.compare(FROM_, 0, 5, 0, 5) !== 0) return false;
   const rest = text(line).slice(5);
-  if (rest === '-' || rest.startsWith('- ')) return true; // Thunderbird
+  if (rest === '-' || /^-\s/.test(rest)) return true; // Thunderbird
   const space = rest.search(/\s/);
-  if (space <= 0) return false;
+  if (space === 0 || rest === '') return false;
+  if (space === -1 || rest.slice(space).trim() === '') return true; // `From <sender>` alone
+  if (rest.slice(0, space).includes('@')) return true; // `From <address> …`
   const date = rest.slice(space);
   return CLOCK.test(date) && YEAR.test(date);
+}
+
+/** Thunderbird's separator, a separator even where the empty line before it is missing. */
+export function isThunderbirdLine(line) {
+  return isSeparatorLine(line) && /^From -(\s|$)/.test(text(line, 10));
 }
 
 export function isHeaderLine(line) {
@@ -143,7 +152,14 @@ export async function* readMbox(file, { start = 0, collect = true, maxBytes = MA
     return { index: index++, offset: msg.offset, end, envelopeFrom: msg.envelopeFrom, raw, size, oversize };
   };
 
-  for await (const { line, offset, partial } of lines(file, start, readSize, maxLine)) {
+  for await (const item of lines(file, start, readSize, maxLine)) {
+    let { line, offset } = item;
+    const { partial } = item;
+    if (offset === 0 && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf && line[3] === 0x46) {
+      // A byte order mark before the first separator (an archive saved by a Windows editor).
+      line = line.subarray(3);
+      offset = 3;
+    }
     eof = offset + line.length;
     const continuation = afterPartial;
     afterPartial = !!partial;
@@ -176,7 +192,7 @@ export async function* readMbox(file, { start = 0, collect = true, maxBytes = MA
       add(current, line, false, !continuation);
       continue;
     }
-    if (!continuation && !partial && prevBlank && isSeparatorLine(line)) {
+    if (!continuation && !partial && (prevBlank || isThunderbirdLine(line)) && isSeparatorLine(line)) {
       pending = { line: Buffer.from(line), offset };
       prevBlank = false;
       continue;

@@ -125,6 +125,68 @@ describe('separators', () => {
   });
 });
 
+describe('separators without a date', () => {
+  const UNDATED = [
+    'From sender',
+    'From: Alice <alice@example.com>',
+    'Subject: one',
+    '',
+    'First.',
+    '>From the escaped body line.',
+    '',
+    'From bob@example.com',
+    'From: Bob <bob@example.com>',
+    'Subject: two',
+    '',
+    'This is my favourite film:',
+    '',
+    'From Russia with love',
+    'Year: 1963',
+    '',
+    'From 1844347839636459560@xxx',
+    'From: Carol <carol@example.com>',
+    'Subject: three',
+    '',
+    'Three.',
+    'From - ',
+    'From: Dan <dan@example.com>',
+    'Subject: four',
+    '',
+    'Four.',
+    '',
+  ].join('\n');
+
+  test("splits at `From <sender>` alone, `From <address>` and `From <n>@xxx`, and at Thunderbird's `From -` after any line", async () => {
+    const ms = await all(await file(UNDATED));
+    expect(ms.map((m) => /Subject: (\w+)/.exec(m.raw!.toString('latin1'))?.[1])).toEqual(['one', 'two', 'three', 'four']);
+    expect(texts(ms)[0]).toBe('From: Alice <alice@example.com>\nSubject: one\n\nFirst.\nFrom the escaped body line.\n');
+    // "From Russia with love" is a body line even after an empty line and before a header-like line.
+    expect(texts(ms)[1]).toContain('\n\nFrom Russia with love\nYear: 1963\n');
+    expect(ms.map((m) => m.envelopeFrom)).toEqual([null, 'bob@example.com', null, null]);
+  });
+
+  test('counting finds as many messages as reading does', async () => {
+    const p = await file(UNDATED);
+    let counted = 0;
+    for await (const _ of readMbox(p, { collect: false })) counted++;
+    expect(counted).toBe(4);
+  });
+
+  test('a byte order mark before the first separator is skipped', async () => {
+    const ms = await all(await file(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(UNDATED)])));
+    expect(ms).toHaveLength(4);
+    expect(texts(ms)[0]!.startsWith('From: Alice')).toBe(true);
+  });
+
+  test('undated separator lines', () => {
+    expect(isSeparatorLine(Buffer.from('From sender\n'))).toBe(true);
+    expect(isSeparatorLine(Buffer.from('From alice@example.com\r\n'))).toBe(true);
+    expect(isSeparatorLine(Buffer.from('From alice@example.com Sat\n'))).toBe(true);
+    expect(isSeparatorLine(Buffer.from('From Russia with love\n'))).toBe(false);
+    expect(isSeparatorLine(Buffer.from('From \n'))).toBe(false);
+  });
+});
+
 describe('bounded memory', () => {
   test('a message over the limit is measured, not kept; the next one is read as usual', async () => {
     const big = `${'x'.repeat(999)}\n`;

@@ -2,9 +2,12 @@
 import { stripMboxFromLine } from './prescan.ts';
 
 const LF = 0x0a;
-// A real separator: `From <sender> <asctime date>` (the date has a clock time and a year), or
-// Thunderbird's `From - …`. "From Russia with love" at the start of a body line is not one.
-const SEPARATOR = /^From (-(\s.*)?|\S+\s.*\b\d{1,2}:\d{2}(:\d{2})?\b.*\b\d{4}\b.*)$/;
+// A separator: `From <sender> <asctime date>` (the date has a clock time and a year); `From <sender>`
+// alone or `From <address> …`, as writers that leave the date out (or write a message number) do;
+// or Thunderbird's `From - …`. "From Russia with love" at the start of a body line is none of them.
+const SEPARATOR = /^From (-(\s.*)?|\S+\s.*\b\d{1,2}:\d{2}(:\d{2})?\b.*\b\d{4}\b.*|\S+\s*|\S*@\S*(\s.*)?)$/;
+// Thunderbird's separator is unambiguous enough to count where the empty line before it is missing.
+const THUNDERBIRD = /^From -(\s|$)/;
 const HEADER = /^[\x21-\x39\x3b-\x7e]+:/;
 
 function lineAt(bytes: Uint8Array, at: number): string {
@@ -14,24 +17,28 @@ function lineAt(bytes: Uint8Array, at: number): string {
 }
 
 /** Whether the line at `at` starts a message: a separator followed by a header line. */
-function separatorAt(bytes: Uint8Array, at: number): boolean {
-  if (bytes[at] !== 0x46 || !SEPARATOR.test(lineAt(bytes, at))) return false;
+function separatorAt(bytes: Uint8Array, at: number, afterBlank: boolean): boolean {
+  if (bytes[at] !== 0x46) return false;
+  const line = lineAt(bytes, at);
+  if (!SEPARATOR.test(line) || !(afterBlank || THUNDERBIRD.test(line))) return false;
   const next = bytes.indexOf(LF, at);
   return next !== -1 && HEADER.test(lineAt(bytes, next + 1));
 }
 
 /**
  * Splits an mbox archive into messages, without their `From ` separator lines. A separator is a
- * `From ` line with a date (or `From -`), at the start of the file or after an empty line, and
- * followed by a header; writers that do not escape `From ` in bodies are handled by those rules.
- * Bytes that do not start with a separator are one message.
+ * `From ` line as above, at the start of the file or after an empty line (Thunderbird's anywhere),
+ * and followed by a header; writers that do not escape `From ` in bodies are handled by those
+ * rules. Bytes that do not start with a separator are one message. A UTF-8 byte order mark before
+ * the first separator is dropped. The number of messages found is the length of the result.
  */
-export function splitMbox(bytes: Uint8Array): Uint8Array[] {
-  if (!separatorAt(bytes, 0)) return [bytes];
+export function splitMbox(file: Uint8Array): Uint8Array[] {
+  const bytes = file[0] === 0xef && file[1] === 0xbb && file[2] === 0xbf && file[3] === 0x46 ? file.subarray(3) : file;
+  if (!separatorAt(bytes, 0, true)) return [file];
   const starts: number[] = [0];
   for (let i = bytes.indexOf(LF); i !== -1 && i + 5 < bytes.length; i = bytes.indexOf(LF, i + 1)) {
     const prevBlank = i >= 1 && (bytes[i - 1] === LF || (bytes[i - 1] === 0x0d && i >= 2 && bytes[i - 2] === LF));
-    if (prevBlank && separatorAt(bytes, i + 1)) starts.push(i + 1);
+    if (separatorAt(bytes, i + 1, prevBlank)) starts.push(i + 1);
   }
   const out: Uint8Array[] = [];
   for (let k = 0; k < starts.length; k++) {

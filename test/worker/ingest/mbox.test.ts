@@ -44,3 +44,47 @@ describe('mbox: splitting an archive', () => {
     expect(dec(unescapeFromLines(enc('a\r\n>From b\r\n>From c')))).toBe('a\r\nFrom b\r\nFrom c');
   });
 });
+
+describe('mbox: separators without a date', () => {
+  const archive = [
+    'From sender',
+    'From: Alice <alice@example.com>',
+    'Subject: One',
+    '',
+    '>From the escaped line.',
+    '',
+    'From bob@example.com',
+    'From: Bob <bob@example.com>',
+    'Subject: Two',
+    '',
+    'This is my favourite film:',
+    '',
+    'From Russia with love',
+    'Year: 1963',
+    '',
+    'From 1844347839636459560@xxx',
+    'From: Carol <carol@example.com>',
+    'Subject: Three',
+    '',
+    'Three.',
+    'From - ',
+    'From: Dan <dan@example.com>',
+    'Subject: Four',
+    '',
+    'Four.',
+    '',
+  ].join('\n');
+
+  it('finds every message, as many as there are separators, and unescapes >From', () => {
+    const parts = splitMbox(enc(archive)).map(dec);
+    expect(parts.map((p) => /Subject: (\w+)/.exec(p)?.[1])).toEqual(['One', 'Two', 'Three', 'Four']);
+    expect(parts[0]).toBe('From: Alice <alice@example.com>\nSubject: One\n\nFrom the escaped line.\n\n');
+    expect(parts[1]).toContain('\n\nFrom Russia with love\nYear: 1963\n');
+  });
+
+  it('skips a byte order mark before the first separator', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...enc(archive)]);
+    expect(splitMbox(bytes)).toHaveLength(4);
+    expect(dec(splitMbox(bytes)[0]!)).toMatch(/^From: Alice/);
+  });
+});
