@@ -1,8 +1,10 @@
 // parse: raw bytes → ParsedMail, with postal-mime bounded explicitly. Pure; runs in workerd and Node.
-import PostalMime from 'postal-mime';
+import PostalMime, { addressParser } from 'postal-mime';
 import type { Address, Email } from 'postal-mime';
 import type { AddressView } from '../protocol/api.ts';
 import { PARSE_LIMITS } from './limits.ts';
+import { attachmentName, distinctNames } from './names.ts';
+import { recodeMail } from './recode.ts';
 import { cleanLine, cleanText, extractMessageIds, htmlToText, normalizeEmail } from './text.ts';
 
 export interface ParsedAttachment {
@@ -30,7 +32,10 @@ export interface ParsedMail {
   text: string;
   html: string | null;
   attachments: ParsedAttachment[];
-  /** All headers, lower-case names, values unfolded but not RFC 2047-decoded, in order (repeats kept). */
+  /**
+   * All headers, lower-case names, values unfolded but not RFC 2047-decoded, in order (repeats
+   * kept). Raw 8-bit text in them is read as recode.ts decided; the bytes as sent are in R2.
+   */
   headers: Array<[string, string]>;
 }
 
@@ -56,6 +61,31 @@ function flatten(list: Address[] | Address | undefined): AddressView[] {
   return out.filter((a) => a.email.includes('@'));
 }
 
+// One `@`, something on both sides, no space or angle bracket: what a reply can be sent to.
+const USABLE_ADDRESS = /^[^\s@<>]+@[^\s@<>.][^\s@<>]*$/;
+
+/**
+ * The author: the first usable mailbox of the From headers. A first mailbox that is empty (`"Name" <>`)
+ * or garbage does not hide a valid one after it, in the same header or in a second From header
+ * (postal-mime looks at the first mailbox of the first header only).
+ */
+function author(email: Email): AddressView | null {
+  for (const h of email.headers) {
+    if (h.key !== 'from' || !h.value) continue;
+    for (const a of flatten(addressParser(h.value))) {
+      // RFC 5322 allows comments inside an address: `pete(his account)@silly.test`.
+      const address = a.email.replace(/\((?:[^()\\]|\\.)*\)/g, '');
+      if (USABLE_ADDRESS.test(address) && !address.endsWith('.')) return { ...a, email: address };
+    }
+  }
+  // Nothing usable: what the parser found, if anything has an `@` (the envelope decides otherwise).
+  return flatten(email.from)[0] ?? null;
+}
+
+// Whitespace alone (NBSP and zero-width spaces too) is no text view: an empty text/plain beside the
+// real HTML part.
+const VISIBLE = /[^\s\u200b-\u200d\u2060]/;
+
 function toBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {
   if (typeof content === 'string') return new TextEncoder().encode(content);
   return content instanceof Uint8Array ? content : new Uint8Array(content);
@@ -64,7 +94,7 @@ function toBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {
 export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
   let email: Email;
   try {
-    email = await PostalMime.parse(raw, {
+    email = await PostalMime.parse(recodeMail(raw), {
       maxNestingDepth: PARSE_LIMITS.maxNestingDepth,
       maxHeadersSize: PARSE_LIMITS.maxHeadersSize,
       maxRfc822NestingDepth: PARSE_LIMITS.maxRfc822NestingDepth,
@@ -80,14 +110,15 @@ export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
 
 export function normalize(email: Email): ParsedMail {
   const html = email.html ? cleanText(email.html) : null;
-  const text = email.text ? cleanText(email.text) : html ? htmlToText(html) : '';
+  const text = email.text && VISIBLE.test(email.text) ? cleanText(email.text) : html ? htmlToText(html) : '';
   const dateMs = email.date ? Date.parse(email.date) : NaN;
   const htmlLower = html?.toLowerCase() ?? '';
+  const filenames = distinctNames(email.attachments.map((a) => attachmentName({ filename: a.filename, mimeType: a.mimeType, description: a.description, content: toBytes(a.content) })));
   return {
     messageId: extractMessageIds(email.messageId)[0] ?? null,
     inReplyTo: extractMessageIds(email.inReplyTo),
     references: extractMessageIds(email.references),
-    from: flatten(email.from)[0] ?? null,
+    from: author(email),
     sender: flatten(email.sender)[0] ?? null,
     replyTo: flatten(email.replyTo),
     to: flatten(email.to),
@@ -100,7 +131,7 @@ export function normalize(email: Email): ParsedMail {
       const contentId = a.contentId ? cleanLine(a.contentId, 400).replace(/^<|>$/g, '') : null;
       const referenced = contentId !== null && htmlLower.includes(`cid:${contentId.toLowerCase()}`);
       return {
-        filename: cleanLine(a.filename, 255) || `attachment-${i + 1}${guessExtension(a.mimeType)}`,
+        filename: filenames[i]!,
         contentType: cleanLine(a.mimeType, 200).toLowerCase() || 'application/octet-stream',
         disposition: a.disposition,
         contentId,
@@ -110,19 +141,4 @@ export function normalize(email: Email): ParsedMail {
     }),
     headers: email.headers.map((h) => [h.key, cleanLine(h.value, 8192)] as [string, string]),
   };
-}
-
-const EXTENSIONS: Record<string, string> = {
-  'image/png': '.png',
-  'image/jpeg': '.jpg',
-  'image/gif': '.gif',
-  'application/pdf': '.pdf',
-  'text/plain': '.txt',
-  'text/html': '.html',
-  'message/rfc822': '.eml',
-  'text/calendar': '.ics',
-  'message/delivery-status': '.txt',
-};
-function guessExtension(type: string): string {
-  return EXTENSIONS[type.toLowerCase()] ?? '';
 }

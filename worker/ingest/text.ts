@@ -1,4 +1,5 @@
 // Small text helpers shared by the ingest stages. Pure.
+import { decodeHTML } from 'entities/decode';
 
 // C0 controls other than tab, LF and CR (and DEL) never belong in stored text: a NUL in particular
 // truncates strings in some SQLite clients and terminals.
@@ -35,22 +36,18 @@ export function extractMessageIds(value: string | null | undefined): string[] {
   return out;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
 /** Plain text from HTML for previews and for mail that has no text part. Not a sanitizer. */
 export function htmlToText(html: string): string {
-  return html
+  const text = html
     .replace(/<(script|style|head)[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|tr|li|h[1-6]|blockquote)\s*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x?[0-9a-f]+|[a-z]+);/gi, (m, e: string) => {
-      if (e[0] === '#') {
-        const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-        return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : m;
-      }
-      return ENTITIES[e.toLowerCase()] ?? m;
-    })
+    .replace(/<[^>]*>/g, '');
+  // Entities after the tags are gone, so an escaped `&lt;b&gt;` stays text. Every named entity of
+  // HTML (the legacy ones without a semicolon too, as browsers read them in text), decimal and hex,
+  // with the spec's replacements for the C1 range and invalid code points.
+  return cleanText(decodeHTML(text))
+    .replace(/\u00a0/g, ' ')
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

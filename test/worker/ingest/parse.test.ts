@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ParseRefused, parseMail } from '../../../worker/ingest/parse.ts';
-import { fixture, fixtures } from '../../fixtures/index.ts';
+import { fixture, fixtureText, fixtures } from '../../fixtures/index.ts';
 import { deepNesting, hugeHeaders, nulInHeader } from '../../fixtures/generate.ts';
+import { GBK_TEXT, gbkRawHeaders, KOI8_TEXT, koi8Undeclared, LATIN1_TEXT, latin1RawHeaders, SJIS_TEXT, sjisLabelledIso2022jp, swappedLabels } from '../../fixtures/eight-bit.ts';
 
 const ascii = (bytes: Uint8Array, n: number) => String.fromCharCode(...bytes.subarray(0, n));
 
@@ -87,6 +88,10 @@ describe('parse: every fixture', () => {
     'ooo-exchange': { subject: 'Automatic reply: Order 4471 arrived with a cracked lid', from: 'bob@example.net', to: ['support@acme.test'] },
     'bounce-dsn': { subject: 'Undelivered Mail Returned to Sender', from: 'mailer-daemon@mx.example.net', to: ['support@acme.test'] },
     list: { subject: '[teapot-users] Which glaze survives the dishwasher?', from: 'ivan@example.org', to: ['users@lists.example.org'] },
+    'html-entities': { subject: 'Lieferung der Teekanne', from: 'jonas.weber@example.de', to: ['support@acme.test'] },
+    'whitespace-text': { subject: 'Refund for order 4493', from: 'mia.santos@example.com', to: ['support@acme.test'] },
+    'second-from': { subject: 'Contact form: Where is my parcel?', from: 'dana.customer@example.net', to: ['support@acme.test'] },
+    'unnamed-attachments': { subject: 'Fwd: Order 4471 delivery note and photos', from: 'erin@example.com', to: ['support@acme.test'] },
   };
 
   it('covers every committed fixture', () => {
@@ -207,5 +212,137 @@ describe('parse: hostile input', () => {
     expect(m.subject).not.toContain('\u0000');
     for (const [, v] of m.headers) expect(v).not.toContain('\u0000');
     expect(m.text.trim()).toBe('I would like a refund for order 4502.');
+  });
+});
+
+describe('parse: text derived from HTML', () => {
+  it('decodes every named, decimal and hex entity of HTML-only mail', async () => {
+    const m = await parseMail(fixture('html-entities'));
+    expect(m.text).toBe(
+      'Guten Tag,\n\n' +
+        'ich habe ein großes Problem mit meiner Bestellung № 4490 – die “Premium”-Teekanne für 89 € ist nicht angekommen.\n\n' +
+        'Laut Sendungsverfolgung wurde sie am 12.\u2009Juni zugestellt … aber nicht bei mir. Das ist Ärgerlich!\n\n' +
+        'Die Shop-Seite zeigt <b>Geliefert</b> & sonst nichts.\n\n' +
+        'Viele Grüße\nJonas Weber',
+    );
+    expect(m.text).not.toMatch(/&[#a-z0-9]+;/i);
+  });
+
+  it('takes the text view from the HTML when the text/plain part holds only whitespace', async () => {
+    const m = await parseMail(fixture('whitespace-text'));
+    expect(m.text).toBe('Hello,\n\nI returned order 4493 two weeks ago and the refund has not arrived yet.\n\nMia');
+    expect(m.html).toContain('refund has not arrived');
+  });
+});
+
+describe('parse: the author', () => {
+  it('takes a second From header when the first holds no usable mailbox', async () => {
+    const m = await parseMail(fixture('second-from'));
+    expect(m.from).toEqual({ email: 'dana.customer@example.net', name: 'Dana Customer' });
+  });
+
+  it('takes a later mailbox of the same From header when the first is empty or garbage', async () => {
+    const base = fixtureText('second-from').replace('From: Dana Customer <dana.customer@example.net>\r\n', '');
+    const empty = base.replace('From: "Acme contact form" <>', 'From: "Acme contact form" <>, Dana Customer <dana.customer@example.net>');
+    expect((await parseMail(new TextEncoder().encode(empty))).from).toEqual({ email: 'dana.customer@example.net', name: 'Dana Customer' });
+    const garbage = base.replace('From: "Acme contact form" <>', 'From: undisclosed sender <@@>, <dana.customer@example.net>');
+    expect((await parseMail(new TextEncoder().encode(garbage))).from?.email).toBe('dana.customer@example.net');
+  });
+
+  it('has no author when no From mailbox is usable (the envelope sender decides then)', async () => {
+    const none = fixtureText('second-from').replace('From: Dana Customer <dana.customer@example.net>\r\n', '');
+    expect((await parseMail(new TextEncoder().encode(none))).from).toBeNull();
+  });
+
+  it('reads an address with RFC 5322 comments inside it', async () => {
+    const text = fixtureText('plain').replace('From: Alice Example <alice@example.com>', 'From: Alice Example <alice(work)@example.com(main)>');
+    expect((await parseMail(new TextEncoder().encode(text))).from).toEqual({ email: 'alice@example.com', name: 'Alice Example' });
+  });
+});
+
+describe('parse: raw 8-bit and mislabelled text', () => {
+  const noFffd = (m: Awaited<ReturnType<typeof parseMail>>) => {
+    for (const s of [m.subject, m.text, m.from?.name ?? '', ...m.attachments.map((a) => a.filename)]) expect(s).not.toContain('\ufffd');
+  };
+
+  it('reads GB2312 bytes in Subject, display name and filename with the charset the body declares', async () => {
+    const m = await parseMail(gbkRawHeaders());
+    expect(m.subject).toBe(GBK_TEXT.subject);
+    expect(m.from).toEqual({ email: 'zhang.wei@example.cn', name: GBK_TEXT.name });
+    expect(m.attachments.map((a) => a.filename)).toEqual([GBK_TEXT.filename]);
+    expect(m.text.replace(/\r\n/g, '\n').trimEnd()).toBe(GBK_TEXT.body);
+    expect(m.headers).toContainEqual(['subject', GBK_TEXT.subject]);
+    noFffd(m);
+  });
+
+  it('detects GB2312 when nothing declares it, in the headers and in the 8-bit body', async () => {
+    const m = await parseMail(gbkRawHeaders({ declared: false }));
+    expect(m.subject).toBe(GBK_TEXT.subject);
+    expect(m.from?.name).toBe(GBK_TEXT.name);
+    expect(m.attachments[0]!.filename).toBe(GBK_TEXT.filename);
+    expect(m.text.trimEnd()).toBe(GBK_TEXT.body);
+    noFffd(m);
+  });
+
+  it('reads Latin-1 bytes in Subject and From although the message only declares US-ASCII', async () => {
+    const m = await parseMail(latin1RawHeaders());
+    expect(m.subject).toBe(LATIN1_TEXT.subject);
+    expect(m.from).toEqual({ email: 'francois@example.org', name: LATIN1_TEXT.name });
+    noFffd(m);
+  });
+
+  it('reads Shift_JIS labelled ISO-2022-JP, in encoded words and in the body', async () => {
+    const m = await parseMail(sjisLabelledIso2022jp());
+    expect(m.subject).toBe(SJIS_TEXT.subject);
+    expect(m.from).toEqual({ email: 'yamada@example.jp', name: SJIS_TEXT.name });
+    expect(m.text.trimEnd()).toBe(SJIS_TEXT.body);
+    noFffd(m);
+  });
+
+  it('detects KOI8-R in a body and a subject without any charset', async () => {
+    const m = await parseMail(koi8Undeclared());
+    expect(m.subject).toBe(KOI8_TEXT.subject);
+    expect(m.text.trimEnd()).toBe(KOI8_TEXT.body);
+  });
+
+  it('reads UTF-8 labelled ISO-8859-1 as UTF-8, and windows-1252 labelled UTF-8 as windows-1252', async () => {
+    const m = await parseMail(swappedLabels());
+    expect(m.from).toEqual({ email: 'juergen@example.de', name: 'Jürgen Müller' });
+    expect(m.text).toContain('Schöne Grüße aus Köln');
+    expect(m.text).toContain('Preis: 49 € – „günstig“');
+    noFffd(m);
+  });
+
+  it('leaves raw UTF-8 headers (RFC 6532) as they are', async () => {
+    const text = fixtureText('plain').replace('Subject: Order 4471 arrived with a cracked lid', 'Subject: Bestellung 4471: Deckel gesprungen – bitte ersetzen');
+    const m = await parseMail(new TextEncoder().encode(text));
+    expect(m.subject).toBe('Bestellung 4471: Deckel gesprungen – bitte ersetzen');
+  });
+});
+
+describe('parse: attachment names', () => {
+  it('names unnamed parts after the attached subject, the description or the type, distinct and safe', async () => {
+    const m = await parseMail(fixture('unnamed-attachments'));
+    expect(m.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      ['Your parcel 4471_B was delivered – photo inside.eml', 'message/rfc822'],
+      ['image.jpg', 'image/jpeg'],
+      ['Delivery note.pdf', 'application/pdf'],
+      ['document.pdf', 'application/pdf'],
+      ['scan.pdf', 'application/pdf'],
+      ['SCAN (2).pdf', 'application/pdf'],
+      ['notes.txt', 'text/plain'],
+      ['attachment.bin', 'application/octet-stream'],
+    ]);
+    for (const a of m.attachments) {
+      expect(a.filename).not.toMatch(/[/\\\u0000-\u001f]/);
+      expect(a.filename).toMatch(/\.[a-z0-9]+$/i);
+    }
+  });
+
+  it('numbers two unnamed parts of one type apart', async () => {
+    const text = fixtureText('unnamed-attachments').replace('Content-Description: Delivery note\r\n', '');
+    const names = (await parseMail(new TextEncoder().encode(text))).attachments.map((a) => a.filename);
+    expect(names).toContain('document.pdf');
+    expect(names).toContain('document (2).pdf');
   });
 });
