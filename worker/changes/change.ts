@@ -47,13 +47,12 @@ export type Patch<T extends TableName> = { [K in keyof Insert<T>]?: Insert<T>[K]
 /** Equality on every named column; `{ $in }` for one of several values, null for IS NULL. */
 export type Where<T extends TableName> = { [K in keyof Select<T>]?: Select<T>[K] | { $in: Array<NonNullable<Select<T>[K]>> } | { $ne: NonNullable<Select<T>[K]> } };
 
-export type Write =
-  | {
-      [T in TableName]:
-        | { op: 'insert'; table: T; values: Values<T>; conflict?: 'ignore' | { target: Array<keyof Select<T> & string>; set: Patch<T> } }
-        | { op: 'update'; table: T; where: Where<T>; set: Patch<T> }
-        | { op: 'delete'; table: T; where: Where<T> };
-    }[TableName];
+export type Write = {
+  [T in TableName]:
+    | { op: 'insert'; table: T; values: Values<T>; conflict?: 'ignore' | { target: Array<keyof Select<T> & string>; set: Patch<T> } }
+    | { op: 'update'; table: T; where: Where<T>; set: Patch<T> }
+    | { op: 'delete'; table: T; where: Where<T> };
+}[TableName];
 
 export function insert<T extends TableName>(table: T, values: Values<T>, conflict?: 'ignore' | { target: Array<keyof Select<T> & string>; set: Patch<T> }): Write {
   return { op: 'insert', table, values, ...(conflict ? { conflict } : {}) } as Write;
