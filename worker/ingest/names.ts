@@ -139,8 +139,8 @@ export function genericName(type: string): string {
 // C0/C1 controls and DEL; the bidirectional overrides and isolates that make `gpj.exe` look like
 // `exe.jpg`; zero-width characters and the BOM; U+FFFD left by a decoder that did not fit.
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]/g;
-// Characters Windows refuses in names; path separators are handled before.
-const RESERVED = /[<>:"|?*]/g;
+// Characters Windows refuses (`<>:"|?*`) are left alone: they are no danger here, the download
+// route quotes and encodes the name (RFC 6266/8187), and a browser saving the file adapts it.
 const DEVICE = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
 
 function utf8Length(s: string): number {
@@ -170,15 +170,14 @@ export function splitExtension(name: string): [string, string] {
 /**
  * A name that can be saved as it is: no path separators (a sender's `C:\Users\…\a.pdf` keeps its
  * last segment; text that is no path, such as a subject, has them replaced), no controls or
- * invisible characters, no characters Windows refuses, no leading dots, not a device name, at most
- * MAX_FILENAME_BYTES (the extension kept). Empty when nothing of the name is left.
+ * invisible characters, no leading dots, not a device name, at most MAX_FILENAME_BYTES (the
+ * extension kept). Empty when nothing of the name is left.
  */
 export function safeFilename(name: string | null | undefined, { path = true } = {}): string {
   if (!name) return '';
   const visible = name.replace(INVISIBLE, '');
   const segments = path ? visible.split(/[/\\]+/) : [visible.replace(/[/\\]/g, '_')];
   let out = (segments.findLast((s) => s.trim() !== '') ?? '')
-    .replace(RESERVED, '_')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^[.\s]+/, '')
