@@ -3,6 +3,7 @@
 // the many servers that send only prose are read for what can be trusted in them (X-Failed-
 // Recipients, status codes, the embedded original's headers).
 import PostalMime from 'postal-mime';
+import { BODY_FAILURE, DELAY_BODY } from './classify.ts';
 import { PARSE_LIMITS } from './limits.ts';
 import { parseHeaderBlock, headerValue, prescan } from './prescan.ts';
 import { cleanLine, extractMessageIds, normalizeEmail } from './text.ts';
@@ -32,6 +33,11 @@ export interface BounceReport {
   mentionedIds: string[];
   /** Reply addresses (reply+token@…) mentioned anywhere in the report's text. */
   mentionedReplyAddresses: string[];
+  /**
+   * A delay warning, not a failure: every recipient named is `delayed` (or fine), or a prose report
+   * says "still trying" and nothing failed. The sending server keeps trying; nobody is undeliverable.
+   */
+  warning: boolean;
 }
 
 function decode(bytes: ArrayBuffer | Uint8Array | string): string {
@@ -103,7 +109,10 @@ export async function parseBounce(raw: Uint8Array, headers: Array<[string, strin
   } catch {
     // The first parse succeeded, so this one can only fail on limits; fall back to the prose.
   }
-  if (recipients.length === 0) {
+  const structured = recipients.length > 0;
+  // Prose that says the server is still trying, and says nothing failed.
+  const proseDelay = DELAY_BODY.test(text.slice(0, 4000)) && !BODY_FAILURE.test(text.slice(0, 4000));
+  if (!structured) {
     // Prose reports: Exim's X-Failed-Recipients, and the first enhanced status code in the text.
     const status = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(text)?.[1] ?? '';
     const failed = headers
@@ -111,11 +120,13 @@ export async function parseBounce(raw: Uint8Array, headers: Array<[string, strin
       .flatMap(([, v]) => v.split(/[,\s]+/))
       .map(normalizeEmail)
       .filter((a) => a.includes('@'));
-    recipients = failed.map((recipient) => ({ recipient, action: 'failed', status: status || '5.0.0', diagnostic: '' }));
+    const delayed = proseDelay && !status.startsWith('5.');
+    recipients = failed.map((recipient) => ({ recipient, action: delayed ? 'delayed' : 'failed', status: status || (delayed ? '4.0.0' : '5.0.0'), diagnostic: '' }));
   }
+  const warning = structured ? recipients.some((r) => r.action === 'delayed') && !recipients.some((r) => r.action === 'failed') : proseDelay && recipients.every((r) => r.action === 'delayed');
   const mentionedIds = [...new Set([...text.matchAll(MARKER_IN_TEXT)].map((m) => m[1]!.toLowerCase()))];
   const mentionedReplyAddresses = [...new Set([...text.matchAll(REPLY_IN_TEXT)].map((m) => m[0].toLowerCase()))];
-  return { recipients, original, mentionedIds, mentionedReplyAddresses };
+  return { recipients, original, mentionedIds, mentionedReplyAddresses, warning };
 }
 
 /** A failure that will not go away by retrying: the address is undeliverable. */
@@ -125,7 +136,10 @@ export function isPermanent(r: DsnRecipient): boolean {
 
 /** "delivery to x@y failed: 5.1.1 user unknown" — the line agents see on the case. */
 export function describeBounce(report: BounceReport): string {
-  if (report.recipients.length === 0) return 'A delivery report arrived for a message about this case (no recipient details).';
+  if (report.recipients.length === 0) {
+    if (report.warning) return 'Delivery of a message about this case is delayed: the sending server is still trying (no recipient details).';
+    return 'A delivery report arrived for a message about this case (no recipient details).';
+  }
   return report.recipients
     .map((r) => {
       const what = r.action === 'delayed' ? 'is delayed' : r.action === 'delivered' || r.action === 'relayed' ? 'succeeded' : 'failed';

@@ -71,7 +71,12 @@ export function decide(input: {
   const { classification: cls, thread, matchedCase, mailbox, now } = input;
   const why = cls.reasons.join(', ');
   const caseId = thread.match?.caseId ?? thread.held?.caseId ?? null;
-  const ack = input.acknowledge;
+  // Work a machine sent is a case, but nothing answers a machine: RFC 3834 §2 (and a null
+  // reverse-path cannot be answered at all).
+  const ack: AckEligibility =
+    cls.machine && input.acknowledge.eligible
+      ? { eligible: false, reason: cls.reasons.includes('null-sender') ? 'no return path (null sender): nothing automatic answers it' : `machine-generated mail is never acknowledged (${why})` }
+      : input.acknowledge;
 
   switch (cls.kind) {
     case 'loop':
@@ -91,6 +96,11 @@ export function decide(input: {
     const f = input.flood;
     const what = f.by === 'sender' ? 'messages from this sender' : 'messages with this subject and text';
     return { action: 'quarantine', reason: 'flood', caseId, detail: `${f.count} ${what} within ${f.windowMinutes} minutes (limit ${f.limit})` };
+  }
+
+  if (cls.kind === 'list' && thread.match && matchedCase) {
+    // List mail is filed with its thread, but never reopens a case (it is no customer asking again).
+    return { action: 'append', kind: 'list', match: thread.match, newStatus: null, reason: `${thread.match.reason}; list mail (${why}), status unchanged`, acknowledge: ack };
   }
 
   if (cls.kind === 'auto-reply') {

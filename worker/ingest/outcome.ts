@@ -191,13 +191,20 @@ export function newCaseRef(ctx: OutcomeContext, facts: NewCaseFacts) {
   return { id: derivedId('case', ctx.inboundId), number: facts.number, subject: ctx.mail.subject || '(no subject)', assigneeId: facts.assignee?.id ?? null };
 }
 
+/** The people a list message brings: its sender alone. Its To/Cc are the list and its readers, nobody who asked us anything. */
+function listPeople(people: Array<AddressView & { role: 'requester' | 'cc' }>, sender: AddressView) {
+  return people.filter((p) => p.email === sender.email);
+}
+
 export function planNewCase(ctx: OutcomeContext, decision: Decision & { action: 'new-case' }, facts: NewCaseFacts, more?: FollowUps): Outcome {
   const { mailbox, now } = ctx;
   const ws = mailbox.workspaceId;
   const messageId = derivedId('message', ctx.inboundId);
   const ref = newCaseRef(ctx, facts);
   const caseId = ref.id;
-  const sla = slaOnCreate(ctx.imported ? null : facts.sla, 'normal', now);
+  // A list or newsletter case is for reading, not a promise to answer: it starts no SLA clock.
+  const clock = ctx.imported || decision.kind === 'list' ? null : facts.sla;
+  const sla = slaOnCreate(clock, 'normal', now);
   const at = ctx.imported?.at ?? now;
   const row: Case = {
     id: caseId,
@@ -215,12 +222,12 @@ export function planNewCase(ctx: OutcomeContext, decision: Decision & { action: 
     updatedAt: at,
     lastMessageAt: at,
     closedAt: ctx.imported ? at : null,
-    slaPolicyId: ctx.imported ? null : (facts.sla?.policy.id ?? null),
+    slaPolicyId: clock?.policy.id ?? null,
     contactId: null,
     tags: '[]',
     ...sla,
   };
-  const people = peopleOf(ctx, 'requester');
+  const people = decision.kind === 'list' ? listPeople(peopleOf(ctx, 'requester'), ctx.sender) : peopleOf(ctx, 'requester');
   const { contactId: _contact, tags: _tags, ...columns } = row;
   const writes: Write[] = [
     ...people.map((p) => contactUpsert(ws, p, now)),
@@ -241,13 +248,19 @@ export function planAppend(ctx: OutcomeContext, decision: Decision & { action: '
   const ws = mailbox.workspaceId;
   const caseId = decision.match.caseId;
   const messageId = derivedId('message', ctx.inboundId);
-  // A participant vouches for the people they copy in; auto-replies bring nobody. A message an
-  // agent released from quarantine makes its sender a participant too: that is what releasing means.
-  const people = decision.kind === 'auto-reply' ? [] : peopleOf(ctx, 'cc').filter((p) => p.email !== ctx.sender.email || ctx.releasedBy);
+  // A participant vouches for the people they copy in; auto-replies bring nobody, list mail only its
+  // sender. A message an agent released from quarantine makes its sender a participant too: that is
+  // what releasing means.
+  const copied = decision.kind === 'auto-reply' ? [] : decision.kind === 'list' ? listPeople(peopleOf(ctx, 'cc'), ctx.sender) : peopleOf(ctx, 'cc');
+  const people = copied.filter((p) => p.email !== ctx.sender.email || ctx.releasedBy);
   const status: CaseStatus = decision.newStatus ?? current.status;
-  // The SLA clocks: a customer's message (never an auto-reply) starts the next-response clock, and
-  // a reopened or resumed case moves its due times.
-  const clocks = decision.kind === 'auto-reply' ? null : slaTransition(current, sla, { ...(decision.newStatus ? { status: decision.newStatus } : {}), customerMessage: true }, now);
+  // The SLA clocks: a customer's message starts the next-response clock, and a reopened or resumed
+  // case moves its due times. Auto-replies and list mail never reset a case's clock.
+  const list = decision.kind === 'list';
+  const clocks =
+    decision.kind === 'auto-reply' || (list && !decision.newStatus)
+      ? null
+      : slaTransition(current, sla, { ...(decision.newStatus ? { status: decision.newStatus } : {}), customerMessage: !list }, now);
   const writes: Write[] = [
     ...people.map((p) => contactUpsert(ws, p, now)),
     ...people.map((p) => participantInsert(ws, caseId, { ...p, role: 'cc' }, now)),
@@ -300,8 +313,9 @@ export function planHeld(
 
 /**
  * A delivery report about mail of a case: a system message on the case ("Delivery to x failed:
- * 5.1.1 …"), and permanently failed recipients marked undeliverable, so no acknowledgement goes
- * to them again. The case's status and its place in the inbox do not change.
+ * 5.1.1 …", or for a delay warning "… is delayed"), and permanently failed recipients marked
+ * undeliverable, so no acknowledgement goes to them again. The case's status and its place in the
+ * inbox do not change.
  */
 export function planBounce(ctx: OutcomeContext, current: Pick<Case, 'id' | 'status'>, report: BounceReport): Outcome {
   const { mailbox, now } = ctx;
@@ -325,7 +339,7 @@ export function planBounce(ctx: OutcomeContext, current: Pick<Case, 'id' | 'stat
       rawKey: ctx.rawKey,
       inboundId: ctx.inboundId,
       threadRule: 'references',
-      threadReason: 'a delivery report about mail we sent for this case',
+      threadReason: report.warning ? 'a delivery warning (delayed, still being retried) about mail we sent for this case' : 'a delivery report about mail we sent for this case',
       kindReasons: JSON.stringify(ctx.classification.reasons),
       ...authColumns(ctx),
       createdAt: now,

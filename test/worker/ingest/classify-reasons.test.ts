@@ -28,7 +28,6 @@ describe('classify: every reason code', () => {
 
   it.each([
     ['Auto-Submitted', 'auto-replied', 'auto-submitted:auto-replied'],
-    ['Auto-Submitted', 'auto-generated', 'auto-submitted:auto-generated'],
     ['Auto-Submitted', 'auto-replied (zimbra; vacation)', 'auto-submitted:auto-replied'],
     ['X-Autoreply', 'yes', 'x-autoreply'],
     ['X-Autorespond', 'Vacation', 'x-autorespond'],
@@ -41,6 +40,12 @@ describe('classify: every reason code', () => {
     const c = await kind(msg({ [name]: value }));
     expect(c.kind).toBe('auto-reply');
     expect(c.reasons).toContain(reason);
+  });
+
+  it('Auto-Submitted: auto-generated answering a message → auto-reply; answering none → work a machine sent', async () => {
+    expect(await kind(msg({ 'Auto-Submitted': 'auto-generated', 'In-Reply-To': '<ack-1@acme.test>' }))).toEqual({ kind: 'auto-reply', reasons: ['auto-submitted:auto-generated'] });
+    expect(await kind(msg({ 'Auto-Submitted': 'auto-generated', References: '<ack-1@acme.test>' }))).toEqual({ kind: 'auto-reply', reasons: ['auto-submitted:auto-generated'] });
+    expect(await kind(msg({ 'Auto-Submitted': 'auto-generated' }))).toEqual({ kind: 'human', reasons: ['auto-submitted:auto-generated'], machine: true });
   });
 
   it('Auto-Submitted: no is a person', async () => {
@@ -63,6 +68,24 @@ describe('classify: every reason code', () => {
     ['Precedence', 'list', 'precedence:list'],
     ['Precedence', 'junk', 'precedence:junk'],
     ['X-Precedence', 'bulk', 'x-precedence:bulk'],
+  ])('%s: %s alone → work a machine sent (%s); from a list manager → list; answering a message (junk, list) → auto-reply', async (name, value, reason) => {
+    expect(await kind(msg({ [name]: value }))).toEqual({ kind: 'human', reasons: [reason], machine: true });
+    expect(await kind(msg({ [name]: value, Sender: 'owner-teapots@lists.example.org' }))).toEqual({ kind: 'list', reasons: [reason, 'sender:list-manager'] });
+    expect(await kind(msg({ [name]: value }), 'teapots-request@lists.example.org')).toMatchObject({ kind: 'list', reasons: [reason, 'sender:list-manager'] });
+    const answering = await kind(msg({ [name]: value, 'In-Reply-To': '<ack-1@acme.test>' }));
+    expect(answering).toEqual(value === 'bulk' ? { kind: 'human', reasons: [reason], machine: true } : { kind: 'auto-reply', reasons: [reason] });
+  });
+
+  it('an out-of-office text counts only with a machine mark: Precedence, a null sender', async () => {
+    const away = 'I am currently out of the office until Monday.';
+    expect(await kind(msg({}, away))).toEqual({ kind: 'human', reasons: [] });
+    expect(await kind(msg({ Precedence: 'bulk' }, away))).toEqual({ kind: 'auto-reply', reasons: ['body:out-of-office', 'precedence:bulk'] });
+    expect(await kind(msg({}, away), '')).toEqual({ kind: 'auto-reply', reasons: ['body:out-of-office', 'null-sender'] });
+    // On a list it is a list post that mentions an absence.
+    expect((await kind(msg({ Precedence: 'bulk', 'List-Id': '<teapots.lists.example.org>' }, away))).kind).toBe('list');
+  });
+
+  it.each([
     ['List-Id', '<news.example.com>', 'list-id'],
     ['List-Unsubscribe', '<mailto:u@example.com>', 'list-unsubscribe'],
     ['List-Post', '<mailto:list@example.com>', 'list-post'],
@@ -80,7 +103,27 @@ describe('classify: every reason code', () => {
     expect(await kind(dsn, '')).toMatchObject({ kind: 'bounce', reasons: ['dsn:multipart-report', 'mailer-daemon'] });
     expect((await kind(msg({ 'X-Failed-Recipients': 'bob@example.net' }))).reasons).toEqual(['x-failed-recipients']);
     expect((await kind(msg({ From: 'MAILER-DAEMON' }))).reasons).toEqual(['mailer-daemon']);
-    expect(await kind(msg({}), '')).toEqual({ kind: 'bounce', reasons: ['null-sender'] });
+    // A null sender alone is a hint, not a verdict (RFC 3464 reports have a shape): nobody answers it.
+    expect(await kind(msg({}), '')).toEqual({ kind: 'human', reasons: ['null-sender'], machine: true });
+  });
+
+  it('prose delay warnings count from the mail system, or from a machine sender with both subject and text', async () => {
+    const body = 'THIS IS A WARNING MESSAGE ONLY. Delivery to bob@example.net has been delayed; the server will continue to try for 4 more days.';
+    expect(await kind(msg({ From: 'postmaster@mx.example.net', Subject: 'Delivery delayed: Question', 'Auto-Submitted': 'auto-generated' }, body))).toEqual({
+      kind: 'bounce',
+      reasons: ['postmaster', 'subject:delivery-delayed', 'body:delivery-delayed'],
+    });
+    expect(await kind(msg({ From: 'no-reply@mx.example.net', Subject: 'Delivery delayed: Question' }, body))).toEqual({
+      kind: 'bounce',
+      reasons: ['system-sender', 'subject:delivery-delayed', 'body:delivery-delayed'],
+    });
+    expect(await kind(msg({ Subject: 'Warning: message 1uQ2x-0003Ab-7K delayed 24 hours' }, 'Still trying.'), '')).toEqual({
+      kind: 'bounce',
+      reasons: ['null-sender', 'subject:delivery-delayed', 'body:delivery-delayed'],
+    });
+    // The subject alone from a no-reply address is a shop's news; a customer saying it is a customer.
+    expect((await kind(msg({ From: 'no-reply@shop.example.com', Subject: 'Delivery delayed: your order 10231' }))).kind).toBe('human');
+    expect((await kind(msg({ Subject: 'Delivery delayed?' }, body))).kind).toBe('human');
   });
 
   it('prose delivery reports count only from a machine sender', async () => {

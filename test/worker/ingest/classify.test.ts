@@ -87,9 +87,9 @@ describe('classify', () => {
     expect(c).toEqual({ kind: 'loop', reasons: ['x-loop'] });
   });
 
-  it('calls mail with only a null envelope sender a bounce', async () => {
-    expect(await classifyFixture('plain', '')).toEqual({ kind: 'bounce', reasons: ['null-sender'] });
-    expect(await classifyFixture('plain', '<>')).toEqual({ kind: 'bounce', reasons: ['null-sender'] });
+  it('calls mail with only a null envelope sender work nobody answers, not a bounce', async () => {
+    expect(await classifyFixture('plain', '')).toEqual({ kind: 'human', reasons: ['null-sender'], machine: true });
+    expect(await classifyFixture('plain', '<>')).toEqual({ kind: 'human', reasons: ['null-sender'], machine: true });
   });
 
   it('keeps a customer whose subject sounds like a bounce human', async () => {

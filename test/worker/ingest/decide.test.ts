@@ -97,4 +97,30 @@ describe('decide', () => {
   it('treats list mail like a person: a new case of kind list', () => {
     expect(run({ kind: 'list', reasons: ['list-id'] }, nothing, null)).toMatchObject({ action: 'new-case', kind: 'list', rule: 'new' });
   });
+
+  it('files threaded list mail with its case but never reopens it', () => {
+    const list: Classification = { kind: 'list', reasons: ['list-id'] };
+    for (const c of [state('pending'), state('resolved'), state('closed', 2)]) {
+      expect(run(list, matched, c, reopen)).toMatchObject({ action: 'append', kind: 'list', match, newStatus: null });
+    }
+    expect(run(list, matched, state('closed', 2), newLinked)).toMatchObject({ action: 'append', kind: 'list', newStatus: null });
+  });
+
+  it('opens a case for work a machine sent, and never acknowledges it', () => {
+    const alert: Classification = { kind: 'human', reasons: ['auto-submitted:auto-generated'], machine: true };
+    expect(run(alert, nothing, null)).toEqual({
+      action: 'new-case',
+      kind: 'human',
+      rule: 'new',
+      linkedCaseId: null,
+      reason: 'no threading headers, token or tag',
+      acknowledge: { eligible: false, reason: 'machine-generated mail is never acknowledged (auto-submitted:auto-generated)' },
+    });
+    expect(run(alert, matched, state('pending'))).toMatchObject({ action: 'append', newStatus: 'open', acknowledge: { eligible: false } });
+    const nullSender: Classification = { kind: 'human', reasons: ['null-sender'], machine: true };
+    expect(run(nullSender, nothing, null)).toMatchObject({ action: 'new-case', acknowledge: { eligible: false, reason: 'no return path (null sender): nothing automatic answers it' } });
+    // A reason the sender could not get one anyway stays the reason.
+    const failed = { eligible: false, reason: 'the sender failed authentication' };
+    expect(decide({ classification: alert, thread: nothing, matchedCase: null, mailbox: reopen, now: NOW, acknowledge: failed })).toMatchObject({ acknowledge: failed });
+  });
 });
