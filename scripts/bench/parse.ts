@@ -29,7 +29,7 @@ async function ours(raw: Uint8Array): Promise<void> {
   const a = await analyze({ raw, envelopeFrom: 'sender@example.com', recipient: 'support@acme.test', ownAddresses: ['support@acme.test'] });
   await idempotencyKey(prescan(raw), raw, 'sender@example.com');
   if (!a.ok) return;
-  const thread = chooseThread(a.candidates, { token: null, caseByMessageId: {}, caseByTag: null, participants: {} }, a.sender.email);
+  const thread = chooseThread(a.candidates, { token: null, caseByMessageId: {}, caseByTag: null, caseBySubject: null, participants: {} }, a.sender.email);
   const acknowledge = ackEligibility({ kind: a.classification.kind, sender: a.sender.email, ownAddresses: ['support@acme.test'], auth: a.auth.verdict, undeliverable: false });
   decide({ classification: a.classification, thread, matchedCase: null, mailbox: { followUpPolicy: 'reopen', followUpDays: 14 }, now: 0, acknowledge });
 }

@@ -1,7 +1,7 @@
 // facts: everything the ingest plan needs to know from D1 about one message, read in ONE batch (a
 // batch is one round trip, and every round trip costs the whole Worker CPU and latency). The plan is
 // pure; it gets these facts, never the database.
-import { and, asc, count, eq, gte, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { agents, calendars, cases, contacts, inbound, messages, outbox, outboxRecipients, participants, slaPolicies, workspaces, type Agent, type Case, type Mailbox } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
@@ -17,6 +17,8 @@ export interface FactsKey {
   ids: string[];
   /** The subject tag's case number. */
   tag: number | null;
+  /** A reply's base subject (thread.ts replySubjectOf): the sender's recent cases are candidates then. */
+  replySubject?: string | null;
   /** Cases named by something we signed (reply token, thread marker), verified before the lookup. */
   caseIds: string[];
   /** An agent's token code (a reply to a notification). */
@@ -53,6 +55,8 @@ export interface InboundFacts {
 }
 
 const MAX_IDS = 100;
+/** How many of a sender's latest cases a reply's subject is compared with. */
+const RECENT_CASES_OF_SENDER = 20;
 /** The Message-ID we write into mail we compose: <outbox id>@<mailbox domain> (a derived id has a suffix). */
 const OWN_MESSAGE_ID = /^ob_[0-9a-z]{22}(-[0-9a-z-]{1,40})?@[^@\s]+$/;
 
@@ -84,6 +88,16 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
   if (ownIds.length) parts.push(inArray(cases.id, byOwn));
   if (key.caseIds.length) parts.push(inArray(cases.id, uniq(key.caseIds)));
   if (key.tag !== null) parts.push(eq(cases.number, key.tag));
+  if (key.replySubject && key.sender) {
+    const recentOfSender = db
+      .select({ id: cases.id })
+      .from(cases)
+      .innerJoin(participants, eq(participants.caseId, cases.id))
+      .where(and(eq(cases.workspaceId, ws), eq(participants.email, key.sender)))
+      .orderBy(desc(cases.lastMessageAt))
+      .limit(RECENT_CASES_OF_SENDER);
+    parts.push(inArray(cases.id, recentOfSender));
+  }
   // No keys, no candidates (never `or()` of nothing, which would be every case of the workspace).
   const candidate = and(eq(cases.workspaceId, ws), parts.length ? or(...parts) : sql`0`)!;
   const candidateIds = db.select({ id: cases.id }).from(cases).where(candidate);
@@ -105,7 +119,7 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
 
   // Lookups that cannot find anything are left out: a message without references or tokens skips them.
   const anyIds = ids.length > 0;
-  const anyCases = anyIds || key.caseIds.length > 0 || key.tag !== null;
+  const anyCases = anyIds || key.caseIds.length > 0 || key.tag !== null || (!!key.replySubject && !!key.sender);
   const want: Record<string, boolean> = {
     byRfc: anyIds,
     sent: anyIds,
@@ -313,7 +327,7 @@ export async function gatherFacts(db: Db, key: FactsKey): Promise<InboundFacts> 
 /** Whether facts gathered for `had` also answer `need` (the same message, looked up with fewer keys). */
 export function factsCover(had: FactsKey, need: FactsKey): boolean {
   if (had.mailbox.id !== need.mailbox.id || had.inboundId !== need.inboundId || had.idemKey !== need.idemKey || had.sender !== need.sender) return false;
-  if (had.tag !== need.tag || had.agentCode !== need.agentCode) return false;
+  if (had.tag !== need.tag || had.agentCode !== need.agentCode || (had.replySubject ?? null) !== (need.replySubject ?? null)) return false;
   const ids = new Set(had.ids.slice(0, MAX_IDS));
   const caseIds = new Set(had.caseIds);
   return (

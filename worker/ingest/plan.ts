@@ -17,7 +17,7 @@ import type { FactsKey, InboundFacts } from './facts.ts';
 import { newCaseRef, planAgentNote, planAppend, planBounce, planHeld, planNewCase, type FollowUps, type Outcome, type OutcomeContext } from './outcome.ts';
 import { planAttachments } from './attachments.ts';
 import { sha256Hex } from './text.ts';
-import { chooseThread, type ThreadChoice, type ThreadFacts } from './thread.ts';
+import { baseSubject, chooseThread, type ThreadChoice, type ThreadFacts } from './thread.ts';
 import { derivedId } from '../protocol/ids.ts';
 
 /** The inbound row as the plan needs it. */
@@ -92,6 +92,7 @@ export async function prepareInbound(input: {
     sender: sender.email,
     ids,
     tag: candidates.subjectTag,
+    replySubject: candidates.replySubject,
     caseIds: [...(token?.ok ? [token.caseId] : []), ...Object.values(markers), ...(bounce ? [...bounce.markerCases, ...bounce.tokenCases] : [])],
     agentCode: token?.ok && token.purpose.startsWith('a') ? token.purpose.slice(1) : null,
     now: input.now,
@@ -111,7 +112,14 @@ export function threadFactsOf(p: Prepared, facts: InboundFacts): ThreadFacts {
   }
   for (const [id, caseId] of Object.entries(p.markers)) if (facts.cases[caseId]) caseByMessageId[id] = caseId;
   const tagged = candidates.subjectTag === null ? undefined : Object.values(facts.cases).find((c) => c.number === candidates.subjectTag);
-  return { token, caseByMessageId, caseByTag: tagged?.id ?? null, participants: facts.participants };
+  // The sender's most recent case with the reply's subject (facts.cases holds their recent cases then).
+  const bySubject =
+    candidates.replySubject === null
+      ? undefined
+      : Object.values(facts.cases)
+          .filter((c) => baseSubject(c.subject) === candidates.replySubject && (facts.participants[c.id] ?? []).includes(p.key.sender))
+          .sort((a, b) => b.lastMessageAt - a.lastMessageAt)[0];
+  return { token, caseByMessageId, caseByTag: tagged?.id ?? null, caseBySubject: bySubject?.id ?? null, participants: facts.participants };
 }
 
 /** The case a delivery report is about, by evidence we signed: a marker, our reply address, or the Message-ID of mail we sent. */

@@ -1,7 +1,8 @@
 // thread: which case a message belongs to. Layered and explained (ARCHITECTURE rule 4):
 //   1. a signed reply token in the recipient address,
 //   2. In-Reply-To, then References (newest first), against Message-IDs we stored or issued,
-//   3. the subject tag [#123].
+//   3. the subject tag [#123],
+//   4. a reply's subject (Re:/AW:/SV:/Antw: … and any tag taken off) equal to a case's subject.
 // Every rule also needs the sender to take part in the case: headers and subjects are easy to forge,
 // so a match from a stranger is held, never appended. Pure: the lookups arrive as `facts`.
 import type { ThreadRule } from '../protocol/api.ts';
@@ -13,9 +14,36 @@ export interface ThreadCandidates {
   /** References, newest (last in the header) first, without the In-Reply-To ids. */
   references: string[];
   subjectTag: number | null;
+  /** The subject without reply prefixes and tags, when the subject says it is a reply; else null. */
+  replySubject: string | null;
 }
 
 const SUBJECT_TAG = /\[#(\d{1,9})\]/;
+const SUBJECT_TAGS = /\[#\d{1,9}\]/g;
+/**
+ * Reply and forward prefixes as mail clients write them in many languages (Re, AW, SV, Antw, VS,
+ * Odp, Ynt, Rif, R, Res, 回复, 答复, 回覆, Fwd, WG, TR, Enc …), with an optional count ("Re[2]:").
+ */
+const PREFIX = /^\s*(re|aw|sv|vs|antw|antwort|odp|ynt|rif|res|r|fw|fwd|wg|tr|enc|rv|回复|答复|回覆|转发|轉寄)\s*(\[\d{1,3}\]|\(\d{1,3}\))?\s*[:：]\s*/iu;
+const REPLY_PREFIX = /^\s*(re|aw|sv|vs|antw|antwort|odp|ynt|rif|res|r|回复|答复|回覆)\s*(\[\d{1,3}\]|\(\d{1,3}\))?\s*[:：]/iu;
+
+/** A subject as a thread sees it: no reply/forward prefixes, no [#n] tags, spaces collapsed, lower case. */
+export function baseSubject(subject: string): string {
+  let s = subject.replace(SUBJECT_TAGS, ' ');
+  for (let i = 0; i < 10; i++) {
+    const next = s.replace(PREFIX, '').replace(SUBJECT_TAGS, ' ');
+    if (next === s) break;
+    s = next;
+  }
+  return s.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** The base subject of a reply (its subject begins with a reply prefix), or null; too short to say anything, null too. */
+export function replySubjectOf(subject: string): string | null {
+  if (!REPLY_PREFIX.test(subject.replace(SUBJECT_TAGS, ' '))) return null;
+  const base = baseSubject(subject);
+  return base.length >= 4 ? base : null;
+}
 
 export function threadCandidates(recipient: string, mail: { inReplyTo: string[]; references: string[]; subject: string }): ThreadCandidates {
   const tag = SUBJECT_TAG.exec(mail.subject);
@@ -24,6 +52,7 @@ export function threadCandidates(recipient: string, mail: { inReplyTo: string[];
     inReplyTo: mail.inReplyTo,
     references: [...mail.references].reverse().filter((id) => !mail.inReplyTo.includes(id)),
     subjectTag: tag ? Number(tag[1]) : null,
+    replySubject: replySubjectOf(mail.subject),
   };
 }
 
@@ -34,6 +63,8 @@ export interface ThreadFacts {
   caseByMessageId: Record<string, string>;
   /** The case whose number the subject tag names, when it exists in this workspace. */
   caseByTag: string | null;
+  /** The sender's most recent case with the reply's base subject, when the subject says it is a reply. */
+  caseBySubject: string | null;
   /** Lower-case participant addresses per candidate case. */
   participants: Record<string, string[]>;
 }
@@ -84,6 +115,11 @@ export function chooseThread(c: ThreadCandidates, facts: ThreadFacts, sender: st
   if (c.subjectTag !== null) {
     if (facts.caseByTag) ordered.push({ caseId: facts.caseByTag, rule: 'subject-tag', reason: `subject tag [#${c.subjectTag}]` });
     else considered.push(`subject-tag [#${c.subjectTag}]: no such case`);
+  }
+  // Last, and only when nothing above matched: a client that drops References and our tag (Outlook).
+  if (c.replySubject !== null && ordered.length === 0) {
+    if (facts.caseBySubject) ordered.push({ caseId: facts.caseBySubject, rule: 'subject', reason: `reply to the subject "${c.replySubject}" of a case the sender takes part in` });
+    else considered.push('subject: no case of this sender with that subject');
   }
 
   let held: ThreadChoice['held'] = null;

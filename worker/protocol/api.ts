@@ -266,7 +266,7 @@ export interface DecisionRecord {
   kind?: string;
   reasons?: string[];
   auth?: { verdict: string; reasons: string[] };
-  candidates?: { token: string | null; inReplyTo: string[]; references: string[]; subjectTag: number | null };
+  candidates?: { token: string | null; inReplyTo: string[]; references: string[]; subjectTag: number | null; replySubject?: string | null };
   /** Every threading rule tried and what it said. */
   considered?: string[];
   /** The decision stage's full answer (its fields depend on the action). */

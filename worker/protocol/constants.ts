@@ -10,7 +10,7 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export const INBOUND_STATUSES = ['received', 'processed', 'ignored', 'quarantined', 'failed', 'discarded'] as const;
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 /** Which rule put a message into its case; `agent` for what agents wrote. */
-export const THREAD_RULES = ['new', 'token', 'in-reply-to', 'references', 'subject-tag', 'follow-up', 'released', 'agent'] as const;
+export const THREAD_RULES = ['new', 'token', 'in-reply-to', 'references', 'subject-tag', 'subject', 'follow-up', 'released', 'agent'] as const;
 export type ThreadRule = (typeof THREAD_RULES)[number];
 export const AUTH_VERDICTS = ['verified', 'unverified', 'failed'] as const;
 export type AuthVerdict = (typeof AUTH_VERDICTS)[number];

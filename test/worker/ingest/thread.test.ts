@@ -16,6 +16,7 @@ function facts(over: Partial<ThreadFacts> = {}): ThreadFacts {
     token: null,
     caseByMessageId: { 'first-plain@example.com': CASE },
     caseByTag: null,
+    caseBySubject: null,
     participants: { [CASE]: ['alice@example.com', 'bob@example.net'] },
     ...over,
   };
@@ -23,7 +24,7 @@ function facts(over: Partial<ThreadFacts> = {}): ThreadFacts {
 
 describe('threadCandidates', () => {
   it('finds nothing in a first message', async () => {
-    expect(await candidates('plain')).toEqual({ token: null, inReplyTo: [], references: [], subjectTag: null });
+    expect(await candidates('plain')).toEqual({ token: null, inReplyTo: [], references: [], subjectTag: null, replySubject: null });
   });
 
   it('takes the token from the recipient address', async () => {
@@ -113,10 +114,33 @@ describe('chooseThread', () => {
 
   it('matches nothing when no rule finds a case', async () => {
     const unknown = chooseThread(await candidates('reply-references-only'), facts({ caseByMessageId: {} }), 'alice@example.com');
-    expect(unknown).toEqual({ match: null, held: null, considered: ['references: 3 unknown'] });
+    expect(unknown).toEqual({ match: null, held: null, considered: ['references: 3 unknown', 'subject: no case of this sender with that subject'] });
     const noTag = chooseThread(await candidates('reply-subject-tag'), facts(), 'alice@example.com');
     expect(noTag.match).toBeNull();
-    expect(noTag.considered).toEqual(['subject-tag [#1]: no such case']);
+    expect(noTag.considered).toEqual(['subject-tag [#1]: no such case', 'subject: no case of this sender with that subject']);
     expect(chooseThread(await candidates('plain'), facts(), 'alice@example.com')).toEqual({ match: null, held: null, considered: [] });
+  });
+});
+
+describe('a reply by its subject (clients that drop References and our tag)', () => {
+  it('takes reply prefixes of many languages and tags off; forwards and plain subjects are not replies', async () => {
+    const { baseSubject, replySubjectOf } = await import('../../../worker/ingest/thread.ts');
+    expect(replySubjectOf('AW: Where is my order?')).toBe('where is my order?');
+    expect(replySubjectOf('SV: Antw: RE[2]: [#42] Where is   my order?')).toBe('where is my order?');
+    expect(replySubjectOf('Re: Re: Where is my order? [#42]')).toBe('where is my order?');
+    expect(replySubjectOf('回复：Where is my order?')).toBe('where is my order?');
+    expect(replySubjectOf('Where is my order?')).toBeNull();
+    expect(replySubjectOf('Fwd: Where is my order?')).toBeNull();
+    expect(replySubjectOf('Re: hi')).toBeNull();
+    expect(baseSubject('[#42] Where is my order?')).toBe('where is my order?');
+  });
+
+  it('is the last rule, and needs the sender to take part', () => {
+    const c = { token: null, inReplyTo: [], references: [], subjectTag: null, replySubject: 'where is my order?' };
+    const joined = chooseThread(c, facts({ caseBySubject: CASE }), 'alice@example.com');
+    expect(joined.match).toMatchObject({ caseId: CASE, rule: 'subject' });
+    const stranger = chooseThread(c, facts({ caseBySubject: CASE }), 'mallory@example.org');
+    expect(stranger.match).toBeNull();
+    expect(chooseThread(c, facts(), 'alice@example.com').considered).toContain('subject: no case of this sender with that subject');
   });
 });
