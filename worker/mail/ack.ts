@@ -6,40 +6,14 @@ import type { calendars, Mailbox } from '../db/schema.ts';
 import type { StagedMail } from './stage.ts';
 import type { AddressView } from '../protocol/api.ts';
 import { derivedId } from '../protocol/ids.ts';
-import { isOpen, validateCalendar } from '../sla/calendar.ts';
+import { nextOpening, validateCalendar } from '../sla/calendar.ts';
 import { buildCaseHeaders, composeMail } from './compose.ts';
+import { OFF_HOURS_TEMPLATES } from './off-hours.ts';
 import { stageMail } from './stage.ts';
-import { ackHeaders, renderAck, type AckTemplate } from './templates.ts';
+import { ACK_LANGUAGES, ackHeaders, formatReopening, pickLanguage, renderAck, type AckLanguage, type AckTemplate } from './templates.ts';
 
-export const OFF_HOURS_TEMPLATE: AckTemplate = {
-  subject: 'Re: {{case.subject}}',
-  text: [
-    'Hello {{customer.name}},',
-    '',
-    'Thank you for contacting {{mailbox.name}}. We have received your message and opened case',
-    '#{{case.number}}: "{{case.subject}}".',
-    '',
-    'Our team is away right now. We will answer when we are back: {{sla.first_response}}.',
-    '',
-    'To add to this case, reply to this email and keep [#{{case.number}}] in the subject.',
-    '',
-    '{{mailbox.name}}',
-    '',
-    '(This is an automatic acknowledgement.)',
-  ].join('\n'),
-  html: [
-    '<!doctype html>',
-    '<html><body style="font-family: sans-serif; line-height: 1.4">',
-    '<p>Hello {{customer.name}},</p>',
-    '<p>Thank you for contacting {{mailbox.name}}. We have received your message and opened case',
-    '<strong>#{{case.number}}</strong>: &ldquo;{{case.subject}}&rdquo;.</p>',
-    '<p>Our team is away right now. We will answer when we are back: {{sla.first_response}}.</p>',
-    '<p>To add to this case, reply to this email and keep [#{{case.number}}] in the subject.</p>',
-    '<p>{{mailbox.name}}</p>',
-    '<p style="color: #666; font-size: smaller">This is an automatic acknowledgement.</p>',
-    '</body></html>',
-  ].join('\n'),
-};
+/** The off-hours wording in English (the admin preview's default); every language: off-hours.ts. */
+export const OFF_HOURS_TEMPLATE: AckTemplate = OFF_HOURS_TEMPLATES.en;
 
 function customTemplate(json: string | null): Partial<AckTemplate> | undefined {
   if (!json) return undefined;
@@ -62,6 +36,8 @@ export interface AckRequest {
   threadIds: string[];
   agentName?: string | null;
   firstResponse?: string | null;
+  /** The languages the customer's mail asks for, most wanted first (templates.ts languagePreferences). */
+  customerLanguages?: readonly string[];
   secret: string;
   now: number;
 }
@@ -82,12 +58,12 @@ export interface AckLimits {
  * Why no acknowledgement goes out under the mailbox's settings and limits, or null when one may; and
  * whether the mailbox is outside its office hours now (only a new case's acknowledgement says so).
  */
-function ackCheck(req: Pick<AckRequest, 'mailbox' | 'kind' | 'now'>, limits: AckLimits): { blocked: string } | { blocked: null; away: boolean } {
+function ackCheck(req: Pick<AckRequest, 'mailbox' | 'kind' | 'now'>, limits: AckLimits): { blocked: string } | { blocked: null; away: Away | null } {
   const { mailbox, kind, now } = req;
   if (limits.perCaseHour >= mailbox.ackMaxPerCaseHour) return { blocked: `rate limit: ${mailbox.ackMaxPerCaseHour} acknowledgement(s) per case per hour` };
   if (limits.perDay >= mailbox.ackMaxPerRecipientDay) return { blocked: `rate limit: ${mailbox.ackMaxPerRecipientDay} acknowledgements per recipient per day` };
   const calendar = kind === 'create' && limits.calendar?.id === mailbox.calendarId ? limits.calendar : undefined;
-  return { blocked: null, away: calendar ? offHours(calendar, now) : false };
+  return { blocked: null, away: calendar ? offHours(calendar, now) : null };
 }
 
 function wanted(req: Pick<AckRequest, 'mailbox' | 'kind'>): string | null {
@@ -96,15 +72,37 @@ function wanted(req: Pick<AckRequest, 'mailbox' | 'kind'>): string | null {
   return null;
 }
 
-function offHours(row: typeof calendars.$inferSelect, now: number): boolean {
+/** The office is closed now: when it opens again (Infinity: not within the calendar's horizon), in which zone. */
+interface Away {
+  reopensAt: number;
+  timeZone: string;
+}
+
+function offHours(row: typeof calendars.$inferSelect, now: number): Away | null {
   let input: unknown;
   try {
     input = { timeZone: row.timeZone, weekly: JSON.parse(row.weekly), holidays: JSON.parse(row.holidays) };
   } catch {
-    return false;
+    return null;
   }
   const check = validateCalendar(input);
-  return check.ok ? !isOpen(now, check.calendar) : false;
+  if (!check.ok) return null;
+  const reopensAt = nextOpening(now, check.calendar);
+  return reopensAt === now ? null : { reopensAt, timeZone: check.calendar.timeZone };
+}
+
+/**
+ * The wording of the acknowledgement: the mailbox's own template (in whatever language its admin
+ * wrote it), or the built-in one; the off-hours one speaks the customer's language when it can
+ * (English otherwise) and says when the office opens again.
+ */
+function wording(req: AckRequest, away: Away | null): { custom: Partial<AckTemplate> | undefined; language: AckLanguage; reopens: string | null } {
+  const { mailbox } = req;
+  if (!away) return { custom: customTemplate(req.kind === 'create' ? mailbox.ackCreateTemplate : mailbox.ackUpdateTemplate), language: 'en', reopens: null };
+  const own = customTemplate(mailbox.ackOffHoursTemplate);
+  const language = own ? 'en' : pickLanguage(req.customerLanguages ?? [], ACK_LANGUAGES, 'en');
+  const reopens = Number.isFinite(away.reopensAt) ? formatReopening(away.reopensAt, req.now, away.timeZone, language) : null;
+  return { custom: own ?? OFF_HOURS_TEMPLATES[language], language, reopens };
 }
 
 /** Stages the acknowledgement, or says why none goes out; the caller reads `limits` with its facts. */
@@ -114,8 +112,7 @@ export async function planAck(req: AckRequest, limits: AckLimits): Promise<AckPl
   const check = ackCheck(req, limits);
   if (check.blocked !== null) return { skipped: check.blocked };
   const { mailbox, kase } = req;
-  const away = check.away;
-  const custom = away ? (customTemplate(mailbox.ackOffHoursTemplate) ?? OFF_HOURS_TEMPLATE) : customTemplate(req.kind === 'create' ? mailbox.ackCreateTemplate : mailbox.ackUpdateTemplate);
+  const { custom, language, reopens } = wording(req, check.away);
   const ack = renderAck(
     req.kind,
     {
@@ -125,8 +122,10 @@ export async function planAck(req: AckRequest, limits: AckLimits): Promise<AckPl
       'mailbox.name': mailbox.displayName,
       'agent.name': req.agentName,
       'sla.first_response': req.firstResponse,
+      'office.reopens': reopens,
     },
     custom,
+    language,
   );
   const outboxId = derivedId('outbox', req.causeInboundId, req.kind === 'create' ? '-ack' : '-ackup');
   const h = await buildCaseHeaders({

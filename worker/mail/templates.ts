@@ -5,8 +5,11 @@
 // helpdesk to deliver text of their choosing to a third party (backscatter as a spam relay).
 import { safeHeaderValue, type ExtraHeaderName } from './headers.ts';
 import { subjectWithTag } from './compose.ts';
+import { civilDate, DAY_MS, formatClockTime, MINUTE_MS, weekdayOf } from '../sla/civil.ts';
+import { wallClockAt } from '../sla/zone.ts';
 
-export const TEMPLATE_PLACEHOLDERS = ['case.number', 'case.subject', 'customer.name', 'mailbox.name', 'agent.name', 'sla.first_response'] as const;
+/** `office.reopens`: when the mailbox's office hours start again, in its time zone ("Monday 09:00 (Europe/Berlin)"). */
+export const TEMPLATE_PLACEHOLDERS = ['case.number', 'case.subject', 'customer.name', 'mailbox.name', 'agent.name', 'sla.first_response', 'office.reopens'] as const;
 export type PlaceholderName = (typeof TEMPLATE_PLACEHOLDERS)[number];
 export type TemplateValues = Partial<Record<PlaceholderName, string | number | null | undefined>>;
 export type TemplateMode = 'text' | 'html';
@@ -178,12 +181,100 @@ export const DEFAULT_ACK_TEMPLATES: Record<AckKind, AckTemplate> = {
   },
 };
 
+// ---- languages ----------------------------------------------------------------------------------
+
+/** The languages the built-in wording is written in. English is the fallback. */
+export const ACK_LANGUAGES = ['en', 'de', 'fr'] as const;
+export type AckLanguage = (typeof ACK_LANGUAGES)[number];
+
 /** What the default wording says when a value is not known, so no sentence is left with a hole. */
-export const ACK_FALLBACKS: Partial<Record<PlaceholderName, string>> = {
-  'customer.name': 'there',
-  'agent.name': 'our team',
-  'sla.first_response': 'as soon as we can',
+export const ACK_FALLBACKS_BY_LANGUAGE: Record<AckLanguage, Partial<Record<PlaceholderName, string>>> = {
+  en: { 'customer.name': 'there', 'agent.name': 'our team', 'sla.first_response': 'as soon as we can', 'office.reopens': 'soon' },
+  de: { 'customer.name': 'zusammen', 'agent.name': 'unser Team', 'sla.first_response': 'so bald wie möglich', 'office.reopens': 'bald' },
+  fr: { 'customer.name': 'à vous', 'agent.name': 'notre équipe', 'sla.first_response': 'dès que possible', 'office.reopens': 'bientôt' },
 };
+export const ACK_FALLBACKS = ACK_FALLBACKS_BY_LANGUAGE.en;
+
+const LANGUAGE_TAG = /^[a-z]{1,8}(-[a-z0-9]{1,8})*$/;
+/** A header is read for at most this many tags: it is the sender's text, and only the first few matter. */
+const MAX_LANGUAGE_TAGS = 20;
+
+/**
+ * The languages a customer's mail asks for, most wanted first, as lower-case tags: the languages
+ * it is written in (`Content-Language`, RFC 3282), then those its sender reads (`Accept-Language`,
+ * which RFC 3282 also defines for mail, by q-value). Outlook, for one, sets both. `headers` are a
+ * parsed mail's top-level headers (lower-case names).
+ */
+export function languagePreferences(headers: ReadonlyArray<readonly [string, string]>): string[] {
+  const written: string[] = [];
+  const read: Array<{ tag: string; q: number; at: number }> = [];
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase();
+    if (key !== 'content-language' && key !== 'accept-language') continue;
+    for (const item of value.split(',').slice(0, MAX_LANGUAGE_TAGS)) {
+      const [rawTag, ...params] = item.split(';');
+      const tag = (rawTag ?? '').trim().toLowerCase();
+      if (!LANGUAGE_TAG.test(tag)) continue;
+      if (key === 'content-language') written.push(tag);
+      else {
+        const qParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
+        const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+        if (Number.isFinite(q) && q > 0) read.push({ tag, q, at: read.length });
+      }
+    }
+  }
+  read.sort((a, b) => b.q - a.q || a.at - b.at);
+  return [...new Set([...written, ...read.map((r) => r.tag)])];
+}
+
+/** The first of `wanted` that `available` has (`de-CH` matches `de`), else `fallback`. */
+export function pickLanguage<L extends string>(wanted: readonly string[], available: readonly L[], fallback: L): L {
+  for (const tag of wanted) {
+    const exact = available.find((l) => l.toLowerCase() === tag);
+    if (exact) return exact;
+    const primary = tag.split('-')[0];
+    const loose = available.find((l) => l.toLowerCase().split('-')[0] === primary);
+    if (loose) return loose;
+  }
+  return fallback;
+}
+
+const WEEKDAYS: Record<AckLanguage, readonly string[]> = {
+  en: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
+  de: ['Sonntag', 'Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag', 'Samstag'],
+  fr: ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'],
+};
+const MONTHS: Record<AckLanguage, readonly string[]> = {
+  en: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
+  de: ['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'August', 'September', 'Oktober', 'November', 'Dezember'],
+  fr: ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'],
+};
+
+/**
+ * When the office opens again, as `office.reopens` says it: the weekday and wall-clock time in the
+ * calendar's own zone, named ("Monday 09:00 (Europe/Berlin)"), since the customer may live in
+ * another. Within the coming six days the weekday is unambiguous; further out (holidays) the date
+ * is added ("Monday 4 January 09:00 (Europe/Berlin)"). The names are written out here rather than
+ * asked of Intl, so the words do not depend on which locales the runtime carries.
+ */
+export function formatReopening(at: number, now: number, timeZone: string, language: AckLanguage): string {
+  const wall = wallClockAt(timeZone, at);
+  const day = Math.floor(wall / DAY_MS);
+  const ahead = day - Math.floor(wallClockAt(timeZone, now) / DAY_MS);
+  const time = formatClockTime(Math.floor((wall - day * DAY_MS) / MINUTE_MS));
+  const weekday = WEEKDAYS[language][weekdayOf(day)]!;
+  const { day: dom, month } = civilDate(day);
+  const monthName = MONTHS[language][month - 1]!;
+  const withDate = ahead > 6;
+  switch (language) {
+    case 'en':
+      return `${weekday}${withDate ? ` ${dom} ${monthName}` : ''} ${time} (${timeZone})`;
+    case 'de':
+      return `am ${weekday}${withDate ? `, ${dom}. ${monthName},` : ''} um ${time} Uhr (${timeZone})`;
+    case 'fr':
+      return `${weekday}${withDate ? ` ${dom} ${monthName}` : ''} à ${time} (${timeZone})`;
+  }
+}
 
 /** Plain text as HTML: escaped, paragraphs at blank lines, `<br>` at single line ends. */
 export function textToHtml(text: string): string {
@@ -199,12 +290,13 @@ export interface RenderedAck extends AckTemplate {
 /**
  * An acknowledgement ready for composeMail: subject tagged with the case number, text and HTML.
  * `custom` is a mailbox's own template; a custom text without HTML gets HTML made from the rendered
- * text (escaped), never from the template, so it cannot smuggle markup through a value.
+ * text (escaped), never from the template, so it cannot smuggle markup through a value. `language`
+ * is the one the template is written in: it picks the words for values nobody knows.
  */
-export function renderAck(kind: AckKind, values: TemplateValues, custom?: Partial<AckTemplate>): RenderedAck {
+export function renderAck(kind: AckKind, values: TemplateValues, custom?: Partial<AckTemplate>, language: AckLanguage = 'en'): RenderedAck {
   const base = DEFAULT_ACK_TEMPLATES[kind];
   const filled: TemplateValues = { ...values };
-  for (const [name, fallback] of Object.entries(ACK_FALLBACKS) as Array<[PlaceholderName, string]>) {
+  for (const [name, fallback] of Object.entries(ACK_FALLBACKS_BY_LANGUAGE[language]) as Array<[PlaceholderName, string]>) {
     const v = filled[name];
     if (v === undefined || v === null || String(v).trim() === '') filled[name] = fallback;
   }
