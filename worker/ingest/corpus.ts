@@ -1,12 +1,16 @@
-// Measuring the pure stages against a labelled folder of mail (a MANIFEST.tsv with the columns
-// path, source, category, expected, note). Pure except for reading files, which the caller does.
-import { analyze } from './analyze.ts';
+// Measuring ingest against a labelled folder of mail (a MANIFEST.tsv with the columns path, source,
+// category, expected, note). Every message goes through the Worker's planner (explain.ts) against a
+// database with the demo workspace, nothing committed: each manifest row is judged on its own, as if
+// it were the first mail the mailbox ever got, so no row's outcome depends on the rows before it
+// (no duplicates across test suites, no flood counts). The figures are about the triage kind the
+// planner decided on. Pure except for the database; the caller reads the files.
+import type { CorpusModule, CorpusRow, CorpusSummary, Desk, Expected, MessageResult } from './explain-types.ts';
+import { envelopeOf, openDesk, renderExplanation } from './explain.ts';
 import { isMboxArchive, splitMbox } from './mbox.ts';
 import { stripMboxFromLine } from './prescan.ts';
-import { headerValue, prescan } from './prescan.ts';
 
-/** What the manifest says should happen, reduced to what the classifier decides. */
-export type Expected = 'bounce' | 'auto-reply' | 'report' | 'human' | 'list' | 'unspecified';
+export type { CorpusRow, CorpusSummary, Expected, MessageResult } from './explain-types.ts';
+export { envelopeOf } from './explain.ts';
 
 export function expectedOf(category: string, expected: string): Expected {
   const e = expected.toLowerCase();
@@ -29,13 +33,6 @@ const ACCEPT: Record<Expected, string[]> = {
   unspecified: [],
 };
 
-export interface CorpusRow {
-  path: string;
-  source: string;
-  category: string;
-  expected: string;
-}
-
 export function parseManifest(tsv: string): CorpusRow[] {
   const lines = tsv
     .replace(/\r/g, '')
@@ -51,28 +48,11 @@ export function parseManifest(tsv: string): CorpusRow[] {
   });
 }
 
-/** The envelope sender as Email Routing would report it: Return-Path, else the From address. */
-export function envelopeOf(raw: Uint8Array): string {
-  const pre = prescan(raw);
-  const rp = headerValue(pre.headers, 'return-path');
-  if (rp !== null) return /<([^>]*)>/.exec(rp)?.[1] ?? rp.trim();
-  // No Return-Path: a relay would still have had an envelope sender; only `<>` means none.
-  const from = headerValue(pre.headers, 'from') ?? '';
-  return /<([^>]+@[^>]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? 'unknown@sender.invalid';
-}
+/** Where the manifest's mail is delivered: the demo mailbox. */
+export const CORPUS_RECIPIENT = 'support@acme.test';
 
-export interface MessageResult {
-  path: string;
-  index: number;
-  category: string;
-  expected: Expected;
-  kind: string;
-  reasons: string[];
-  ok: boolean | null;
-  crashed: string | null;
-}
-
-export async function runCorpusFile(row: CorpusRow, file: Uint8Array, ownAddresses: string[]): Promise<MessageResult[]> {
+/** One manifest row (a message, or every message of an archive) through the planner. */
+export async function runCorpusFile(row: CorpusRow, file: Uint8Array, desk: Desk, recipient = CORPUS_RECIPIENT): Promise<MessageResult[]> {
   const expected = expectedOf(row.category, row.expected);
   const out: MessageResult[] = [];
   // Archives by name (mailbox/, *.mbox*); any other file is one message, maybe with a From_ line.
@@ -80,30 +60,24 @@ export async function runCorpusFile(row: CorpusRow, file: Uint8Array, ownAddress
   for (const [index, raw] of parts.entries()) {
     let kind = 'crash';
     let reasons: string[] = [];
+    let outcome = 'crash';
     let crashed: string | null = null;
     try {
-      const a = await analyze({ raw, envelopeFrom: envelopeOf(raw), recipient: ownAddresses[0] ?? 'support@example.invalid', ownAddresses });
-      if (a.ok) {
-        kind = a.classification.kind;
-        reasons = a.classification.reasons;
-      } else {
-        kind = `quarantined:${a.reason}`;
-      }
+      const e = await desk.explain({ bytes: raw, recipient, envelopeFrom: envelopeOf(raw) });
+      const t = e.thread;
+      // Unreadable mail keeps the name it had: quarantined with the parser's reason.
+      kind = e.triage.kind === 'unreadable' ? `quarantined:${t.reason}` : e.triage.kind;
+      reasons = e.triage.reasons;
+      outcome = t.outcome === 'held' || t.outcome === 'ignored' || t.outcome === 'rejected' ? `${t.outcome}:${t.reason}` : t.outcome;
+      // The triage stands; what failed after it is counted as a crash: the Worker would retry and quarantine it.
+      if (t.outcome === 'failed') crashed = `processing failed after triage: ${t.detail}`;
     } catch (err) {
       crashed = err instanceof Error ? err.message : String(err);
     }
     const ok = expected === 'unspecified' ? null : ACCEPT[expected].includes(kind);
-    out.push({ path: row.path, index, category: row.category, expected, kind, reasons, ok, crashed });
+    out.push({ path: row.path, index, category: row.category, expected, kind, reasons, outcome, ok, crashed });
   }
   return out;
-}
-
-export interface CorpusSummary {
-  messages: number;
-  crashes: number;
-  byCategory: Record<string, { total: number; ok: number; kinds: Record<string, number> }>;
-  recall: { bounce: number; autoReply: number; human: number };
-  counts: { bounce: [number, number]; autoReply: [number, number]; human: [number, number] };
 }
 
 /** Categories whose mail a person wrote: a false "ignore" there loses a customer. */
@@ -144,3 +118,5 @@ export function summaryLine(s: CorpusSummary): string {
   const p = (n: number) => `${n.toFixed(1)}%`;
   return `corpus: ${s.messages} messages, bounce recall ${p(s.recall.bounce)}, auto-reply recall ${p(s.recall.autoReply)}, human mail kept as human ${p(s.recall.human)}, crashes ${s.crashes}`;
 }
+
+export const corpusModule = { openDesk, renderExplanation, parseManifest, runCorpusFile, summarize, summaryLine } satisfies CorpusModule<D1Database, R2Bucket>;

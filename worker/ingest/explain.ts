@@ -1,135 +1,413 @@
-// explain: the pipeline's decisions for a sequence of raw messages, with an in-memory stand-in for
-// the database, so a message can be examined without a server (`npm run explain`). It runs the same
-// pure stages as the Worker; only the lookups and the writes differ.
-import type { CaseStatus } from '../protocol/api.ts';
-import { verifyReplyToken } from '../mail/tokens.ts';
-import { analyze } from './analyze.ts';
-import { ackEligibility, decide, type Decision, type FollowUpPolicy } from './decide.ts';
-import { idempotencyKey } from './dedupe.ts';
-import { prescan, stripMboxFromLine } from './prescan.ts';
-import { chooseThread, type ThreadFacts } from './thread.ts';
+// explain: what the Worker does with a message and why, by running what the Worker runs against a
+// real D1 database: the email handler's checks and keys, then analyze → prepareInbound → gatherFacts
+// (one batch) → decideInbound → assigneeOf / pickAssignee → planInbound, as pipeline.ts does. With
+// `commit`, the planned change goes through the one write path (write, then announce to a publisher
+// that records instead of a Durable Object, and mail that is recorded instead of sent), so a later
+// message threads to an earlier one. `npm run explain` and `npm run corpus` run it in Node against a
+// throwaway database or a copy of the local one; the corpus tests run it in workerd against env.DB.
+import { eq, inArray } from 'drizzle-orm';
+import { cases, inbound, type Agent, type Case, type Mailbox } from '../db/schema.ts';
+import type { Deps } from '../deps.ts';
+import { makeDb, type Db } from '../db/client.ts';
+import { resolveMailboxWithAddresses } from '../db/queries/mailboxes.ts';
+import { seedDemo } from '../db/seed.ts';
+import { pickAssignee } from '../admin/assign.ts';
+import { announce, write } from '../changes/commit.ts';
+import { insert, type Change, type Staged, type Write } from '../changes/change.ts';
+import type { DecisionRecord } from '../protocol/api.ts';
+import type { ServerEvent } from '../protocol/events.ts';
+import { derivedId, newId } from '../protocol/ids.ts';
+import type { Publisher } from '../realtime/publish.ts';
+import { analyze, type Analysis } from './analyze.ts';
+import { firstAddress, idempotencyKey } from './dedupe.ts';
+import type { AttachmentLine, Desk, DeskSettings, ExplainModule, Explanation, MessageInput, TimeLine } from './explain-types.ts';
+import { renderExplanation } from './explain-text.ts';
+import { gatherFacts, type InboundFacts } from './facts.ts';
+import type { Outcome } from './outcome.ts';
+import { assigneeOf, decideInbound, planInbound, planUnreadable, prepareInbound, slaContextOf, type Decided } from './plan.ts';
+import { MAX_ATTEMPTS, recordFailure } from './pipeline.ts';
+import { headerValue, prescan, stripMboxFromLine } from './prescan.ts';
+import { cleanLine, normalizeEmail } from './text.ts';
 
-interface MemoryCase {
-  id: string;
-  number: number;
-  status: CaseStatus;
-  closedAt: number | null;
-  participants: Set<string>;
-  messageIds: Set<string>;
+export type { Desk, DeskSettings, Explanation, MessageInput } from './explain-types.ts';
+export { renderExplanation } from './explain-text.ts';
+
+/** The envelope sender as Email Routing would report it: Return-Path, else the From address. */
+export function envelopeOf(raw: Uint8Array): string {
+  const pre = prescan(raw);
+  const rp = headerValue(pre.headers, 'return-path');
+  if (rp !== null) return /<([^>]*)>/.exec(rp)?.[1] ?? rp.trim();
+  // No Return-Path: a relay would still have had an envelope sender; only `<>` means none.
+  const from = headerValue(pre.headers, 'from') ?? '';
+  return /<([^>]+@[^>]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? 'unknown@sender.invalid';
 }
 
-export interface ExplainOptions {
-  envelopeFrom?: string;
-  recipient: string;
-  ownAddresses: string[];
-  replyTokenKey?: string;
-  mailbox?: FollowUpPolicy & { replyPolicy?: 'participants' | 'verified' | 'any' };
-  /** The clock, read by the caller: a stage does not read it itself. */
-  now: () => number;
+function mib(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-export interface Explanation {
-  file?: string;
-  size: number;
-  messageKey: string;
-  parsed: { subject: string; from: string | null; to: string[]; cc: string[]; messageId: string | null; date: string | null; attachments: number } | null;
-  kind: string | null;
-  reasons: string[];
-  auth: { verdict: string; reasons: string[] } | null;
-  candidates: unknown;
-  considered: string[];
-  decision: Decision | { action: 'duplicate'; of: string } | { action: 'quarantine'; reason: string; detail: string };
-  caseNumber: number | null;
+/** The email handler's refusals (receive.ts), which answer at SMTP time before anything is stored. */
+function refusal(mailbox: Mailbox | undefined, size: number, maxMessageBytes: number): string | null {
+  if (!mailbox) return 'no such mailbox';
+  if (!mailbox.enabled) return 'mailbox disabled';
+  const limit = Math.min(maxMessageBytes, mailbox.maxMessageBytes);
+  return size > limit ? `message too large: ${mib(size)}, this mailbox accepts up to ${mib(limit)}` : null;
 }
 
-export class MemoryInbox {
-  private cases: MemoryCase[] = [];
-  private keys = new Map<string, number | null>();
-  private readonly opts: ExplainOptions;
-  constructor(opts: ExplainOptions) {
-    this.opts = opts;
+const EXCERPT = 200;
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT - 1)}…` : flat;
+}
+
+function time(at: unknown): TimeLine | null {
+  return typeof at === 'number' ? { at, iso: new Date(at).toISOString() } : null;
+}
+
+/** The values a planned write puts into `table` (its insert values, or its update's set). */
+function written(change: Change | null, table: 'cases' | 'attachments' | 'inbound', op: 'insert' | 'update'): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const w of (change?.writes ?? []) as Array<Write & { table?: string; values?: Record<string, unknown>; set?: Record<string, unknown> }>) {
+    if (w.op !== op || w.table !== table) continue;
+    const v = op === 'insert' ? w.values : w.set;
+    if (v) out.push(v);
   }
+  return out;
+}
 
-  async explain(input: Uint8Array, file?: string): Promise<Explanation> {
-    const o = this.opts;
-    const now = o.now();
-    const raw = stripMboxFromLine(input);
-    const envelopeFrom = o.envelopeFrom ?? '';
-    const pre = prescan(raw);
-    const messageKey = await idempotencyKey(pre, raw, envelopeFrom);
-    const base = { file, size: raw.byteLength, messageKey };
-    const analysis = await analyze({ raw, envelopeFrom: envelopeFrom || 'unknown@invalid', recipient: o.recipient, ownAddresses: o.ownAddresses, replyTokenKey: o.replyTokenKey });
-    if (!analysis.ok) {
+/** The decision record the change keeps on the inbound row (with what went out because of it). */
+function recordOf(change: Change | null): DecisionRecord | null {
+  const decision = written(change, 'inbound', 'update').find((set) => typeof set.decision === 'string')?.decision;
+  return typeof decision === 'string' ? (JSON.parse(decision) as DecisionRecord) : null;
+}
+
+interface Run {
+  mailbox: Mailbox;
+  analysis: Analysis | null;
+  facts: InboundFacts | null;
+  decided: Decided | null;
+  /** Who a new case goes to, or why nobody. */
+  assignee: Pick<Agent, 'id' | 'name'> | { none: string } | null;
+  /** Null when planning failed: the Worker records the failure on the row and retries. */
+  planned: Outcome | null;
+  failure: string | null;
+  inboundId: string;
+  published: ServerEvent[];
+  staged: Staged[];
+}
+
+/** The numbers of cases the facts do not hold (a duplicate's case). */
+async function caseNumbers(db: Db, facts: InboundFacts | null, ids: Array<string | null | undefined>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const missing: string[] = [];
+  for (const id of ids) {
+    if (!id) continue;
+    const known = facts?.cases[id];
+    if (known) out[id] = known.number;
+    else missing.push(id);
+  }
+  if (missing.length) for (const r of await db.select({ id: cases.id, number: cases.number }).from(cases).where(inArray(cases.id, missing))) out[r.id] = r.number;
+  return out;
+}
+
+function threadOf(run: Run, numbers: Record<string, number>, newNumber: number | null): Explanation['thread'] {
+  const { decided, planned } = run;
+  const ref = (id: string | null | undefined) => (id ? { id, number: numbers[id] ?? null } : null);
+  const base = {
+    status: planned?.result.status ?? 'failed',
+    newStatus: null,
+    linkedCase: null,
+    considered: decided?.action === 'decided' ? decided.thread.considered : (decided?.record.considered ?? []),
+  };
+  if (run.failure !== null) {
+    return {
+      ...base,
+      outcome: 'failed',
+      case: null,
+      rule: null,
+      reason: 'processing-error',
+      detail: `${run.failure} (the Worker records this on the inbound row and retries; after ${MAX_ATTEMPTS} attempts the message is quarantined as processing-failed)`,
+    };
+  }
+  if (!decided) {
+    // Not readable: held with the parser's reason, the raw mail kept for an admin.
+    const a = run.analysis;
+    return { ...base, outcome: 'held', case: null, rule: null, reason: a && !a.ok ? a.reason : 'unreadable', detail: a && !a.ok ? a.detail : null };
+  }
+  switch (decided.action) {
+    case 'duplicate':
+      return { ...base, outcome: 'duplicate', case: ref(decided.of.caseId), rule: null, reason: 'duplicate', detail: 'an earlier delivery of the same message was already dealt with' };
+    case 'note':
+      return { ...base, outcome: 'note', case: ref(decided.caseId), rule: 'token', reason: 'an agent answered a notification by mail: an internal note', detail: null };
+    case 'not-the-agent':
+      return { ...base, outcome: 'held', case: ref(decided.caseId), rule: 'token', reason: 'not-the-agent', detail: decided.record.considered?.join('; ') ?? null };
+    case 'decided':
+      break;
+  }
+  const d = decided.decision;
+  switch (d.action) {
+    case 'new-case':
       return {
         ...base,
-        parsed: null,
-        kind: null,
-        reasons: [],
-        auth: null,
-        candidates: null,
-        considered: [],
-        decision: { action: 'quarantine', reason: analysis.reason, detail: analysis.detail },
-        caseNumber: null,
+        outcome: 'new-case',
+        case: { id: derivedId('case', run.inboundId), number: newNumber },
+        rule: d.rule,
+        reason: d.reason,
+        detail: null,
+        linkedCase: ref(d.linkedCaseId),
       };
-    }
-    const { mail, sender, classification, candidates } = analysis;
-    const parsed = {
-      subject: mail.subject,
-      from: sender.email || null,
-      to: mail.to.map((a) => a.email),
-      cc: mail.cc.map((a) => a.email),
-      messageId: mail.messageId,
-      date: mail.date !== null ? new Date(mail.date).toISOString() : null,
-      attachments: mail.attachments.length,
-    };
-    const auth = { verdict: analysis.auth.verdict, reasons: analysis.auth.reasons };
-    const common = { ...base, parsed, kind: classification.kind, reasons: classification.reasons, auth, candidates };
-    if (this.keys.has(messageKey)) {
-      return { ...common, considered: [], decision: { action: 'duplicate', of: messageKey }, caseNumber: this.keys.get(messageKey) ?? null };
-    }
-
-    let token: ThreadFacts['token'] = null;
-    if (candidates.token) {
-      if (!o.replyTokenKey) token = { rejected: 'no reply-token key given (--key or .dev.vars)' };
-      else {
-        const v = await verifyReplyToken(o.replyTokenKey, candidates.token);
-        token = v.ok ? (this.cases.some((c) => c.id === v.caseId) ? { caseId: v.caseId } : { rejected: 'token names a case that is not in this run' }) : { rejected: v.reason };
-      }
-    }
-    const caseByMessageId: Record<string, string> = {};
-    for (const id of [...candidates.inReplyTo, ...candidates.references]) {
-      const hit = this.cases.find((c) => c.messageIds.has(id));
-      if (hit) caseByMessageId[id] = hit.id;
-    }
-    const tagged = candidates.subjectTag !== null ? this.cases.find((c) => c.number === candidates.subjectTag) : undefined;
-    const participants: Record<string, string[]> = {};
-    for (const c of this.cases) participants[c.id] = [...c.participants];
-    const thread = chooseThread(candidates, { token, caseByMessageId, caseByTag: tagged?.id ?? null, participants }, sender.email, { anySender: o.mailbox?.replyPolicy === 'any', trust: 'all-rules' });
-    const matched = thread.match ? (this.cases.find((c) => c.id === thread.match!.caseId) ?? null) : null;
-    const acknowledge = ackEligibility({ kind: classification.kind, sender: sender.email, ownAddresses: o.ownAddresses, auth: analysis.auth.verdict, undeliverable: false });
-    const decision = decide({
-      acknowledge,
-      classification,
-      thread,
-      matchedCase: matched ? { id: matched.id, status: matched.status, closedAt: matched.closedAt } : null,
-      mailbox: o.mailbox ?? { followUpPolicy: 'reopen', followUpDays: 14 },
-      now,
-    });
-
-    let caseNumber: number | null = null;
-    const people = [sender.email, ...mail.to.map((a) => a.email), ...mail.cc.map((a) => a.email)].filter((e) => e && !o.ownAddresses.includes(e));
-    if (decision.action === 'new-case') {
-      const c: MemoryCase = { id: `case_mem${this.cases.length + 1}`, number: this.cases.length + 1, status: 'new', closedAt: null, participants: new Set(people), messageIds: new Set() };
-      this.cases.push(c);
-      if (mail.messageId) c.messageIds.add(mail.messageId);
-      caseNumber = c.number;
-    } else if (decision.action === 'append' && matched) {
-      if (mail.messageId) matched.messageIds.add(mail.messageId);
-      if (decision.kind !== 'auto-reply') for (const p of people) matched.participants.add(p);
-      if (decision.newStatus) matched.status = decision.newStatus;
-      caseNumber = matched.number;
-    }
-    this.keys.set(messageKey, caseNumber);
-    return { ...common, considered: thread.considered, decision, caseNumber };
+    case 'append':
+      return { ...base, outcome: 'append', case: ref(d.match.caseId), rule: d.match.rule, reason: d.reason, detail: null, newStatus: d.newStatus };
+    case 'bounce':
+      return { ...base, outcome: 'bounce', case: ref(d.caseId), rule: 'references', reason: d.reason, detail: null };
+    case 'quarantine':
+      return { ...base, outcome: 'held', case: ref(d.caseId), rule: null, reason: d.reason, detail: d.detail };
+    case 'ignore':
+      return { ...base, outcome: 'ignored', case: ref(d.caseId), rule: null, reason: d.reason, detail: d.detail };
   }
 }
+
+function acknowledgementOf(run: Run, thread: Explanation['thread']): Explanation['acknowledgement'] {
+  const note = recordOf(run.planned?.change ?? null)?.outgoing?.acknowledgement;
+  if (note) return { sent: note === 'queued', detail: note === 'queued' ? `queued to ${run.analysis?.ok ? run.analysis.sender.email : 'the sender'}` : note.replace(/^not sent: /, '') };
+  const d = run.decided?.action === 'decided' ? run.decided.decision : null;
+  if (d && (d.action === 'new-case' || d.action === 'append') && !d.acknowledge.eligible) return { sent: false, detail: d.acknowledge.reason };
+  if (run.decided?.action === 'decided' && run.decided.importing) return { sent: false, detail: 'imported history is never answered' };
+  const why: Record<string, string> = {
+    held: 'held mail is not answered',
+    ignored: 'ignored mail is not answered',
+    duplicate: 'the first delivery was the one answered',
+    bounce: 'a delivery report is not answered',
+    note: 'an internal note is not answered',
+    failed: 'processing failed before anything was planned',
+  };
+  return { sent: false, detail: why[thread.outcome] ?? 'nothing to acknowledge' };
+}
+
+function slaOf(run: Run, thread: Explanation['thread']): Explanation['sla'] {
+  const { facts, mailbox, planned } = run;
+  if (!facts) return null;
+  let policyId: string | null = null;
+  let state: Record<string, unknown> = {};
+  if (thread.outcome === 'new-case') {
+    const row = written(planned?.change ?? null, 'cases', 'insert')[0] ?? {};
+    policyId = (row.slaPolicyId as string | null) ?? null;
+    state = row;
+  } else if (thread.outcome === 'append' && thread.case) {
+    const current: Case | undefined = facts.cases[thread.case.id];
+    if (!current) return null;
+    policyId = current.slaPolicyId;
+    // The case as it is, with what the reply changes (a customer message starts the next-response clock).
+    state = { ...current, ...Object.fromEntries(Object.entries(written(planned?.change ?? null, 'cases', 'update')[0] ?? {}).filter(([, v]) => v === null || typeof v !== 'object')) };
+  } else return null;
+  const row = policyId ? facts.policies.find((p) => p.id === policyId) : undefined;
+  const ctx = slaContextOf(mailbox, facts, policyId);
+  return {
+    policy: row ? { id: row.id, name: row.name } : null,
+    officeHours: ctx?.policy.businessHoursOnly ?? false,
+    firstResponseDue: state.firstRespondedAt ? null : time(state.firstResponseDueAt),
+    nextResponseDue: time(state.nextResponseDueAt),
+    resolutionDue: time(state.resolutionDueAt),
+  };
+}
+
+function assigneeLine(run: Run, thread: Explanation['thread']): Explanation['assignee'] {
+  if (thread.outcome === 'new-case') {
+    const a = run.assignee;
+    if (a && 'id' in a) return { id: a.id, name: a.name };
+    if (a && 'none' in a) return a;
+    const m = run.mailbox;
+    return { none: m.defaultAssigneeId || m.defaultTeam ? 'nobody of the default assignee or team is available' : 'the mailbox names no default assignee or team' };
+  }
+  const current = thread.outcome === 'append' && thread.case ? run.facts?.cases[thread.case.id] : undefined;
+  if (!current) return { none: 'no case is opened or answered' };
+  if (!current.assigneeId) return { none: 'the case is unassigned' };
+  const agent = run.facts?.agents.find((a) => a.id === current.assigneeId);
+  return { id: current.assigneeId, name: agent?.name ?? current.assigneeId };
+}
+
+function attachmentsOf(run: Run, thread: Explanation['thread']): AttachmentLine[] {
+  const a = run.analysis;
+  if (!a?.ok) return [];
+  const rows = written(run.planned?.change ?? null, 'attachments', 'insert');
+  return a.mail.attachments.map((att, i) => {
+    const row = rows[i];
+    const stored = row
+      ? row.skippedReason
+        ? `skipped: ${String(row.skippedReason)}`
+        : 'stored'
+      : thread.outcome === 'held'
+        ? 'not stored: held mail keeps the raw message only'
+        : `not stored: ${thread.outcome}`;
+    return { filename: att.filename, contentType: att.contentType, size: att.content.byteLength, inline: att.inline, stored };
+  });
+}
+
+async function explanationOf(db: Db, input: MessageInput, size: number, run: Run, committed: boolean, envelope: Explanation['envelope'], messageKey: string): Promise<Explanation> {
+  const { analysis, facts, decided, planned } = run;
+  const ids = [planned?.result.caseId, decided?.action === 'decided' ? decided.thread.held?.caseId : null];
+  if (decided?.action === 'decided' && decided.decision.action === 'new-case') ids.push(decided.decision.linkedCaseId);
+  const numbers = await caseNumbers(
+    db,
+    facts,
+    ids.filter((id) => id !== derivedId('case', run.inboundId)),
+  );
+  const newNumber = facts ? facts.caseCounter + 1 : null;
+  const thread = threadOf(run, numbers, newNumber);
+  const record = recordOf(planned?.change ?? null);
+  const ok = analysis?.ok ? analysis : null;
+  return {
+    ...(input.file !== undefined ? { file: input.file } : {}),
+    size,
+    verdict: 'accepted',
+    mailbox: { address: run.mailbox.address, name: run.mailbox.displayName },
+    inboundId: run.inboundId,
+    messageKey,
+    envelope,
+    message: ok
+      ? {
+          from: { name: ok.sender.name, email: ok.sender.email },
+          to: ok.mail.to.map((a) => a.email),
+          cc: ok.mail.cc.map((a) => a.email),
+          subject: ok.mail.subject,
+          date: ok.mail.date !== null ? new Date(ok.mail.date).toISOString() : null,
+          messageId: ok.mail.messageId,
+          excerpt: excerpt(ok.mail.text),
+          textLength: ok.mail.text.length,
+          html: ok.mail.html !== null,
+          attachments: attachmentsOf(run, thread),
+        }
+      : null,
+    triage: ok ? { kind: ok.classification.kind, reasons: ok.classification.reasons, auth: { verdict: ok.auth.verdict, reasons: ok.auth.reasons } } : { kind: 'unreadable', reasons: [], auth: null },
+    thread,
+    acknowledgement: acknowledgementOf(run, thread),
+    notification: record?.outgoing?.notification ?? null,
+    sla: slaOf(run, thread),
+    assignee: assigneeLine(run, thread),
+    events: (committed ? run.published.map((e) => e.type) : (planned?.change.events ?? []).map((e) => e.body.type)) as string[],
+    outgoing: (committed ? run.staged : (planned?.change.outgoing ?? [])).map((m) => ({ kind: m.kind, to: m.recipients })),
+    committed,
+    record,
+  };
+}
+
+/** A desk over one D1 database (and R2 bucket, for what a commit stores). */
+export async function openDesk(bindings: { DB: D1Database; RAW: R2Bucket | null }, settings: DeskSettings): Promise<Desk> {
+  const db = makeDb(bindings.DB);
+  const raw = bindings.RAW;
+  if (settings.seed) await seedDemo(db, settings.now());
+  const secret = settings.replyTokenKey;
+  // Without commits nothing changes a mailbox, so each recipient is looked up once (the email handler
+  // keeps them for a minute too); a conversation looks them up for every message, as the handler does.
+  const mailboxes = new Map<string, ReturnType<typeof resolveMailboxWithAddresses>>();
+  const resolve = (recipient: string) => {
+    if (settings.commit) return resolveMailboxWithAddresses(db, recipient, secret);
+    let hit = mailboxes.get(recipient);
+    if (!hit) mailboxes.set(recipient, (hit = resolveMailboxWithAddresses(db, recipient, secret)));
+    return hit;
+  };
+
+  async function explain(input: MessageInput): Promise<Explanation> {
+    const now = settings.now();
+    const bytes = stripMboxFromLine(input.bytes);
+    const envelopeFrom = input.envelopeFrom ?? envelopeOf(bytes);
+    const envelope = { from: normalizeEmail(envelopeFrom), to: normalizeEmail(input.recipient) };
+    const resolved = await resolve(input.recipient);
+    const refused = refusal(resolved?.mailbox, bytes.byteLength, settings.maxMessageBytes);
+    if (refused || !resolved) {
+      return {
+        ...(input.file !== undefined ? { file: input.file } : {}),
+        size: bytes.byteLength,
+        verdict: 'rejected',
+        rejected: refused ?? 'no such mailbox',
+        mailbox: resolved ? { address: resolved.mailbox.address, name: resolved.mailbox.displayName } : null,
+        inboundId: null,
+        messageKey: null,
+        envelope,
+        message: null,
+        triage: { kind: 'rejected', reasons: [], auth: null },
+        thread: { outcome: 'rejected', status: 'rejected', case: null, rule: null, reason: refused ?? 'no such mailbox', detail: null, newStatus: null, linkedCase: null, considered: [] },
+        acknowledgement: { sent: false, detail: 'refused at SMTP time: the sending server bounces it' },
+        notification: null,
+        sla: null,
+        assignee: { none: 'no case' },
+        events: [],
+        outgoing: [],
+        committed: false,
+        record: null,
+      };
+    }
+    const { mailbox, ownAddresses } = resolved;
+
+    // The inbound row as the email handler stores it.
+    const id = newId('inbound', now);
+    const pre = prescan(bytes);
+    const idemKey = await idempotencyKey(pre, bytes, envelopeFrom);
+    const rawKey = `raw/${mailbox.workspaceId}/${new Date(now).toISOString().slice(0, 10)}/${id}.eml`;
+    const row = {
+      id,
+      workspaceId: mailbox.workspaceId,
+      mailboxId: mailbox.id,
+      envelopeFrom: envelope.from,
+      envelopeTo: envelope.to,
+      rawKey,
+      rawSize: bytes.byteLength,
+      idemKey,
+      status: 'received' as const,
+      importBatch: null,
+      subject: cleanLine(headerValue(pre.headers, 'subject'), 500),
+      fromEmail: firstAddress(headerValue(pre.headers, 'from')) || envelope.from,
+      receivedAt: now,
+    };
+
+    // The pipeline (pipeline.ts processInbound), step for step.
+    const analysis = await analyze({ raw: bytes, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses, replyTokenKey: secret });
+    const blank: Run = { mailbox, analysis, facts: null, decided: null, assignee: null, planned: null, failure: null, inboundId: id, published: [], staged: [] };
+    let run: Run;
+    try {
+      run = analysis.ok ? await plan(analysis) : { ...blank, planned: planUnreadable({ row, mailbox, ownAddresses, reason: analysis.reason, detail: analysis.detail, now }) };
+    } catch (err) {
+      // processSafely: the failure goes on the row, never out of the handler.
+      run = { ...blank, failure: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+      if (settings.commit) {
+        await write({ db, now: () => now }, { workspaceId: mailbox.workspaceId, writes: [insert('inbound', row)], events: [], outgoing: [], blobs: [] });
+        const stored = await db.select().from(inbound).where(eq(inbound.id, id)).get();
+        // recordFailure reads nothing of its deps but the database and the clock.
+        if (stored) await recordFailure({ db, now: () => now } as unknown as Deps, stored, err);
+      }
+      return explanationOf(db, input, bytes.byteLength, run, settings.commit, envelope, idemKey);
+    }
+
+    async function plan(ok: Analysis & { ok: true }): Promise<Run> {
+      const prepared = await prepareInbound({ row, mailbox, ownAddresses, analysis: ok, raw: bytes, secret, appUrl: settings.appUrl, now });
+      const facts = await gatherFacts(db, prepared.key);
+      const decided = decideInbound(prepared, facts);
+      const who = decided.action === 'decided' && decided.decision.action === 'new-case' && !decided.importing ? assigneeOf(mailbox, facts) : null;
+      let assignee: Pick<Agent, 'id' | 'name'> | null = who && 'agent' in who ? who.agent : null;
+      let unclaimed: { none: string } | null = null;
+      // A team's turn is a claim on the agents table; without a commit nothing may be claimed.
+      if (who && 'team' in who) {
+        if (settings.commit) assignee = await pickAssignee(db, { ...mailbox, defaultAssigneeId: null }, now);
+        else unclaimed = { none: `team ${who.team}: its next available agent (not claimed: nothing is committed)` };
+      }
+      const planned = await planInbound(prepared, facts, decided, assignee);
+      return { ...blank, facts, decided, assignee: unclaimed ?? assignee, planned };
+    }
+
+    const planned = run.planned!;
+    if (settings.commit) {
+      if (raw) await raw.put(rawKey, bytes, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { inboundId: id, envelopeFrom, envelopeTo: input.recipient } });
+      // The row's insert rides in the change's batch; the Worker stores it first, in a batch of its own.
+      const change: Change = { ...planned.change, writes: [insert('inbound', row), ...planned.change.writes] };
+      const hub: Publisher = { publish: async (_ws, events) => void run.published.push(...events) };
+      const done = await write({ db, now: () => now, ...(raw ? { raw } : {}) }, change);
+      await announce({ hub, background: () => {}, send: async (mail) => void run.staged.push(mail) }, change.workspaceId, done.events, change.outgoing);
+    }
+    return explanationOf(db, input, bytes.byteLength, run, settings.commit, envelope, idemKey);
+  }
+
+  return { explain };
+}
+
+export const explainModule = { openDesk, renderExplanation } satisfies ExplainModule<D1Database, R2Bucket>;
