@@ -16,6 +16,7 @@ import type { AuthResult } from './authenticate.ts';
 import { describeBounce, isPermanent, type BounceReport } from './bounce.ts';
 import type { AttachmentPlan } from './attachments.ts';
 import { insert, update, type Blob, type Change, type Staged, type Write } from '../changes/change.ts';
+import { bouncedDeliveries } from '../mail/bounced.ts';
 
 // ---- what every outcome knows ----------------------------------------------------------------
 
@@ -353,7 +354,9 @@ export function planBounce(ctx: OutcomeContext, current: Pick<Case, 'id' | 'stat
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
   const body: EventBody = { type: 'message.added', caseId, messageId, direction: 'system', kind: 'bounce', reopened: false, status: current.status };
-  return outcome({ ...ctx, attachments: [] }, caseId, 'system', writes, [body], { caseId, messageId, status: 'processed' });
+  // The deliveries it refuses show as bounced, with its reason.
+  const bounced = bouncedDeliveries({ mailboxAddress: mailbox.address, caseId, report, now });
+  return outcome({ ...ctx, attachments: [] }, caseId, 'system', [...writes, ...bounced.writes], [body, ...bounced.bodies], { caseId, messageId, status: 'processed' });
 }
 
 /** An agent's answer to a notification mail: an internal note on the case, by that agent. */

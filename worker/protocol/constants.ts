@@ -14,7 +14,8 @@ export const THREAD_RULES = ['new', 'token', 'in-reply-to', 'references', 'subje
 export type ThreadRule = (typeof THREAD_RULES)[number];
 export const AUTH_VERDICTS = ['verified', 'unverified', 'failed'] as const;
 export type AuthVerdict = (typeof AUTH_VERDICTS)[number];
-export const DELIVERY_STATUSES = ['queued', 'sending', 'retry', 'sent', 'failed', 'suppressed'] as const;
+/** `bounced`: the mail service took it, then the recipient's server sent a delivery report refusing it. */
+export const DELIVERY_STATUSES = ['queued', 'sending', 'retry', 'sent', 'failed', 'suppressed', 'bounced'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const OUTBOX_KINDS = ['ack-create', 'ack-update', 'reply', 'forward', 'notification'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];

@@ -17,7 +17,7 @@ export type ServerEvent =
   | (Base & { type: 'inbound.resolved'; caseId: string | null; inboundId: string; status: 'processed' | 'discarded'; by: string })
   /** An agent ran a failed or unreadable message through the pipeline again; `status` is how it came out. */
   | (Base & { type: 'inbound.reprocessed'; caseId: string | null; inboundId: string; status: InboundStatus; reason: string | null; by: string })
-  /** Delivery of an outgoing mail to one recipient changed: sent, retrying, failed or suppressed. */
+  /** Delivery of an outgoing mail to one recipient changed: sent, retrying, failed, suppressed, or bounced (a delivery report refused it; `error` says why). */
   | (Base & {
       type: 'delivery.updated';
       caseId: string | null;
@@ -25,7 +25,7 @@ export type ServerEvent =
       messageId: string | null;
       kind: OutboxKind;
       recipient: string;
-      status: 'sent' | 'retry' | 'failed' | 'suppressed';
+      status: 'sent' | 'retry' | 'failed' | 'suppressed' | 'bounced';
       error: string | null;
     })
   /** The SLA sweep raised a warning or a breach on a case (once per target). */

@@ -1,6 +1,7 @@
 // Per-recipient delivery of mail we sent, as stores/deliveries.ts last heard of it (live events
 // change it at once, before any refetch). Wording never says "delivered":
-// "sent" means the mail service took it; what the recipient's server did shows up as a bounce, if at all.
+// "sent" means the mail service took it; what the recipient's server did shows up as a bounce, if at
+// all: then the delivery says "bounced", with the report's reason.
 import { For, Show } from 'solid-js';
 import type { DeliveryStatus, DeliveryView } from '../../../worker/protocol/api.ts';
 import { formatDate } from '../lib/format.ts';
@@ -13,6 +14,7 @@ export const DELIVERY_LABELS: Record<DeliveryStatus, string> = {
   sent: 'sent',
   failed: 'failed',
   suppressed: 'not sent (address suppressed)',
+  bounced: 'bounced',
 };
 
 const DELIVERY_HINTS: Record<DeliveryStatus, string> = {
@@ -22,6 +24,7 @@ const DELIVERY_HINTS: Record<DeliveryStatus, string> = {
   sent: 'The mail service accepted it; a bounce will show on the case if the recipient’s server refuses it',
   failed: 'It will not be sent',
   suppressed: 'The mail service refuses to send to this address (it bounced or complained before)',
+  bounced: 'It was sent, then the recipient’s mail server sent it back: the reason is next to it',
 };
 
 export function DeliveryList(props: { deliveries: DeliveryView[] }) {

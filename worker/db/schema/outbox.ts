@@ -30,7 +30,11 @@ export const outbox = sqliteTable(
   (t) => [index('outbox_case').on(t.caseId), uniqueIndex('outbox_cause').on(t.causeInboundId, t.kind)],
 );
 
-/** Delivery of one outgoing message to one envelope recipient: sent, retried, or failed for good. */
+/**
+ * Delivery of one outgoing message to one envelope recipient: sent, retried, or failed for good;
+ * `bounced` when a delivery report about it came back after it was sent (a TS enum only: SQLite
+ * keeps text, so a new status needs no migration).
+ */
 export const outboxRecipients = sqliteTable(
   'outbox_recipients',
   {
@@ -40,7 +44,7 @@ export const outboxRecipients = sqliteTable(
     recipient: text('recipient').notNull(),
     kind: text('kind').notNull(),
     caseId: text('case_id'),
-    status: text('status', { enum: ['queued', 'sending', 'retry', 'sent', 'failed', 'suppressed'] })
+    status: text('status', { enum: ['queued', 'sending', 'retry', 'sent', 'failed', 'suppressed', 'bounced'] })
       .notNull()
       .default('queued'),
     attempts: integer('attempts').notNull().default(0),
