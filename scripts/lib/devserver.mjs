@@ -1,6 +1,6 @@
 // Starts `wrangler dev` for edgecase on loopback: .dev.vars, the web build, local migrations, then the
 // server, the demo seed and the demo mail. Used by `npm start` and by the browser tests.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -45,18 +45,64 @@ export async function migrateLocal(persistTo, { quiet = false } = {}) {
   await run(tool('wrangler'), args, { env: { CI: 'true' }, quiet });
 }
 
+/** Whether the process `pid` is still there. */
+export function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/** Every process below `pid` (its children, theirs, …), by `ps` (Linux and macOS); [] where there is none. */
+export function descendants(pid) {
+  let table;
+  try {
+    table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const children = new Map();
+  for (const line of table.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (!child || parent === undefined) continue;
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(child);
+  }
+  const out = [];
+  for (let queue = [...(children.get(pid) ?? [])]; queue.length > 0; ) {
+    const next = queue.shift();
+    out.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return out;
+}
+
+function kill(pid, signal) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * Spawns wrangler dev and resolves once it answers. `output` receives its lines (default: ours).
- * Returns { url, child, stop }.
+ * Returns { url, child, stop, exited, devToken }.
  * `script` runs another entry than wrangler.toml's (the bench Worker) with the same bindings.
+ * `stop` ends wrangler and everything below it (its workerd): SIGTERM, then SIGKILL for whatever is
+ * left after 5 s, so no workerd outlives it; a start that fails stops it the same way.
+ * `devToken` opens /api/dev/seed on this server whatever AUTH_MODE it runs in (see seedDemo).
  * @param {{ port?: number, persistTo?: string, output?: (line: string) => void, vars?: Record<string, string>, script?: string }} [options]
  */
 export async function startWrangler({ port = 8787, persistTo, output = (line) => process.stdout.write(line), vars = {}, script } = {}) {
   // wrangler refuses to start without the static-assets folder; the API works without the web build.
   mkdirSync(path.join(root, 'web', 'dist'), { recursive: true });
+  const devToken = randomBytes(32).toString('base64url');
   const args = ['dev', ...(script ? [script] : []), '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
   if (persistTo) args.push('--persist-to', persistTo);
-  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  for (const [k, v] of Object.entries({ EDGECASE_DEV_TOKEN: devToken, ...vars })) args.push('--var', `${k}:${v}`);
   const child = spawn(tool('wrangler'), args, { cwd: root, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let ready = null;
   const seen = [];
@@ -70,16 +116,28 @@ export async function startWrangler({ port = 8787, persistTo, output = (line) =>
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const gone = (ms) => Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
   const stop = async () => {
-    if (child.exitCode !== null) return;
-    // wrangler stops its workerd on SIGTERM; SIGKILL only if it does not go in time.
-    child.kill('SIGTERM');
-    const gone = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
-    if (!gone) child.kill('SIGKILL');
+    // Looked up before wrangler goes: once it has, its workerd would belong to nobody we can name.
+    const below = child.pid === undefined ? [] : descendants(child.pid);
+    if (child.exitCode === null && child.signalCode === null) {
+      // wrangler stops its workerd on SIGTERM; SIGKILL only if it does not go in time.
+      child.kill('SIGTERM');
+      if (!(await gone(5000))) child.kill('SIGKILL');
+      await gone(5000);
+    }
+    for (let waited = 0; below.some(alive); waited += 100) {
+      if (waited === 5000) for (const pid of below) kill(pid, 'SIGKILL');
+      if (waited > 10_000) throw new Error(`processes of wrangler dev would not stop: ${below.filter(alive).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   };
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${seen.join('').slice(-2000)}`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev exited early:\n${seen.join('').slice(-2000)}`);
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`wrangler dev did not answer within 90 s:\n${seen.join('').slice(-2000)}`);
@@ -87,7 +145,7 @@ export async function startWrangler({ port = 8787, persistTo, output = (line) =>
     const url = ready ?? `http://127.0.0.1:${port}`;
     try {
       const res = await fetch(`${url}/api/health`);
-      if (res.ok) return { url, child, stop, exited };
+      if (res.ok) return { url, child, stop, exited, devToken };
     } catch {
       // not up yet
     }
@@ -102,11 +160,38 @@ export async function deliver(url, raw, { from, to }) {
   return { status: res.status, text: await res.text() };
 }
 
-export async function seedDemo(url) {
+/**
+ * The demo agents' password for AUTH_MODE=password on the local database in `persistTo` (wrangler's
+ * default: .wrangler/state): made up once and kept next to that database, readable by this user only,
+ * so every start prints the same one and a fresh database gets it again.
+ */
+export function demoPassword(persistTo) {
+  const dir = persistTo ?? path.join(root, '.wrangler', 'state');
+  const file = path.join(dir, 'edgecase-demo-password');
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept.length >= 12) return kept;
+  }
+  mkdirSync(dir, { recursive: true });
+  const made = randomBytes(12).toString('base64url');
+  writeFileSync(file, `${made}\n`, { mode: 0o600 });
+  return made;
+}
+
+/**
+ * Creates the demo workspace and delivers its mail. `server` is what startWrangler returned (its dev
+ * token opens the seed route in every AUTH_MODE), or just a URL, which works in open mode only.
+ * With `demoPassword`, demo agents without a password get it (AUTH_MODE=password signs them in).
+ * @param {string | { url: string, devToken?: string }} server
+ * @param {{ demoPassword?: string }} [options]
+ */
+export async function seedDemo(server, { demoPassword: password } = {}) {
+  const url = typeof server === 'string' ? server : server.url;
+  const headers = { 'Content-Type': 'application/json', ...(typeof server !== 'string' && server.devToken ? { 'X-Edgecase-Dev-Token': server.devToken } : {}) };
   // wrangler dev restarts the Worker when its files change and answers 503 meanwhile: try again.
   let res;
   for (let attempt = 0; attempt < 5; attempt++) {
-    res = await fetch(`${url}/api/dev/seed`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    res = await fetch(`${url}/api/dev/seed`, { method: 'POST', headers, body: JSON.stringify(password ? { demoPassword: password } : {}) });
     if (res.status !== 503) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -117,18 +202,42 @@ export async function seedDemo(url) {
     if (r.status >= 300) throw new Error(`demo mail "${m.subject}" was refused: ${r.status} ${r.text}`);
   }
   // What needs the mail in place: the case near its SLA breach, and the bounce of an acknowledgement.
-  const fin = await fetch(`${url}/api/dev/seed/finish`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const fin = await fetch(`${url}/api/dev/seed/finish`, { method: 'POST', headers, body: '{}' });
   if (!fin.ok) throw new Error(`seeding failed: ${fin.status} ${await fin.text()}`);
   const { bounceFor } = await fin.json();
   if (bounceFor) {
-    const ack = await fetch(`${url}${bounceFor.rawUrl}`);
-    if (!ack.ok) throw new Error(`seeding failed: the acknowledgement to bounce is not there (${ack.status})`);
-    const b = demoBounce(await ack.text());
+    if (typeof bounceFor.raw !== 'string') throw new Error('seeding failed: the acknowledgement to bounce is not there');
+    const b = demoBounce(bounceFor.raw);
     // A fixed Message-ID: delivered again on the next start, it is recognised as a duplicate.
     const r = await deliver(url, b.raw, { from: b.from, to: b.to });
     if (r.status >= 300) throw new Error(`demo mail "${b.subject}" was refused: ${r.status} ${r.text}`);
   }
   return seed;
+}
+
+/**
+ * Everything `npm start` starts before it prints where to go: the web build (unless `build` is
+ * false), migrations, wrangler dev, the demo seed (the demo agents get `demoPassword(persistTo)`).
+ * When a step after wrangler dev fails, wrangler dev and its workerd are stopped before the error is
+ * passed on: a failed start leaves nothing running.
+ * @param {{ port?: number, persistTo?: string, vars?: Record<string, string>, build?: boolean, output?: (line: string) => void, log?: (line: string) => void }} [options]
+ */
+export async function startLocal({ port = 8787, persistTo, vars, build = true, output, log = (line) => console.log(line) } = {}) {
+  if (build) {
+    log('Building the web inbox…');
+    await buildWeb();
+  }
+  log('Applying migrations to the local D1 database…');
+  await migrateLocal(persistTo, { quiet: output !== undefined });
+  const server = await startWrangler({ port, persistTo, vars, ...(output ? { output } : {}) });
+  try {
+    const password = demoPassword(persistTo);
+    const seed = await seedDemo(server, { demoPassword: password });
+    return { server, seed, demoPassword: password };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
 }
 
 /**

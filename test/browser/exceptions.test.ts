@@ -115,7 +115,9 @@ describe('held mail: failed processing, reprocess and filters', () => {
     expect(await row.locator('[data-testid="held-last-error"]').count()).toBe(0);
     expect(await row.getAttribute('data-status')).toBe('processed');
     const after = await inboundFrom(base, customer);
-    expect(after).toMatchObject({ status: 'processed', attempts: 2, resolvedBy: 'local' });
+    // Local mode: the browser is one of the agents, and the row names it.
+    const me = await agent.evaluate(async () => ((await (await fetch('/api/session')).json()) as { id: string }).id);
+    expect(after).toMatchObject({ status: 'processed', attempts: 2, resolvedBy: me });
     expect(after.caseId).toMatch(/^case_/);
     const link = result.locator('a', { hasText: 'Open the case' });
     expect(await link.getAttribute('href')).toBe(`#/cases/${encodeURIComponent(after.caseId!)}`);

@@ -2,10 +2,10 @@
 // Agents at once, in a browser: mail arriving in an open inbox, who is looking at a case and who is
 // writing in it (presence, on the rows and in the case), presence told again after a reconnect, quick
 // actions from the keyboard that show at once and are undone when refused, and the collision guard
-// when two agents answer the same case. Open mode (every tab is the same 'local' agent) on one server;
-// two real agents (password sign-in) on a second. Same setup as inbox.test.ts and outbound.test.ts:
-// real `wrangler dev` on fresh storage, headless Chromium. Screenshots go to $EDGECASE_ARTIFACTS
-// (default: <tmp>/edgecase-artifacts); the paths are printed.
+// when two agents answer the same case. Open mode (every browser one of the demo agents, its tabs
+// the same one) on one server; two real agents (password sign-in) on a second. Same setup as
+// inbox.test.ts and outbound.test.ts: real `wrangler dev` on fresh storage, headless Chromium.
+// Screenshots go to $EDGECASE_ARTIFACTS (default: <tmp>/edgecase-artifacts); the paths are printed.
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
@@ -74,9 +74,20 @@ async function waitForPresenceTitle(page: Page, caseId: string, title: string | 
   );
 }
 
-describe('open mode: every tab is the same local agent', () => {
-  test('mail shows up in an open inbox; another tab opening the case and writing in it shows on the row and in the case', async () => {
-    const a = await openInbox(await newAgent('tab-a'));
+/** Who the page's header says this browser is. */
+async function whoIs(page: Page): Promise<string> {
+  const name = page.locator('[data-testid="session-name"]');
+  await name.waitFor();
+  return (await name.textContent()) ?? '';
+}
+
+async function sessionOf(page: Page): Promise<{ id: string; name: string }> {
+  return page.evaluate(async () => (await (await fetch('/api/session')).json()) as { id: string; name: string });
+}
+
+describe('open mode: every browser is an agent of its own', () => {
+  test('mail shows up in an open inbox; another browser opening the case and writing in it shows on the row and in the case, by name', async () => {
+    const a = await openInbox(await newAgent('browser-a'));
     await a.evaluate(() => {
       window.__marker = 1;
     });
@@ -92,11 +103,15 @@ describe('open mode: every tab is the same local agent', () => {
     expect(caseId).toMatch(/\S/);
     expect(await rowA.locator('[data-testid="row-presence"]').count()).toBe(0);
 
-    // B opens the case: A's row shows it. Both are the 'local' agent, so the words say "another tab".
-    const b = await openCase(await newAgent('tab-b'), caseId);
-    await waitForPresenceTitle(a, caseId, 'Another tab (Local agent) is viewing');
+    // B, another browser, is another agent: the header, the presence and the session agree.
+    const b = await openCase(await newAgent('browser-b'), caseId);
+    const [nameA, nameB] = [await whoIs(a), await whoIs(b)];
+    expect(nameA).not.toBe(nameB);
+    expect((await sessionOf(a)).name).toBe(nameA);
+    expect((await sessionOf(b)).name).toBe(nameB);
+    await waitForPresenceTitle(a, caseId, `${nameB} is viewing`);
     const presence = rowA.locator('[data-testid="row-presence"]');
-    expect(await presence.getAttribute('data-agents')).toBe('Local agent');
+    expect(await presence.getAttribute('data-agents')).toBe(nameB);
     expect(await presence.getAttribute('data-composing')).toBe('false');
     // A tab does not list itself.
     expect(await b.locator('[data-testid="case-presence"]').count()).toBe(0);
@@ -105,29 +120,77 @@ describe('open mode: every tab is the same local agent', () => {
     await b.locator('.case-title').click();
     await b.keyboard.press('r');
     await b.keyboard.type('Let me check the firmware notes');
-    await waitForPresenceTitle(a, caseId, 'Another tab (Local agent) is writing a reply…');
+    await waitForPresenceTitle(a, caseId, `${nameB} is writing a reply…`);
     expect(await presence.getAttribute('data-composing')).toBe('true');
 
     // A opens the case too: the case says B is writing, and B's case says A is viewing.
     await rowA.locator('a').click();
     const lineA = a.locator('[data-testid="case-presence"]');
     await lineA.waitFor({ timeout: LIVE_BOUND_MS });
-    expect(await lineA.locator('[data-testid="presence-entry"]').allTextContents()).toEqual([expect.stringContaining('Another tab (Local agent) is writing a reply…')]);
-    await b.locator('[data-testid="case-presence"]', { hasText: 'Another tab (Local agent) is viewing' }).waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await lineA.locator('[data-testid="presence-entry"]').allTextContents()).toEqual([expect.stringContaining(`${nameB} is writing a reply…`)]);
+    await b.locator('[data-testid="case-presence"]', { hasText: `${nameA} is viewing` }).waitFor({ timeout: LIVE_BOUND_MS });
     expect(await a.evaluate(() => window.__marker)).toBe(1);
+
+    // A second tab of browser B is the same agent: "another tab".
+    const b2 = await openCase(b.context(), caseId);
+    expect(await whoIs(b2)).toBe(nameB);
+    await b.locator('[data-testid="case-presence"]', { hasText: `Another tab (${nameB}) is viewing` }).waitFor({ timeout: LIVE_BOUND_MS });
+    await b2.close();
 
     // B empties the reply: no longer writing. B goes back to the inbox: no longer on the case.
     await b.locator('[data-testid="composer-text"]').fill('');
     await lineA.locator('[data-testid="presence-entry"][data-composing="false"]').waitFor({ timeout: LIVE_BOUND_MS });
-    expect(await lineA.textContent()).toContain('Another tab (Local agent) is viewing');
+    expect(await lineA.textContent()).toContain(`${nameB} is viewing`);
     await b.locator('[data-testid="back-link"]').click();
     await lineA.waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
+  });
+
+  test('two browsers answering the same case: the collision guard stops the second until it has seen the first reply, and each reply names its author', async () => {
+    const customer = `guard-${suffix()}@example.com`;
+    const subject = `Two answers at once ${suffix()}`;
+    await send(customer, mail({ from: `Dee Double <${customer}>`, subject, body: 'Is my order on its way?', messageId: `guard-${suffix()}@example.com` }));
+    const a = await openInbox(await newAgent('guard-a'));
+    const row = caseRow(a, subject);
+    await row.waitFor({ timeout: LIVE_BOUND_MS });
+    const caseId = (await row.getAttribute('data-case-id')) ?? '';
+    await row.locator('a').click();
+    await a.locator('[data-testid="composer"]').waitFor();
+    const b = await openCase(await newAgent('guard-b'), caseId);
+    const [nameA, nameB] = [await whoIs(a), await whoIs(b)];
+    expect(nameA).not.toBe(nameB);
+
+    // B starts writing first; A answers.
+    const draftB = `It left our warehouse this morning. ${suffix()}`;
+    await b.locator('[data-testid="composer-text"]').fill(draftB);
+    const replyA = `Yes, it ships today. ${suffix()}`;
+    await a.locator('[data-testid="composer-text"]').fill(replyA);
+    await a.locator('[data-testid="composer-send"]').click();
+    const sentA = threadMessages(a).filter({ hasText: replyA });
+    await sentA.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await sentA.locator('[data-testid="author"]').textContent()).toBe(nameA);
+
+    // A's reply reaches B live; B was told a confirmation would be asked for, and it is.
+    await threadMessages(b).filter({ hasText: replyA }).waitFor({ timeout: LIVE_BOUND_MS });
+    await b.locator('[data-testid="arrived-meanwhile"]').waitFor({ timeout: LIVE_BOUND_MS });
+    await b.locator('[data-testid="composer-send"]').click();
+    const notice = b.locator('[data-testid="collision-notice"]');
+    await notice.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await notice.locator('[data-testid="message"]').textContent()).toContain(replyA);
+    expect(await b.locator('[data-testid="composer-text"]').inputValue()).toBe(draftB);
+    await screenshot(b, 'open-mode-collision.png');
+
+    await b.locator('[data-testid="composer-send-anyway"]').click();
+    const sentB = threadMessages(b).filter({ hasText: draftB });
+    await sentB.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await sentB.locator('[data-testid="author"]').textContent()).toBe(nameB);
+    const authors = (await api<{ messages: Array<{ text: string; author: { name: string } | null }> }>(`/api/cases/${caseId}`)).messages.filter((m) => m.author).map((m) => m.author?.name);
+    expect(authors).toEqual([nameA, nameB]);
   });
 
   test('after a dropped connection the tab tells the hub again what it shows; a closed tab disappears', async () => {
     const customer = `again-${suffix()}@example.com`;
     const subject = `Reconnect check ${suffix()}`;
-    const a = await openInbox(await newAgent('tab-a2'));
+    const a = await openInbox(await newAgent('browser-a2'));
     await send(customer, mail({ from: `Re Connect <${customer}>`, subject, body: 'Is anyone there?', messageId: `again-${suffix()}@example.com` }));
     const row = caseRow(a, subject);
     await row.waitFor({ timeout: LIVE_BOUND_MS });
@@ -135,10 +198,11 @@ describe('open mode: every tab is the same local agent', () => {
     await row.locator('a').click();
     await a.locator('[data-testid="composer"]').waitFor();
 
-    const b = await openCase(await newAgent('tab-b2'), id);
+    const b = await openCase(await newAgent('browser-b2'), id);
+    const seenB = `${await whoIs(b)} is viewing`;
     const line = a.locator('[data-testid="case-presence"]');
     await line.waitFor({ timeout: LIVE_BOUND_MS });
-    expect(await line.locator('[data-testid="presence-entry"]').allTextContents()).toEqual([expect.stringContaining('Another tab (Local agent) is viewing')]);
+    expect(await line.locator('[data-testid="presence-entry"]').allTextContents()).toEqual([expect.stringContaining(seenB)]);
 
     // Drop B's socket: the hub forgets it at once; B reconnects (about a second later) and, its new
     // socket knowing nothing of it, says again which case it shows.
@@ -146,7 +210,7 @@ describe('open mode: every tab is the same local agent', () => {
     await line.waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
     await waitLive(b);
     await line.waitFor({ timeout: LIVE_BOUND_MS });
-    expect(await line.locator('[data-testid="presence-entry"]').allTextContents()).toEqual([expect.stringContaining('Another tab (Local agent) is viewing')]);
+    expect(await line.locator('[data-testid="presence-entry"]').allTextContents()).toEqual([expect.stringContaining(seenB)]);
 
     // B goes: so does its presence.
     await b.close();
@@ -167,10 +231,12 @@ describe('open mode: every tab is the same local agent', () => {
     await page.keyboard.press('j');
     expect(await page.locator('[data-testid="case-row"].selected').getAttribute('data-case-id')).toBe(id);
 
-    // a: open mode has no "me"; the session names the workspace's admin, and the case goes to her.
+    // a: "assign to me", and in open mode "me" is the agent this browser is.
+    const me = (await sessionOf(page)).id;
+    expect(me).toMatch(/^agt_/);
     await page.keyboard.press('a');
-    await row.locator('[data-testid="row-assignee"][data-assignee-id="agt_ada"]').waitFor({ timeout: LIVE_BOUND_MS });
-    await expect.poll(async () => (await api<{ case: { assignee: { id: string } | null } }>(`/api/cases/${id}`)).case.assignee?.id, { timeout: LIVE_BOUND_MS }).toBe('agt_ada');
+    await row.locator(`[data-testid="row-assignee"][data-assignee-id="${me}"]`).waitFor({ timeout: LIVE_BOUND_MS });
+    await expect.poll(async () => (await api<{ case: { assignee: { id: string } | null } }>(`/api/cases/${id}`)).case.assignee?.id, { timeout: LIVE_BOUND_MS }).toBe(me);
 
     // e, refused by the server: Closed shows at once, then goes back, with a message.
     await page.route('**/api/cases/*', (route) =>

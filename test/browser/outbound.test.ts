@@ -130,7 +130,8 @@ describe('outgoing mail in a browser (local mode)', () => {
     const reply = threadMessages(page).filter({ hasText: text });
     await reply.waitFor({ timeout: LIVE_BOUND_MS });
     expect(await reply.getAttribute('data-direction')).toBe('outbound');
-    expect(await reply.locator('[data-testid="author"]').textContent()).toBe('Local agent');
+    // Local mode: the author is the agent this browser is, as the header says.
+    expect(await reply.locator('[data-testid="author"]').textContent()).toBe(await page.locator('[data-testid="session-name"]').textContent());
     const delivery = reply.locator(`[data-testid="delivery"][data-recipient="${customer}"]`);
     await reply.locator(`[data-testid="delivery"][data-recipient="${customer}"][data-status="sent"]`).waitFor({ timeout: LIVE_BOUND_MS });
     expect(await delivery.count()).toBe(1);
@@ -208,7 +209,7 @@ describe('outgoing mail in a browser (local mode)', () => {
     await note.waitFor({ timeout: LIVE_BOUND_MS });
     expect(await note.getAttribute('data-direction')).toBe('note');
     expect(await note.locator('[data-testid="note-label"]').textContent()).toBe('Internal note');
-    expect(await note.locator('[data-testid="author"]').textContent()).toBe('Local agent');
+    expect(await note.locator('[data-testid="author"]').textContent()).toBe(await page.locator('[data-testid="session-name"]').textContent());
     expect(await note.locator('[data-testid="delivery"]').count()).toBe(0);
     expect(await page.locator('[data-testid="composer-text"]').inputValue()).toBe('');
 

@@ -92,7 +92,9 @@ describe('held mail in a browser', () => {
     expect(await page.locator('[data-testid="held-error"]').count()).toBe(0);
 
     const after = await inboundOf(stranger);
-    expect(after).toMatchObject({ id: inboundId, status: 'processed', caseId: first.id, resolvedBy: 'local' });
+    // Local mode: the browser is one of the agents, and the row names it.
+    const me = await page.evaluate(async () => ((await (await fetch('/api/session')).json()) as { id: string }).id);
+    expect(after).toMatchObject({ id: inboundId, status: 'processed', caseId: first.id, resolvedBy: me });
 
     await openCase(page, first.id);
     const released = page.locator('[data-testid="message"]', { hasText: 'Please ship the replacement to my address.' });
@@ -128,7 +130,8 @@ describe('held mail in a browser', () => {
     await heldRow(agent, nosy).waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
     // The other agent's list follows on the inbound.resolved event.
     await heldRow(watcher, nosy).waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
-    expect(await inboundOf(nosy)).toMatchObject({ status: 'discarded', resolvedBy: 'local' });
+    const me = await agent.evaluate(async () => ((await (await fetch('/api/session')).json()) as { id: string }).id);
+    expect(await inboundOf(nosy)).toMatchObject({ status: 'discarded', resolvedBy: me });
 
     await spamRow.locator('[data-testid="release"]').click();
     await spamRow.waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });

@@ -47,6 +47,13 @@ function SessionBox() {
         <span class="session">
           <Switch>
             <Match when={s().mode === 'open'}>
+              <span
+                class="session-name"
+                data-testid="session-name"
+                title="Local mode: each browser is one of the workspace's agents. Open a private window or another browser profile to be someone else."
+              >
+                {s().name}
+              </span>
               <span class="session-mode" data-testid="session-mode" title="AUTH_MODE=open: anyone on this machine can use the API">
                 Local mode (no sign-in)
               </span>

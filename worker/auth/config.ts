@@ -13,6 +13,20 @@ export interface AuthVars {
   ACCESS_TEAM_DOMAIN?: string;
   /** The Access application's audience (AUD) tag. */
   ACCESS_AUD?: string;
+  /**
+   * Set only by `npm start` (and the tests) on the `wrangler dev` it starts, a fresh random value
+   * each time: the key to /api/dev/* (the demo seed) in every mode, from this machine only.
+   */
+  EDGECASE_DEV_TOKEN?: string;
+}
+
+/** Shorter values do not count: an empty or placeholder token must not open the dev routes. */
+const MIN_DEV_TOKEN_LENGTH = 32;
+
+/** The dev routes' key, or null when there is none (always so once deployed). */
+export function readDevToken(vars: AuthVars): string | null {
+  const token = (vars.EDGECASE_DEV_TOKEN ?? '').trim();
+  return token.length >= MIN_DEV_TOKEN_LENGTH ? token : null;
 }
 
 export interface AccessConfig {

@@ -13,7 +13,7 @@ export const SESSION_TTL_MS = 12 * 60 * 60_000;
 /** last_seen_at is written at most this often, so reads do not each cost a write. */
 const LAST_SEEN_GRANULARITY_MS = 5 * 60_000;
 /** 32 random bytes in base64url without padding. */
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export const THROTTLE = { maxFailures: 10, windowMs: 15 * 60_000 } as const;
 /** RFC 5321 caps a path at 256 octets, so a longer "address" is not one. */

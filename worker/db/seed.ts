@@ -1,5 +1,7 @@
 // The demo workspace `npm start` creates: two agents and a support mailbox. Idempotent (fixed ids,
-// INSERT OR IGNORE), so running it on every start changes nothing the second time.
+// INSERT OR IGNORE), so running it on every start changes nothing the second time. The demo agents
+// get the demo password only while they have none, so one an admin set is kept.
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { agents, calendars, mailboxes, slaPolicies, workspaces } from './schema.ts';
 import type { Db } from '../deps.ts';
 
@@ -83,4 +85,28 @@ export async function seedDemo(db: Db, now: number): Promise<void> {
       })
       .onConflictDoNothing(),
   ]);
+}
+
+/**
+ * Gives the demo agents that have no password yet one (each its own hash of `password`, so AUTH_MODE=
+ * password can sign them in), and answers which ones it set. A password set earlier, by a previous
+ * start or by an admin, stays.
+ */
+export async function setDemoPasswords(db: Db, password: string, hash: (password: string) => Promise<string>): Promise<string[]> {
+  const ids = DEMO.agents.map((a) => a.id);
+  const without = await db
+    .select({ id: agents.id })
+    .from(agents)
+    .where(and(inArray(agents.id, ids), isNull(agents.passwordHash)));
+  if (without.length === 0) return [];
+  // Hashed first: a query builder is a thenable, so one returned from an async function would run.
+  const hashes = await Promise.all(without.map(() => hash(password)));
+  const updates = without.map(({ id }, i) =>
+    db
+      .update(agents)
+      .set({ passwordHash: hashes[i]! })
+      .where(and(eq(agents.id, id), isNull(agents.passwordHash))),
+  );
+  await db.batch(updates as [(typeof updates)[number], ...typeof updates]);
+  return without.map((a) => a.id);
 }

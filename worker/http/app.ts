@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { makeDeps } from '../deps.ts';
 import { ApiFailure, CollisionFailure, ERROR_STATUS } from './errors.ts';
-import { openModeOnly, requireAgent, sameOrigin } from './middleware/auth.ts';
+import { localDevOnly, requireAgent, sameOrigin } from './middleware/auth.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { devRoutes } from './routes/dev.ts';
@@ -36,7 +36,7 @@ export function createApp() {
   });
   app.get('/api/health', (c) => c.json({ ok: true }));
   app.use('/api/*', sameOrigin);
-  app.use('/api/dev/*', openModeOnly);
+  app.use('/api/dev/*', localDevOnly);
   app.route('/api/dev', devRoutes);
   // Before the gate: signing in needs no session. GET /api/session applies the gate itself.
   app.route('/api/session', sessionRoutes);

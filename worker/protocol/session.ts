@@ -16,8 +16,10 @@ export interface AgentIdentity {
 }
 
 /**
- * GET /api/session. In open mode without any admin there is nobody to name: `id` is then 'local'
- * (the actor recorded for changes) and `email` is empty.
+ * GET /api/session. In open mode each browser is one of the workspace's agents (the first the first
+ * admin, the next another agent); a request from outside a browser (a script), or with no active
+ * agent to be, is nobody in particular: `id` is then 'local' (the actor recorded for changes),
+ * `name` 'Local', `role` 'admin' (open mode lets it do everything) and `email` empty.
  */
 export interface SessionInfo extends AgentIdentity {
   mode: AuthMode;

@@ -3,12 +3,14 @@ import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AgentIdentity, AuthMode, SessionInfo } from '../../../worker/protocol/session.ts';
-import { agents, workspaces } from '../../../worker/db/schema.ts';
+import type { CaseDetail, MessageView } from '../../../worker/protocol/api.ts';
+import { agents, cases, workspaces } from '../../../worker/db/schema.ts';
+import { receiveEmail } from '../../../worker/ingest/receive.ts';
 import type { AppEnv } from '../../../worker/http/app.ts';
 import { ApiFailure } from '../../../worker/http/errors.ts';
 import { isLocalRequest, requireRole } from '../../../worker/http/middleware/auth.ts';
-import { seeded } from '../helpers.ts';
-import { call, errorOf } from './helpers.ts';
+import { incoming, mail, seeded } from '../helpers.ts';
+import { call, errorOf, ORIGIN, PASSWORD } from './helpers.ts';
 
 const from = (ip: string) => ({ headers: { 'CF-Connecting-IP': ip } });
 
@@ -70,24 +72,145 @@ describe('open mode: who may use it', () => {
   });
 });
 
+/** The open-mode cookie a GET /api/session handed out, as a Cookie header value. */
+function cookieOf(res: Response): string {
+  const set = res.headers.get('Set-Cookie') ?? '';
+  expect(set).toMatch(/^edgecase_local_agent=[A-Za-z0-9_-]{43};/);
+  expect(set).toContain('HttpOnly');
+  expect(set).toContain('SameSite=Lax');
+  return set.split(';')[0]!;
+}
+
+/** A browser's page says so on its own requests. */
+const PAGE = { headers: { 'Sec-Fetch-Site': 'same-origin' } };
+
+/** A new browser: its page's first GET /api/session, which hands it an agent and a cookie. */
+async function newBrowser(): Promise<{ session: SessionInfo; cookie: string }> {
+  const res = await call('/api/session', PAGE);
+  expect(res.status).toBe(200);
+  return { session: (await res.json()) as SessionInfo, cookie: cookieOf(res) };
+}
+
+function as(cookie: string, init: RequestInit = {}): RequestInit {
+  return { ...init, headers: { ...(init.headers as Record<string, string>), Cookie: cookie } };
+}
+
 describe('open mode: GET /api/session', () => {
-  it("shows the workspace's oldest admin", async () => {
+  it("hands the first browser the workspace's oldest admin, and keeps it with the cookie", async () => {
     await seeded();
-    const res = await call('/api/session');
-    expect((await res.json()) as SessionInfo).toEqual({ id: 'agt_ada', email: 'ada@acme.test', name: 'Ada Admin', role: 'admin', workspaceId: 'ws_demo', mode: 'open' });
+    const first = await newBrowser();
+    expect(first.session).toEqual({ id: 'agt_ada', email: 'ada@acme.test', name: 'Ada Admin', role: 'admin', workspaceId: 'ws_demo', mode: 'open' });
+    const again = await call('/api/session', as(first.cookie));
+    expect((await again.json()) as SessionInfo).toMatchObject({ id: 'agt_ada', mode: 'open' });
+    expect(again.headers.get('Set-Cookie')).toBeNull();
   });
 
-  it("is 'local' when the workspace has no admin", async () => {
+  it('hands each further browser the agent given out least, so two browsers are two agents', async () => {
+    await seeded();
+    expect((await newBrowser()).session.id).toBe('agt_ada');
+    expect((await newBrowser()).session).toMatchObject({ id: 'agt_ben', name: 'Ben Agent', role: 'agent', mode: 'open' });
+    expect((await newBrowser()).session.id).toBe('agt_ada');
+    expect((await newBrowser()).session.id).toBe('agt_ben');
+  });
+
+  it('a browser whose agent was deactivated becomes another one', async () => {
     const deps = await seeded();
-    await deps.db.update(agents).set({ role: 'agent' }).where(eq(agents.id, 'agt_ada'));
-    const res = await call('/api/session');
+    const ada = await newBrowser();
+    await deps.db.update(agents).set({ active: false }).where(eq(agents.id, 'agt_ada'));
+    const res = await call('/api/session', as(ada.cookie, PAGE));
+    expect(((await res.json()) as SessionInfo).id).toBe('agt_ben');
+    expect(cookieOf(res)).not.toBe(ada.cookie);
+  });
+
+  it("is 'local' when the workspace has no active agent", async () => {
+    const deps = await seeded();
+    await deps.db.update(agents).set({ active: false });
+    const res = await call('/api/session', PAGE);
     expect((await res.json()) as SessionInfo).toEqual({ id: 'local', email: '', name: 'Local', role: 'admin', workspaceId: 'ws_demo', mode: 'open' });
+    expect(res.headers.get('Set-Cookie')).toBeNull();
+  });
+
+  it("is 'local' for a script (no Sec-Fetch-Site), which takes no agent's turn", async () => {
+    await seeded();
+    for (let i = 0; i < 3; i++) {
+      const res = await call('/api/session');
+      expect((await res.json()) as SessionInfo).toEqual({ id: 'local', email: '', name: 'Local', role: 'admin', workspaceId: 'ws_demo', mode: 'open' });
+      expect(res.headers.get('Set-Cookie')).toBeNull();
+    }
+    expect((await newBrowser()).session.id).toBe('agt_ada');
   });
 
   it('serves the oldest workspace', async () => {
     const deps = await seeded();
     await deps.db.insert(workspaces).values({ id: 'ws_older', name: 'Older', slug: 'older', createdAt: 1 });
-    expect(((await (await call('/api/session')).json()) as SessionInfo).workspaceId).toBe('ws_older');
+    expect(((await (await call('/api/session', PAGE)).json()) as SessionInfo).workspaceId).toBe('ws_older');
+  });
+
+  it('the open-mode cookie is no password session, under either cookie name', async () => {
+    await seeded();
+    const { cookie } = await newBrowser();
+    const token = cookie.split('=')[1]!;
+    for (const c of [cookie, `edgecase_session=${token}`]) expect((await call('/api/session', as(c), PASSWORD)).status).toBe(401);
+  });
+});
+
+describe('open mode: each browser is its agent', () => {
+  async function withCase(): Promise<string> {
+    const deps = await seeded();
+    await receiveEmail(incoming(mail({ 'Message-ID': '<two-tabs@example.com>' }, 'Where is my parcel?')), deps);
+    return (await deps.db.select({ id: cases.id }).from(cases).get())!.id;
+  }
+
+  const post = (cookie: string | null, path: string, body: unknown) =>
+    call(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: ORIGIN, ...(cookie ? { Cookie: cookie } : {}) }, body: JSON.stringify(body) });
+
+  it('what a browser writes is its agent’s, and another browser’s reply meanwhile stops it (the collision guard)', async () => {
+    const caseId = await withCase();
+    const ada = await newBrowser();
+    const ben = await newBrowser();
+    const seen = ((await (await call(`/api/cases/${caseId}`, as(ben.cookie))).json()) as CaseDetail).seq;
+
+    const first = await post(ada.cookie, `/api/cases/${caseId}/replies`, { text: 'On its way.', seenSeq: seen });
+    expect(first.status).toBe(201);
+    expect(((await first.json()) as MessageView).author).toEqual({ id: 'agt_ada', name: 'Ada Admin' });
+
+    // Ben started writing before Ada's reply: his send is stopped with it, as the composer promised.
+    const second = await post(ben.cookie, `/api/cases/${caseId}/replies`, { text: 'It ships tomorrow.', seenSeq: seen });
+    expect(second.status).toBe(409);
+    const refused = (await second.json()) as { newMessages: MessageView[] };
+    expect(refused.newMessages.map((m) => m.text)).toEqual(['On its way.']);
+    const forced = await post(ben.cookie, `/api/cases/${caseId}/replies`, { text: 'It ships tomorrow.', seenSeq: seen, force: true });
+    expect(((await forced.json()) as MessageView).author).toEqual({ id: 'agt_ben', name: 'Ben Agent' });
+
+    // Ben's reply stops Ada in turn; her own earlier messages never do.
+    expect((await post(ada.cookie, `/api/cases/${caseId}/notes`, { text: 'Checked the stock.', seenSeq: seen })).status).toBe(409);
+    const afterBen = ((await (await call(`/api/cases/${caseId}`, as(ada.cookie))).json()) as CaseDetail).seq;
+    expect((await post(ada.cookie, `/api/cases/${caseId}/notes`, { text: 'Checked the stock.', seenSeq: afterBen })).status).toBe(201);
+    expect((await post(ada.cookie, `/api/cases/${caseId}/notes`, { text: 'And the courier.', seenSeq: afterBen })).status).toBe(201);
+  });
+
+  it('the WebSocket of a browser is its agent (presence says who)', async () => {
+    await seeded();
+    const ben = (await newBrowser(), await newBrowser());
+    const res = await call('/api/live', { headers: { Upgrade: 'websocket', Cookie: ben.cookie } });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    ws.accept();
+    const hello = await new Promise<{ type: string; agents?: Array<{ agentId: string; name: string }> }[]>((resolve) => {
+      const frames: { type: string; agents?: Array<{ agentId: string; name: string }> }[] = [];
+      ws.addEventListener('message', (e) => {
+        frames.push(JSON.parse(String(e.data)));
+        if (frames.some((f) => f.type === 'presence')) resolve(frames);
+      });
+    });
+    ws.close();
+    expect(hello.find((f) => f.type === 'presence')?.agents?.map((a) => [a.agentId, a.name])).toEqual([['agt_ben', 'Ben Agent']]);
+  });
+
+  it('a request without the cookie (curl, a script) is nobody in particular: local', async () => {
+    const caseId = await withCase();
+    const res = await post(null, `/api/cases/${caseId}/notes`, { text: 'From a script.' });
+    expect(((await res.json()) as MessageView).author).toBeNull();
   });
 });
 

@@ -8,7 +8,7 @@ import { DEMO } from '../seed.ts';
 
 export interface DemoFinished {
   nearBreach: { caseId: string; dueAt: number } | null;
-  bounceFor: { caseId: string; rawUrl: string } | null;
+  bounceFor: { caseId: string; outboxId: string; rawUrl: string } | null;
 }
 
 async function demoCaseOf(db: Db, rfcMessageId: string): Promise<string | null> {
@@ -58,7 +58,7 @@ export async function finishDemo(db: Db, now: number): Promise<DemoFinished> {
       .where(and(eq(outbox.caseId, mistyped), eq(outbox.kind, 'ack-create')))
       .orderBy(asc(outbox.createdAt))
       .get();
-    if (ack) bounceFor = { caseId: mistyped, rawUrl: `/api/dev/outbox/${ack.id}/raw` };
+    if (ack) bounceFor = { caseId: mistyped, outboxId: ack.id, rawUrl: `/api/dev/outbox/${ack.id}/raw` };
   }
   return { nearBreach, bounceFor };
 }

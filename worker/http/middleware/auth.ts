@@ -1,15 +1,18 @@
 // Who is calling. AUTH_MODE picks one of three answers:
 //   access    Cloudflare Access in front; every request's Access JWT is verified here (auth/access.ts)
 //   password  self-hosted: email + password at POST /api/session, then a session cookie (auth/sessions.ts)
-//   open      no sign-in, for a developer's own machine only; refused for requests from anywhere else
+//   open      no sign-in, for a developer's own machine only; refused for requests from anywhere else;
+//             each browser is still one of the agents (auth/open-sessions.ts)
 // Anything else (unset, empty, misspelt) refuses every API call: a typo must not open the inbox.
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { AccessTokenRejected, verifyAccessToken } from '../../auth/access.ts';
 import { activeAgentByEmail, openModeIdentity } from '../../auth/agents.ts';
 import type { AccessConfig } from '../../auth/config.ts';
-import { readAuthConfig } from '../../auth/config.ts';
+import { readAuthConfig, readDevToken } from '../../auth/config.ts';
+import { constantTimeEqual, utf8 } from '../../auth/encoding.ts';
 import { sessionCookieName } from '../../auth/cookie.ts';
+import { OPEN_SESSION_COOKIE, openSessionAgent } from '../../auth/open-sessions.ts';
 import type { AgentIdentity, AgentRole } from '../../protocol/session.ts';
 import { sessionAgent } from '../../auth/sessions.ts';
 import { ApiFailure, notFound } from '../errors.ts';
@@ -41,10 +44,8 @@ export function isLocalRequest(req: Request): boolean {
   return isLoopbackIp(ip.trim()) && LOOPBACK_HOSTNAMES.has(new URL(req.url).hostname);
 }
 
-function assertLocal(req: Request): void {
-  if (!isLocalRequest(req)) {
-    throw new ApiFailure('forbidden', 'AUTH_MODE=open serves only this machine (localhost); set AUTH_MODE=access or AUTH_MODE=password for anyone else');
-  }
+function assertLocal(req: Request, refusal = 'AUTH_MODE=open serves only this machine (localhost); set AUTH_MODE=access or AUTH_MODE=password for anyone else'): void {
+  if (!isLocalRequest(req)) throw new ApiFailure('forbidden', refusal);
 }
 
 function signedIn(c: Context<AppEnv>, agent: AgentIdentity): void {
@@ -53,13 +54,24 @@ function signedIn(c: Context<AppEnv>, agent: AgentIdentity): void {
   c.set('agent', agent);
 }
 
+/**
+ * Open mode: a browser is the agent its open-mode cookie names (auth/open-sessions.ts; GET
+ * /api/session hands one out). A request without one (curl, a script) is nobody in particular:
+ * the audit trail says 'local' rather than borrow an agent's name. (`agent` is then the workspace's
+ * oldest admin, as it was before browsers had agents of their own; what a route shows or records
+ * for such a request follows `actor`.)
+ */
 async function openMode(c: Context<AppEnv>): Promise<void> {
   assertLocal(c.req.raw);
+  const token = getCookie(c, OPEN_SESSION_COOKIE);
+  const agent = token ? await openSessionAgent(c.var.deps.db, token, c.var.deps.now()) : null;
+  if (agent) {
+    signedIn(c, agent);
+    return;
+  }
   const who = await openModeIdentity(c.var.deps.db);
   if (!who) throw new ApiFailure('not_configured', 'no workspace yet: run `npm start` (it seeds one) or create one');
   c.set('workspaceId', who.workspaceId);
-  // Nobody signed in, so the audit trail says 'local' rather than borrow the admin's name; the admin
-  // is only there so the UI has someone to show.
   c.set('actor', 'local');
   c.set('agent', who.agent);
 }
@@ -136,10 +148,23 @@ export function requireRole(role: AgentRole): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** /api/dev/*: only in open mode (404 otherwise), and only from this machine. */
-export const openModeOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.env.AUTH_MODE !== 'open') throw notFound('route');
-  assertLocal(c.req.raw);
+/** The header `npm start` sends its dev token in (auth/config.ts readDevToken). */
+export const DEV_TOKEN_HEADER = 'X-Edgecase-Dev-Token';
+
+function carriesDevToken(c: Context<AppEnv>): boolean {
+  const token = readDevToken(c.env);
+  const sent = c.req.header(DEV_TOKEN_HEADER);
+  return token !== null && sent !== undefined && constantTimeEqual(utf8(sent), utf8(token));
+}
+
+/**
+ * /api/dev/* (the demo seed, the captured outbox), only from this machine and 404 otherwise: in open
+ * mode to anyone here, in every other mode only with the dev token `npm start` gave the `wrangler
+ * dev` it started (so it can seed whatever AUTH_MODE .dev.vars sets). A deployed Worker has no token.
+ */
+export const localDevOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.env.AUTH_MODE !== 'open' && !carriesDevToken(c)) throw notFound('route');
+  assertLocal(c.req.raw, '/api/dev serves only this machine (localhost)');
   await next();
 };
 

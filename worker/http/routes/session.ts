@@ -1,4 +1,5 @@
-// /api/session: who is signed in (every mode), and password sign-in and sign-out (AUTH_MODE=password).
+// /api/session: who is signed in (every mode; in open mode it hands a new browser its agent), and
+// password sign-in and sign-out (AUTH_MODE=password).
 // Mounted before the auth gate, so POST can be reached without a session; sameOrigin still runs
 // first, so another site can neither sign an agent in (login CSRF) nor out.
 import { Hono } from 'hono';
@@ -6,6 +7,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { readAuthConfig } from '../../auth/config.ts';
 import { sessionCookieName, sessionCookieOptions } from '../../auth/cookie.ts';
+import { OPEN_SESSION_COOKIE, OPEN_SESSION_TTL_MS, startOpenSession } from '../../auth/open-sessions.ts';
 import type { SessionInfo } from '../../protocol/session.ts';
 import { MAX_PASSWORD_LENGTH } from '../../auth/password.ts';
 import { endSession, SESSION_TTL_MS, signIn } from '../../auth/sessions.ts';
@@ -31,13 +33,23 @@ function passwordModeOnly(mode: string | null, what: string): void {
   throw new ApiFailure('not_found', `${what} exists only with AUTH_MODE=password${hint}`);
 }
 
-sessionRoutes.get('/', requireAgent, (c) => {
+sessionRoutes.get('/', requireAgent, async (c) => {
+  if (c.var.authMode === 'open' && c.var.actor === 'local') {
+    // A page of ours in a browser new to open mode (or whose agent went) becomes one of the agents
+    // from now on. Browsers say `Sec-Fetch-Site: same-origin` on the page's own requests; curl and
+    // scripts (the import asks who it is) send no such header and stay nobody in particular, so
+    // they take no agent's turn.
+    const started = c.req.header('Sec-Fetch-Site') === 'same-origin' ? await startOpenSession(c.var.deps.db, c.var.workspaceId, c.var.deps.now()) : null;
+    if (started) {
+      setCookie(c, OPEN_SESSION_COOKIE, started.token, sessionCookieOptions(c.req.url, Math.floor(OPEN_SESSION_TTL_MS / 1000)));
+      return c.json({ ...started.agent, mode: 'open' } satisfies SessionInfo);
+    }
+    // The same 'local' the audit trail records; open mode lets it do what an admin does.
+    return c.json({ id: 'local', email: '', name: 'Local', role: 'admin', workspaceId: c.var.workspaceId, mode: 'open' } satisfies SessionInfo);
+  }
   const agent = c.var.agent;
-  const info: SessionInfo = agent
-    ? { ...agent, mode: c.var.authMode }
-    : // Open mode with no admin to show: the same 'local' the audit trail records.
-      { id: c.var.actor, email: '', name: 'Local', role: 'admin', workspaceId: c.var.workspaceId, mode: c.var.authMode };
-  return c.json(info);
+  if (!agent) throw new ApiFailure('unauthorized', 'not signed in');
+  return c.json({ ...agent, mode: c.var.authMode } satisfies SessionInfo);
 });
 
 sessionRoutes.post('/', async (c) => {
