@@ -26,8 +26,26 @@ beforeEach(async (ctx) => {
 
 afterEach(async () => {
   for (let stop = stops.pop(); stop; stop = stops.pop()) await stop();
+  // A test that timed out inside startLocal has no server to stop: whatever still runs on its
+  // storage (wrangler dev, and below it workerd) goes here, so no run leaves a process behind.
+  const ours = descendants(process.pid).filter((pid) => commandOf(pid).includes(work));
+  for (const pid of ours.flatMap((p) => [p, ...descendants(p)])) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
   await rm(work, { recursive: true, force: true });
 });
+
+function commandOf(pid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
 
 /**
  * Every process below this one while `during` runs, with its command line, sampled every 50 ms: a
