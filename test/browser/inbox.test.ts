@@ -1,8 +1,27 @@
 /// <reference lib="dom" />
 // What an agent sees, end to end: a real `wrangler dev` (fresh storage in a temp dir, demo seed
 // delivered through the email handler) and the built web inbox in headless Chromium.
-import { describe, expect, test } from 'vitest';
-import { api, caseRow, LIVE_BOUND_MS, mail, newAgent, openInbox, send, settled, suffix, useBrowserHarness } from './harness.ts';
+import { describe, expect, test, vi } from 'vitest';
+import { readDevVar } from '../../scripts/lib/devserver.mjs';
+import { threadMarker } from '../../worker/mail/tokens.ts';
+import {
+  api,
+  caseBySubject,
+  caseRow,
+  deliveryReport,
+  LIVE_BOUND_MS,
+  MAILBOX,
+  mail,
+  newAgent,
+  openCase,
+  openInbox,
+  screenshot,
+  send,
+  settled,
+  suffix,
+  threadMessages,
+  useBrowserHarness,
+} from './harness.ts';
 
 declare global {
   interface Window {
@@ -195,5 +214,106 @@ describe('the agent inbox in a browser', () => {
     // Nothing was appended to the case the stranger named.
     const after = await api<{ messages: unknown[] }>(`/api/cases/${encodeURIComponent(first?.id ?? '')}`);
     expect(after.messages).toHaveLength(before.messages.length);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+interface Ack {
+  outboxId: string;
+  kind: string;
+  deliveries: Array<{ recipient: string; status: string }>;
+}
+
+/** A new case from a new customer, and its acknowledgement once the mail service took it. */
+async function acknowledgedCase(label: string): Promise<{ id: string; customer: string; subject: string; messageId: string; ack: Ack }> {
+  const customer = `${label}-${suffix()}@example.com`;
+  const subject = `${label} ${suffix()}`;
+  const messageId = `first-${suffix()}@example.com`;
+  await send(customer, mail({ from: `Cus Tomer <${customer}>`, subject, body: 'My parcel has not arrived.', messageId }));
+  const kase = await caseBySubject(subject);
+  const ack = await vi.waitFor(
+    async () => {
+      const [a] = (await api<{ acknowledgements: Ack[] }>(`/api/cases/${encodeURIComponent(kase.id)}`)).acknowledgements;
+      if (a?.deliveries[0]?.status !== 'sent') throw new Error('the acknowledgement is not sent yet');
+      return a;
+    },
+    { timeout: LIVE_BOUND_MS, interval: 100 },
+  );
+  return { id: kase.id, customer, subject, messageId, ack };
+}
+
+describe('a day of real mail in the case view', () => {
+  test('the acknowledgement is a line of the thread, its text shown on demand', async () => {
+    const { id, customer, ack } = await acknowledgedCase('ack-line');
+    const page = await openCase(await newAgent('agent'), id);
+    const line = page.locator(`[data-testid="ack-line"][data-outbox-id="${ack.outboxId}"]`);
+    await line.waitFor();
+    expect(await line.getAttribute('data-kind')).toBe('ack-create');
+    expect(await line.locator('[data-testid="ack-summary"]').textContent()).toBe(`Acknowledgement sent to ${customer}`);
+    expect(await line.locator(`[data-testid="delivery"][data-recipient="${customer}"]`).getAttribute('data-status')).toBe('sent');
+    // After the customer's message, and no message card of its own.
+    expect(await threadMessages(page).count()).toBe(1);
+    expect(await page.locator('.thread > *').nth(1).getAttribute('data-testid')).toBe('ack-line');
+    // Folded until asked for.
+    expect(await line.locator('[data-testid="ack-text"]').count()).toBe(0);
+    await line.locator('[data-testid="ack-toggle"]').click();
+    const text = await line.locator('[data-testid="ack-text"]').textContent();
+    expect(text).toMatch(/#\d+/);
+    expect(text).not.toContain('My parcel has not arrived');
+    expect(await line.locator('[data-testid="ack-toggle"]').getAttribute('aria-expanded')).toBe('true');
+  });
+
+  test('a bounce turns the acknowledgement bounced live with its reason, the composer warns about the address, and a quoted reply is folded', async () => {
+    const { id, customer, subject, messageId, ack } = await acknowledgedCase('bounced');
+    const page = await openCase(await newAgent('agent'), id);
+    const line = page.locator(`[data-testid="ack-line"][data-outbox-id="${ack.outboxId}"]`);
+    const delivery = line.locator(`[data-testid="delivery"][data-recipient="${customer}"]`);
+    await delivery.and(page.locator('[data-status="sent"]')).waitFor();
+    // No warning before anything bounced.
+    await page.locator('[data-testid="composer-tab-reply"]').click();
+    expect(await page.locator('[data-testid="bounce-warning"]').count()).toBe(0);
+
+    // The report names our acknowledgement by the Message-ID we gave it and carries our marker.
+    const marker = await threadMarker(readDevVar('REPLY_TOKEN_KEY') ?? '', id, 'acme.test');
+    await send('MAILER-DAEMON@mx.example.com', deliveryReport(customer, [`From: ${MAILBOX}`, `To: ${customer}`, `Message-ID: <${ack.outboxId}@acme.test>`, `References: <${marker}>`]));
+    await delivery.and(page.locator('[data-status="bounced"]')).waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await delivery.locator('.dstatus').textContent()).toBe('bounced');
+    expect(await delivery.locator('.delivery-error').textContent()).toBe('5.1.1 550 5.1.1 user unknown');
+
+    // Writing to that address again: a warning that names it, and sending still works.
+    const warning = page.locator(`[data-testid="bounce-warning-address"][data-email="${customer}"]`);
+    await warning.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await warning.textContent()).toContain(`Mail to ${customer} bounced before`);
+    expect(await warning.textContent()).toContain('5.1.1');
+
+    // The customer writes again, quoting our mail: the quote is folded behind "…".
+    await send(
+      customer,
+      mail({
+        from: `Cus Tomer <${customer}>`,
+        subject: `Re: ${subject}`,
+        headers: { 'In-Reply-To': `<${messageId}>` },
+        body: `Sorry, a typo in my address. Is there any news?\n\nOn Mon, Acme Support <${MAILBOX}> wrote:\n> We have received your message.\n>\n> Acme Support\n`,
+      }),
+    );
+    const reply = threadMessages(page).nth(1);
+    await reply.waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await reply.locator('.body').first().textContent()).toBe('Sorry, a typo in my address. Is there any news?');
+    expect(await reply.locator('[data-testid="quoted-text"]').count()).toBe(0);
+    const toggle = reply.locator('[data-testid="quote-toggle"]');
+    expect(await toggle.textContent()).toBe('…');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await line.locator('[data-testid="ack-toggle"]').click();
+    await screenshot(page, 'thread-ack-bounced-quote.png');
+
+    await toggle.click();
+    expect(await reply.locator('[data-testid="quoted-text"]').textContent()).toContain('> We have received your message.');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+
+    await page.locator('[data-testid="composer-text"]').fill('Thanks, we will send it to the corrected address.');
+    await page.locator('[data-testid="composer-send"]').click();
+    await page.locator('[data-testid="composer-done"]', { hasText: 'Reply queued' }).waitFor({ timeout: LIVE_BOUND_MS });
+    await settled(page);
   });
 });

@@ -1,9 +1,11 @@
 // A case with everything an agent sees: participants, messages with their attachments, authors and
-// deliveries, and the seq the view reflects.
+// deliveries, the acknowledgements sent on it, the addresses that bounced before, and the seq the
+// view reflects.
 import { and, asc, desc, eq, inArray, isNotNull, max, sql } from 'drizzle-orm';
 import { agents, attachments, cases, contacts, events, messages, outbox, outboxRecipients, participants } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
-import type { CaseDetail, CaseSummary, MessageView } from '../protocol/api.ts';
+import { parseMail } from '../ingest/parse.ts';
+import type { AckView, CaseDetail, CaseSummary, MessageView, UndeliverableView } from '../protocol/api.ts';
 import { caseSummary, deliveryView, messageView } from './views.ts';
 
 /** The earliest SLA target a case has to meet (what its badge shows), for ordering in SQL. */
@@ -76,13 +78,81 @@ export async function caseSeq(db: Db, workspaceId: string, caseId: string): Prom
   return row?.seq ?? 0;
 }
 
+const ACK_KINDS = ['ack-create', 'ack-update'] as const;
+
+/** The text of mail we composed ourselves (small, kept in its outbox row); '' when it cannot be had. */
+async function sentText(mime: string | null): Promise<string> {
+  if (mime === null) return '';
+  try {
+    return (await parseMail(new TextEncoder().encode(mime))).text;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * What the case view adds to the thread: the acknowledgements sent on the case, and every address of
+ * the case (a participant, or a recipient of its mail) that is marked undeliverable or that mail of
+ * the workspace bounced from. One round trip.
+ */
+async function sentAndBounced(db: Db, workspaceId: string, caseId: string): Promise<{ acknowledgements: AckView[]; undeliverable: UndeliverableView[] }> {
+  const addresses = db
+    .select({ email: participants.email })
+    .from(participants)
+    .where(eq(participants.caseId, caseId))
+    .union(db.select({ email: outboxRecipients.recipient }).from(outboxRecipients).where(eq(outboxRecipients.caseId, caseId)));
+  const [acks, ackDeliveries, marked, bounced] = await db.batch([
+    db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.workspaceId, workspaceId), eq(outbox.caseId, caseId), inArray(outbox.kind, [...ACK_KINDS])))
+      .orderBy(outbox.createdAt, outbox.id),
+    db
+      .select()
+      .from(outboxRecipients)
+      .where(and(eq(outboxRecipients.caseId, caseId), inArray(outboxRecipients.kind, [...ACK_KINDS]))),
+    db
+      .select({ email: contacts.email, reason: contacts.undeliverableReason, at: contacts.undeliverableAt })
+      .from(contacts)
+      .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.undeliverable, true), inArray(contacts.email, addresses))),
+    db
+      .select({ email: outboxRecipients.recipient, code: outboxRecipients.errorCode, error: outboxRecipients.error, at: outboxRecipients.updatedAt })
+      .from(outboxRecipients)
+      .innerJoin(outbox, eq(outbox.id, outboxRecipients.outboxId))
+      .where(and(eq(outbox.workspaceId, workspaceId), eq(outboxRecipients.status, 'bounced'), inArray(outboxRecipients.recipient, addresses)))
+      .orderBy(desc(outboxRecipients.updatedAt)),
+  ]);
+  const acknowledgements = await Promise.all(
+    acks.map(
+      async (a): Promise<AckView> => ({
+        outboxId: a.id,
+        kind: a.kind as AckView['kind'],
+        subject: a.subject,
+        text: await sentText(a.mime),
+        createdAt: a.createdAt,
+        deliveries: ackDeliveries.filter((d) => d.outboxId === a.id).map(deliveryView),
+      }),
+    ),
+  );
+  // One entry per address: the newest word on it.
+  const byEmail = new Map<string, UndeliverableView>();
+  const note = (v: UndeliverableView) => {
+    const old = byEmail.get(v.email);
+    if (!old || (v.at ?? 0) > (old.at ?? 0)) byEmail.set(v.email, v);
+  };
+  for (const m of marked) note({ email: m.email, reason: m.reason || 'marked undeliverable', at: m.at });
+  for (const b of bounced) note({ email: b.email, reason: `${b.code ?? ''} ${b.error ?? ''}`.trim() || 'bounced', at: b.at });
+  return { acknowledgements, undeliverable: [...byEmail.values()] };
+}
+
 export async function caseDetail(db: Db, workspaceId: string, caseId: string): Promise<CaseDetail | null> {
   const summary = await caseSummaryById(db, workspaceId, caseId);
   if (!summary) return null;
-  const [people, views, seq] = await Promise.all([
+  const [people, views, seq, more] = await Promise.all([
     db.select().from(participants).where(eq(participants.caseId, caseId)).orderBy(participants.addedAt),
     messageViews(db, caseId),
     caseSeq(db, workspaceId, caseId),
+    sentAndBounced(db, workspaceId, caseId),
   ]);
-  return { case: summary, seq, participants: people.map((p) => ({ email: p.email, name: p.name, role: p.role })), messages: views };
+  return { case: summary, seq, participants: people.map((p) => ({ email: p.email, name: p.name, role: p.role })), messages: views, ...more };
 }

@@ -1,6 +1,7 @@
 // Rows → the API's view types. One mapping, used by the routes and by the events the ingest emits.
 import type { AddressView, AttachmentView, CaseSummary, DeliveryView, MessageView, SlaView, ThreadRule } from '../protocol/api.ts';
 import type { attachments, Case, Message, outboxRecipients } from '../db/schema.ts';
+import { quoteStart } from '../mail/quote.ts';
 
 function list(json: string): AddressView[] {
   try {
@@ -109,5 +110,7 @@ export function messageView(m: Message, atts: (typeof attachments.$inferSelect)[
     attachments: atts.map(attachmentView),
     author: extra.author ?? null,
     deliveries: extra.deliveries ?? [],
+    // Only what arrived carries a client's quoted history; what agents wrote is shown as written.
+    quotedFrom: m.direction === 'inbound' ? quoteStart(m.text) : null,
   };
 }

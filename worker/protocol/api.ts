@@ -206,6 +206,34 @@ export interface MessageView {
   author: { id: string; name: string } | null;
   /** For mail we sent: its delivery, per recipient. */
   deliveries: DeliveryView[];
+  /**
+   * Where the quoted history (earlier mail the sender's client appended) starts in `text`, for the
+   * thread to fold; null when none was found. `text` itself is always the whole message.
+   */
+  quotedFrom: number | null;
+}
+
+/**
+ * An acknowledgement we sent on a case. It is outgoing mail, not a message of the thread (nothing
+ * threads on it, it counts as no reply), so the case view lays it into the thread by time.
+ */
+export interface AckView {
+  outboxId: string;
+  kind: 'ack-create' | 'ack-update';
+  subject: string;
+  /** Its plain text as it was sent. */
+  text: string;
+  createdAt: number;
+  /** Who it went to, and how far it got. */
+  deliveries: DeliveryView[];
+}
+
+/** An address of a case that mail could not be delivered to before: a warning for whoever writes to it. */
+export interface UndeliverableView {
+  email: string;
+  /** Why, as the delivery report or the mail service put it. */
+  reason: string;
+  at: number | null;
 }
 
 /** The collision guard's answer: what arrived since the agent last looked. */
@@ -227,6 +255,10 @@ export interface CaseDetail {
   seq: number;
   participants: ParticipantView[];
   messages: MessageView[];
+  /** The acknowledgements sent on the case, oldest first. */
+  acknowledgements: AckView[];
+  /** Addresses of the case (participants, recipients of its mail) that bounced before. */
+  undeliverable: UndeliverableView[];
 }
 
 export interface InboundView {
@@ -252,6 +284,21 @@ export interface InboundView {
   decision: unknown;
   receivedAt: number;
   processedAt: number | null;
+}
+
+/**
+ * What an inbound message says (GET /api/inbound/:id/body), read again from the raw mail: held
+ * mail has no case message to show. Nothing of it is stored apart from the raw mail.
+ */
+export interface InboundBodyView {
+  text: string;
+  html: string | null;
+  /** As MessageView.quotedFrom. */
+  quotedFrom: number | null;
+  /** What it carries, by name only: held mail keeps no attachments (the raw download has them). */
+  attachments: Array<{ filename: string; contentType: string; size: number }>;
+  /** Why the message cannot be shown (it could not be parsed); null when it can. */
+  unreadable: string | null;
 }
 
 /**

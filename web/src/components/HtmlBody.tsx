@@ -78,8 +78,48 @@ function inlineData(a: AttachmentView): Promise<string | null> {
 
 const NO_IMAGES: InlineImages = new Map();
 
+/** What a body needs of a message: a case message, or held mail read from its raw message. */
+export type BodyOf = Pick<MessageView, 'text' | 'html' | 'attachments' | 'quotedFrom'>;
+
+/**
+ * Plain text with the quoted history folded behind "…" (where the server found it starts,
+ * MessageView.quotedFrom): what the sender wrote now first, the rest on demand.
+ */
+function TextBody(props: { message: BodyOf; empty: string }) {
+  const [open, setOpen] = createSignal(false);
+  const at = () => {
+    const q = props.message.quotedFrom;
+    return q !== null && q > 0 && q < props.message.text.length ? q : null;
+  };
+  return (
+    <Show when={at()} fallback={<pre class="body">{props.message.text || props.empty}</pre>}>
+      {(q) => (
+        <>
+          <pre class="body">{props.message.text.slice(0, q()).trimEnd()}</pre>
+          <button
+            type="button"
+            class="quote-toggle"
+            data-testid="quote-toggle"
+            aria-expanded={open()}
+            title={open() ? 'Hide the quoted text' : 'Show the quoted text'}
+            aria-label={open() ? 'Hide the quoted text' : 'Show the quoted text'}
+            onClick={() => setOpen(!open())}
+          >
+            …
+          </button>
+          <Show when={open()}>
+            <pre class="body quoted" data-testid="quoted-text">
+              {props.message.text.slice(q())}
+            </pre>
+          </Show>
+        </>
+      )}
+    </Show>
+  );
+}
+
 /** The text, or the HTML, with a switch between them when there is HTML. */
-export function MessageBody(props: { message: MessageView }) {
+export function MessageBody(props: { message: BodyOf }) {
   const hasHtml = () => typeof props.message.html === 'string' && props.message.html.trim() !== '';
   const [view, setView] = createSignal<BodyView>(untrack(preferredView));
   const shown = (): BodyView => (hasHtml() ? view() : 'text');
@@ -100,14 +140,14 @@ export function MessageBody(props: { message: MessageView }) {
           </button>
         </div>
       </Show>
-      <Show when={shown() === 'html'} fallback={<pre class="body">{props.message.text || (hasHtml() ? '(no plain-text version)' : '(empty message)')}</pre>}>
+      <Show when={shown() === 'html'} fallback={<TextBody message={props.message} empty={hasHtml() ? '(no plain-text version)' : '(empty message)'} />}>
         <HtmlBody message={props.message} />
       </Show>
     </>
   );
 }
 
-export function HtmlBody(props: { message: MessageView }) {
+export function HtmlBody(props: { message: Pick<MessageView, 'html' | 'attachments'> }) {
   const [allowRemote, setAllowRemote] = createSignal(false);
   const html = () => props.message.html ?? '';
   const inlineAttachments = createMemo(() => {

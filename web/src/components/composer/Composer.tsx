@@ -9,6 +9,7 @@ import { addNote, sendReply } from '../../api/cases.ts';
 import { CollisionError, errorMessage } from '../../api/errors.ts';
 import { draftFor, updateDraft, type ComposerTab, type Draft } from '../../lib/drafts.ts';
 import { STATUS_LABELS, STATUS_ORDER } from '../../lib/format.ts';
+import { BounceWarning } from './BounceWarning.tsx';
 import { type Collision, CollisionNotice } from './CollisionNotice.tsx';
 import { Forward } from './Forward.tsx';
 import { followSeen, newsSince, postedHere } from './seen.ts';
@@ -218,6 +219,7 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
               <AddressField label="To" testId="composer-to" value={toValue()} placeholder="customer@example.com" busy={busy()} onInput={(v) => update((d) => void (d.to = v))} />
               <AddressField label="Cc" testId="composer-cc" value={draft().cc} placeholder="optional, comma-separated" busy={busy()} onInput={(v) => update((d) => void (d.cc = v))} />
             </div>
+            <BounceWarning addresses={[...parseAddresses(toValue()), ...parseAddresses(draft().cc)]} undeliverable={props.detail().undeliverable} />
           </Show>
 
           <textarea

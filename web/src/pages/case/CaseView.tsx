@@ -1,14 +1,16 @@
-// One case: the header (CaseHeader.tsx), who else is on it, participants, the thread (Message.tsx)
-// and the composer. Live: any event about the case refetches it (stores/caseDetail.ts).
-import { For, Show, createEffect, onCleanup } from 'solid-js';
+// One case: the header (CaseHeader.tsx), who else is on it, participants, the thread (Message.tsx,
+// with the acknowledgements sent on the case laid in by time: AckLine.tsx) and the composer. Live:
+// any event about the case refetches it (stores/caseDetail.ts).
+import { For, Show, createEffect, createMemo, onCleanup } from 'solid-js';
 import type { Accessor } from 'solid-js';
-import type { CaseDetail, MessageView } from '../../../../worker/protocol/api.ts';
+import type { AckView, CaseDetail, MessageView } from '../../../../worker/protocol/api.ts';
 import { Composer, type ComposerApi } from '../../components/composer/Composer.tsx';
 import { Loadable } from '../../components/Loadable.tsx';
 import { CasePresence } from '../../components/Presence.tsx';
 import { isTyping } from '../../lib/util.ts';
 import { assignTarget, changeCase, withPending } from '../../stores/caseActions.ts';
 import { createCaseDetail } from '../../stores/caseDetail.ts';
+import { AckLine } from './AckLine.tsx';
 import { CaseHeader } from './CaseHeader.tsx';
 import { Message, SystemLine } from './Message.tsx';
 
@@ -60,7 +62,16 @@ export function CaseView(props: { id: string }) {
   );
 }
 
+const isAck = (x: MessageView | AckView): x is AckView => 'outboxId' in x;
+
+/** The thread as it happened: the case's messages and the acknowledgements sent on it, by time (a message before an acknowledgement of the same moment, which answers it). */
+function threadOf(d: CaseDetail): Array<MessageView | AckView> {
+  const at = (x: MessageView | AckView) => x.createdAt;
+  return [...d.messages, ...d.acknowledgements].sort((x, y) => at(x) - at(y));
+}
+
 function CaseBody(props: { detail: Accessor<CaseDetail>; onPosted: (view: MessageView) => void; composer: (api: ComposerApi) => void }) {
+  const thread = createMemo(() => threadOf(props.detail()));
   return (
     <>
       <CaseHeader case={props.detail().case} />
@@ -84,12 +95,8 @@ function CaseBody(props: { detail: Accessor<CaseDetail>; onPosted: (view: Messag
       </section>
 
       <section class="thread" aria-label="Messages">
-        <For each={props.detail().messages} fallback={<p class="empty">No messages.</p>}>
-          {(m) => (
-            <Show when={m.direction === 'system'} fallback={<Message message={m} />}>
-              <SystemLine message={m} />
-            </Show>
-          )}
+        <For each={thread()} fallback={<p class="empty">No messages.</p>}>
+          {(item) => (isAck(item) ? <AckLine ack={item} /> : item.direction === 'system' ? <SystemLine message={item} /> : <Message message={item} />)}
         </For>
       </section>
 
