@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { readDevVar } from '../../scripts/lib/devserver.mjs';
 import { threadMarker } from '../../worker/mail/tokens.ts';
-import { api, caseBySubject, LIVE_BOUND_MS, MAILBOX, mail, newAgent, openInbox, send, settled, suffix, type CaseSummary, url, useBrowserHarness } from './harness.ts';
+import { api, caseBySubject, LIVE_BOUND_MS, MAILBOX, mail, newAgent, openInbox, screenshot, send, settled, suffix, type CaseSummary, url, useBrowserHarness } from './harness.ts';
 
 const FIRST_CASE_SUBJECT = 'Order #4411 arrived damaged';
 
@@ -199,6 +199,39 @@ describe('held mail in a browser', () => {
     expect(await inboundOf(sender)).toMatchObject({ status: 'quarantined', reason: 'flood' });
     await banner.locator('[data-testid="flood-dismiss"]').click();
     await banner.waitFor({ state: 'detached' });
+  });
+
+  test('a held message can be read on expand: its text with the quote folded, and its HTML in the sandboxed frame', async () => {
+    const page = await openHeld(await newAgent('agent'));
+    const stranger = `reader-${suffix()}@example.org`;
+    const text = ['Please send the lid to 12 Side Street instead.', '', 'On Mon, Acme Support <support@acme.test> wrote:', '> Where shall we send it?', ''].join('\r\n');
+    const html = '<p>Please send the lid to <b>12 Side Street</b> instead.</p><img src="https://tracker.example/p.gif">';
+    const body = ['--alt', 'Content-Type: text/plain; charset=utf-8', '', text, '--alt', 'Content-Type: text/html; charset=utf-8', '', html, '--alt--', ''].join('\r\n');
+    await send(stranger, mail({ from: `Rea Der <${stranger}>`, subject: '[#1] New address for the lid', body, contentType: 'multipart/alternative; boundary="alt"' }));
+    const row = heldRow(page, stranger);
+    await row.waitFor({ timeout: LIVE_BOUND_MS });
+
+    // Folded: nothing is read from the raw mail until the agent opens it.
+    const held = row.locator('[data-testid="held-body"]');
+    expect(await held.locator('[data-testid="held-message"]').count()).toBe(0);
+    await held.locator('summary').click();
+    const message = held.locator('[data-testid="held-message"]');
+    await message.waitFor();
+    await message.locator('[data-testid="view-text"]').click();
+    expect(await message.locator('.body').first().textContent()).toBe('Please send the lid to 12 Side Street instead.');
+    await message.locator('[data-testid="quote-toggle"]').click();
+    expect(await message.locator('[data-testid="quoted-text"]').textContent()).toContain('> Where shall we send it?');
+
+    // The HTML through the case view's renderer: a frame without scripts or origin, remote images blocked.
+    await message.locator('[data-testid="view-html"]').click();
+    const iframe = message.locator('[data-testid="html-frame"]');
+    expect(await iframe.getAttribute('sandbox')).toBe('');
+    expect(await message.locator('[data-testid="remote-images"]').getAttribute('data-state')).toBe('blocked');
+    const frame = await (await iframe.elementHandle())?.contentFrame();
+    await frame?.waitForLoadState('load');
+    expect(await frame?.locator('b').textContent()).toBe('12 Side Street');
+    await screenshot(page, 'held-body-html.png');
+    await message.locator('[data-testid="view-text"]').click();
   });
 });
 

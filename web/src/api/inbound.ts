@@ -1,6 +1,6 @@
 // Inbound mail that did not become (part of) a case: the exception log, and what an agent does with
 // a row of it. The workspace's mailboxes, for its filters.
-import type { InboundListStatus, InboundView, MailboxRef, Page } from '../../../worker/protocol/api.ts';
+import type { InboundBodyView, InboundListStatus, InboundView, MailboxRef, Page } from '../../../worker/protocol/api.ts';
 import { request, sendJson } from './request.ts';
 
 const enc = encodeURIComponent;
@@ -51,6 +51,11 @@ export function discardInbound(id: string): Promise<{ ok: true }> {
 /** Runs a failed or unreadable message through the pipeline again; answers the row as it came out. */
 export function reprocessInbound(id: string): Promise<InboundView> {
   return sendJson('POST', `/api/inbound/${enc(id)}/reprocess`, {});
+}
+
+/** What a held message says: its text and HTML, read again from the raw mail (`unreadable` when it cannot be). */
+export function getInboundBody(id: string): Promise<InboundBodyView> {
+  return request(`/api/inbound/${enc(id)}/body`);
 }
 
 export function rawInboundUrl(id: string): string {

@@ -1,10 +1,12 @@
-// /api/inbound: the exception log (every inbound message, held or not), the raw mail, and what an
-// agent does with held or failed mail (release, discard, reprocess). The work is in worker/ingest/.
+// /api/inbound: the exception log (every inbound message, held or not), what a message says, the raw
+// mail, and what an agent does with held or failed mail (release, discard, reprocess). The work is in
+// worker/ingest/.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { listInboundQuery, releaseInboundBody, type InboundView, type Page } from '../../protocol/api.ts';
+import { listInboundQuery, releaseInboundBody, type InboundBodyView, type InboundView, type Page } from '../../protocol/api.ts';
 import { inboundRow, inboundView, listInbound } from '../../db/queries/inbound.ts';
 import { mailboxIdOf } from '../../db/queries/mailbox-refs.ts';
+import { readHeldBody } from '../../ingest/held-body.ts';
 import { discardInbound, releaseInbound, ReleaseRefused, reprocessInbound } from '../../ingest/release.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiFailure, notFound } from '../errors.ts';
@@ -32,6 +34,16 @@ inboundRoutes.get('/:id', async (c) => {
   const row = await inboundRow(c.var.deps.db, c.var.workspaceId, c.req.param('id'));
   if (!row) throw notFound('inbound message');
   return c.json(inboundView(row));
+});
+
+/** What a held message says (its text, its HTML for the sandboxed view), read again from the raw mail. */
+inboundRoutes.get('/:id/body', async (c) => {
+  const row = await inboundRow(c.var.deps.db, c.var.workspaceId, c.req.param('id'));
+  if (!row) throw notFound('inbound message');
+  const obj = await c.var.deps.raw.get(row.rawKey);
+  if (!obj) throw notFound('raw message');
+  const body: InboundBodyView = await readHeldBody(new Uint8Array(await obj.arrayBuffer()));
+  return c.json(body, 200, { 'Cache-Control': 'no-store' });
 });
 
 /** The message exactly as it arrived, as a download. */

@@ -1,10 +1,12 @@
 // One row of held mail: what it is and why it was held, what was tried, and the actions it offers
-// (release, discard, reprocess, the raw message); its decision record folded under "Details".
+// (release, discard, reprocess, the raw message); what it says folded under "Message", its decision
+// record under "Details".
 import { For, Match, Show, Switch, createMemo, createSignal } from 'solid-js';
 import type { InboundView } from '../../../../worker/protocol/api.ts';
 import { RequestError, errorMessage } from '../../api/errors.ts';
 import { discardInbound, rawInboundUrl, releaseInbound, reprocessInbound } from '../../api/inbound.ts';
 import { caseHref, decisionFacts, formatDate, formatSize, now, relativeTime } from '../../lib/format.ts';
+import { HeldBody } from './HeldBody.tsx';
 import { REASON_HINTS, discardable, releasable, reprocessable } from './reasons.ts';
 
 type Action = 'release' | 'discard' | 'reprocess';
@@ -141,6 +143,7 @@ export function HeldRow(props: { item: InboundView; result: boolean; onResolved:
           )}
         </Show>
       </div>
+      <HeldBody id={m().id} />
       <details class="held-details" data-testid="held-details">
         <summary>Details</summary>
         <Show when={facts().detail}>{(detail) => <p class="detail">{detail()}</p>}</Show>
