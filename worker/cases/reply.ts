@@ -14,7 +14,7 @@ import { agentActor, insert, type Write } from '../changes/change.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from '../mail/compose.ts';
 import { validateAddress } from '../mail/headers.ts';
-import { stageMail } from '../mail/stage.ts';
+import { ownMessageId, stageMail } from '../mail/stage.ts';
 import { escapeHtml } from '../mail/templates.ts';
 import { caseSeq, messageViews } from './detail.ts';
 import { CaseActionError } from './errors.ts';
@@ -113,8 +113,7 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
   const { now } = ctx;
   const outboxId = newId('outbox', now);
   const messageId = newId('message', now);
-  const domain = mailbox.address.split('@')[1]!;
-  const rfcMessageId = `${outboxId}@${domain}`;
+  const rfcMessageId = ownMessageId(outboxId, mailbox.address);
   const h = await buildCaseHeaders({
     secret: deps.secrets.replyTokenKey,
     caseId,
@@ -239,7 +238,6 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
   const { now } = ctx;
   const outboxId = newId('outbox', now);
   const messageId = newId('message', now);
-  const domain = mailbox.address.split('@')[1]!;
   const h = await buildCaseHeaders({ secret: deps.secrets.replyTokenKey, caseId, mailboxAddress: mailbox.address, mailboxName: mailbox.displayName });
   const composed = composeMail({
     from: h.from,
@@ -251,7 +249,7 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
     references: h.references,
     extraHeaders: { 'X-Loop': mailbox.address },
     date: new Date(now),
-    messageId: `${outboxId}@${domain}`,
+    messageId: ownMessageId(outboxId, mailbox.address),
   });
   const out = stageMail({ id: outboxId, kind: 'forward', workspaceId, caseId, messageId, causeInboundId: null, composed, now });
   const message = insert('messages', {
@@ -261,7 +259,7 @@ export async function forwardCase(deps: Deps, workspaceId: string, caseId: strin
     mailboxId: mailbox.id,
     direction: 'outbound',
     kind: 'human',
-    rfcMessageId: `${outboxId}@${domain}`,
+    rfcMessageId: ownMessageId(outboxId, mailbox.address),
     references: JSON.stringify(h.references),
     fromEmail: mailbox.address,
     fromName: author.name,

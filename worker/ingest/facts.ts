@@ -5,6 +5,7 @@ import { and, asc, count, desc, eq, gte, inArray, isNotNull, ne, or, sql, type S
 import type { BatchItem } from 'drizzle-orm/batch';
 import { agents, calendars, cases, contacts, inbound, messages, outbox, outboxRecipients, participants, slaPolicies, workspaces, type Agent, type Case, type Mailbox } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
+import { outboxIdOf, ownMessageId } from '../mail/stage.ts';
 
 /** What to look up: the keys a message offers (its ids, tag, tokens, sender), known before the plan. */
 export interface FactsKey {
@@ -57,8 +58,6 @@ export interface InboundFacts {
 const MAX_IDS = 100;
 /** How many of a sender's latest cases a reply's subject is compared with. */
 const RECENT_CASES_OF_SENDER = 20;
-/** The Message-ID we write into mail we compose: <outbox id>@<mailbox domain> (a derived id has a suffix). */
-const OWN_MESSAGE_ID = /^ob_[0-9a-z]{22}(-[0-9a-z-]{1,40})?@[^@\s]+$/;
 
 function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)];
@@ -77,9 +76,8 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
     .from(messages)
     .where(and(eq(messages.workspaceId, ws), inArray(messages.rfcMessageId, idList)));
   const bySent = db.select({ c: outboxRecipients.caseId }).from(outboxRecipients).where(inArray(outboxRecipients.providerMessageId, idList));
-  // Mail we composed carries Message-ID <outbox id>@<mailbox domain>; where the provider keeps it
-  // (locally, or relayed unchanged), a reply's In-Reply-To names the outbox row itself.
-  const ownIds = ids.filter((id) => OWN_MESSAGE_ID.test(id)).map((id) => id.slice(0, id.indexOf('@')));
+  // Mail we composed carries ownMessageId(); a reply's In-Reply-To can name the outbox row itself.
+  const ownIds = uniq(ids.map(outboxIdOf).filter((id): id is string => id !== null));
   const byOwn = db
     .select({ c: outbox.caseId })
     .from(outbox)
@@ -306,10 +304,7 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
     for (const r of byRfc) if (r.rfc && !facts.messagesByRfc[r.rfc]) facts.messagesByRfc[r.rfc] = { caseId: r.caseId, direction: r.direction };
     for (const r of sent) if (r.id && r.caseId && !facts.sentByProviderId[r.id]) facts.sentByProviderId[r.id] = r.caseId;
     // Ours only with the domain we wrote it with: the same id at another domain is not our mail.
-    for (const r of own) {
-      const domain = /@([^@\s>]+)>?\s*$/.exec(r.from)?.[1]?.toLowerCase();
-      if (r.caseId && domain) facts.sentByProviderId[`${r.id}@${domain}`] ??= r.caseId;
-    }
+    for (const r of own) if (r.caseId) facts.sentByProviderId[ownMessageId(r.id, r.from)] ??= r.caseId;
     for (const r of people) (facts.participants[r.caseId] ??= []).push(r.email);
     for (const r of thread) if (r.rfc) (facts.threadIds[r.caseId] ??= []).push(r.rfc);
     for (const r of acksHour) if (r.caseId) facts.acksThisHour[r.caseId] = r.n;

@@ -9,7 +9,7 @@ import { derivedId } from '../protocol/ids.ts';
 import { nextOpening, validateCalendar } from '../sla/calendar.ts';
 import { buildCaseHeaders, composeMail } from './compose.ts';
 import { OFF_HOURS_TEMPLATES } from './off-hours.ts';
-import { stageMail } from './stage.ts';
+import { ownMessageId, stageMail } from './stage.ts';
 import { ACK_LANGUAGES, ackHeaders, formatReopening, pickLanguage, renderAck, type AckLanguage, type AckTemplate } from './templates.ts';
 
 /** The off-hours wording in English (the admin preview's default); every language: off-hours.ts. */
@@ -147,7 +147,7 @@ export async function planAck(req: AckRequest, limits: AckLimits): Promise<AckPl
     references: h.references,
     extraHeaders: { ...ackHeaders(), 'X-Loop': mailbox.address },
     date: new Date(req.now),
-    messageId: `${outboxId}@${mailbox.address.split('@')[1]}`,
+    messageId: ownMessageId(outboxId, mailbox.address),
   });
   return {
     outboxId,

@@ -5,7 +5,7 @@ import type { Agent, Mailbox } from '../db/schema.ts';
 import { update, type Write } from '../changes/change.ts';
 import { newId } from '../protocol/ids.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from './compose.ts';
-import { stageMail, type StagedMail } from './stage.ts';
+import { ownMessageId, stageMail, type StagedMail } from './stage.ts';
 import { signReplyToken } from './tokens.ts';
 
 export type NotificationKind = 'assignment' | 'customer-reply' | 'sla-warning' | 'sla-breach';
@@ -78,7 +78,7 @@ export async function planNotification(agent: Agent | undefined, req: Notificati
     references: h.references,
     extraHeaders: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Loop': req.mailbox.address },
     date: new Date(req.now),
-    messageId: `${outboxId}@${domain}`,
+    messageId: ownMessageId(outboxId, req.mailbox.address),
   });
   const out = stageMail({ id: outboxId, kind: 'notification', workspaceId: req.mailbox.workspaceId, caseId: req.kase.id, messageId: null, causeInboundId: null, composed, now: req.now });
   return { outboxId, ...out, writes: [...writes, ...out.writes] };

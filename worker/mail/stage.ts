@@ -2,6 +2,7 @@
 // change that caused the mail, so the mail is recorded together with its cause or not at all.
 import { insert, type Blob, type Staged, type Write } from '../changes/change.ts';
 import type { OutboxKind } from '../protocol/api.ts';
+import { ID_PREFIX } from '../protocol/ids.ts';
 import type { ComposedMail } from './compose.ts';
 
 export interface Outgoing {
@@ -14,6 +15,23 @@ export interface Outgoing {
   causeInboundId: string | null;
   composed: ComposedMail;
   now: number;
+}
+
+/**
+ * The Message-ID we write into mail we compose: `<outbox id>@<the mailbox's domain>`. Where the
+ * provider keeps it (locally, or relayed unchanged), a reply's In-Reply-To names the outbox row.
+ */
+export function ownMessageId(outboxId: string, mailboxAddress: string): string {
+  return `${outboxId}@${mailboxAddress.slice(mailboxAddress.lastIndexOf('@') + 1).toLowerCase()}`;
+}
+
+const OUTBOX_ID = new RegExp(`^${ID_PREFIX.outbox}_[0-9a-z]{22}(-[0-9a-z-]{1,40})?$`);
+
+/** The outbox id an own Message-ID (see ownMessageId) names, or null when it is not of that shape. */
+export function outboxIdOf(messageId: string): string | null {
+  const at = messageId.lastIndexOf('@');
+  const local = at > 0 ? messageId.slice(0, at) : '';
+  return OUTBOX_ID.test(local) ? local : null;
 }
 
 /**
