@@ -42,16 +42,27 @@ export interface ProcessOptions {
   /** Its workspace's addresses, read together with it. */
   ownAddresses?: string[];
   /** What the caller analysed and gathered with the row's insert (see `ahead`), for this mailbox and these addresses. */
-  ahead?: { analysis: Analysis; prepared: Prepared | null; facts: InboundFacts | null };
+  ahead?: Analysed & { facts: InboundFacts | null };
+}
+
+type PrepareInput = { row: InboundRef & { envelopeFrom: string; envelopeTo: string }; mailbox: Mailbox; ownAddresses: string[]; raw: Uint8Array; now: number };
+
+/** The analysis of a message and, when it is readable, the keys its facts are looked up by. */
+type Analysed = { analysis: Analysis & { ok: false }; prepared: null } | { analysis: Analysis & { ok: true }; prepared: Prepared };
+
+async function analyzeAndPrepare(deps: Deps, input: PrepareInput): Promise<Analysed> {
+  const { row, mailbox, ownAddresses, raw, now } = input;
+  const secret = deps.secrets.replyTokenKey;
+  const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses, replyTokenKey: secret });
+  if (!analysis.ok) return { analysis, prepared: null };
+  return { analysis, prepared: await prepareInbound({ row, mailbox, ownAddresses, analysis, raw, secret, appUrl: deps.config.appUrl, now }) };
 }
 
 /** Statements a caller puts in its own batch, and how to read their results. */
-export interface Lookahead {
-  analysis: Analysis;
-  prepared: Prepared | null;
+export type Lookahead = Analysed & {
   statements: BatchItem<'sqlite'>[];
   read(results: unknown[]): InboundFacts | null;
-}
+};
 
 /**
  * The analysis and the facts statements of a message not yet stored, so the email handler can send
@@ -59,18 +70,12 @@ export interface Lookahead {
  * statements exclude the row by id, so they read the same before and after its insert. Null when
  * anything goes wrong: the pipeline then does it all again from the stored row.
  */
-export async function lookahead(
-  deps: Deps,
-  input: { row: InboundRef & { envelopeFrom: string; envelopeTo: string }; mailbox: Mailbox; ownAddresses: string[]; raw: Uint8Array; now: number },
-): Promise<Lookahead | null> {
+export async function lookahead(deps: Deps, input: PrepareInput): Promise<Lookahead | null> {
   try {
-    const { row, mailbox, ownAddresses, raw, now } = input;
-    const secret = deps.secrets.replyTokenKey;
-    const analysis = await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses, replyTokenKey: secret });
-    if (!analysis.ok) return { analysis, prepared: null, statements: [], read: () => null };
-    const prepared = await prepareInbound({ row, mailbox, ownAddresses, analysis, raw, secret, appUrl: deps.config.appUrl, now });
-    const q = factsQueries(deps.db, prepared.key);
-    return { analysis, prepared, statements: q.statements, read: q.read };
+    const analysed = await analyzeAndPrepare(deps, input);
+    if (!analysed.prepared) return { ...analysed, statements: [], read: () => null };
+    const q = factsQueries(deps.db, analysed.prepared.key);
+    return { ...analysed, statements: q.statements, read: q.read };
   } catch (err) {
     console.error(`inbound ${input.row.id}: the lookahead failed, the pipeline starts over`, err);
     return null;
@@ -89,10 +94,13 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
   if (!mailbox) throw new Error(`mailbox ${row.mailboxId} of inbound ${row.id} no longer exists`);
   const own = ownAddresses ?? (await workspaceAddresses(db, mailbox.workspaceId));
   const { ahead } = options;
-  const analysis = ahead?.analysis ?? (await analyze({ raw, envelopeFrom: row.envelopeFrom, recipient: row.envelopeTo, ownAddresses: own, replyTokenKey: deps.secrets.replyTokenKey }));
-  if (!analysis.ok) return commitOutcome(deps, planUnreadable({ row, mailbox, ownAddresses: own, reason: analysis.reason, detail: analysis.detail, now }));
+  const analysed = ahead ?? (await analyzeAndPrepare(deps, { row, mailbox, ownAddresses: own, raw, now }));
+  if (!analysed.prepared) {
+    const { reason, detail } = analysed.analysis;
+    return commitOutcome(deps, planUnreadable({ row, mailbox, ownAddresses: own, reason, detail, now }));
+  }
+  const { prepared } = analysed;
 
-  const prepared = ahead?.prepared ?? (await prepareInbound({ row, mailbox, ownAddresses: own, analysis, raw, secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl, now }));
   let facts = ahead?.facts && factsCover(ahead.facts.key, prepared.key) ? ahead.facts : await gatherFacts(db, prepared.key);
   const ownMessageId = derivedId('message', row.id);
   for (let attempt = 1; ; attempt++) {

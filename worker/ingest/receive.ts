@@ -164,8 +164,8 @@ export async function receiveEmail(message: IncomingEmail, deps: Deps, options: 
     ownAddresses = addresses;
     rememberMailbox(message.to, { mailbox, ownAddresses }, now);
   }
-  const facts = ahead && fresh ? { analysis: ahead.analysis, prepared: ahead.prepared, facts: ahead.read(results.slice(1 + reread.length)) } : undefined;
-  const outcome = await processSafely(deps, row, { raw, mailbox, ownAddresses, ahead: facts });
+  const known = ahead && fresh ? { ...ahead, facts: ahead.read(results.slice(1 + reread.length)) } : undefined;
+  const outcome = await processSafely(deps, row, { raw, mailbox, ownAddresses, ahead: known });
   if (!options.importBatch && outcome?.status === 'quarantined' && FORWARD_WHEN_HELD.has(outcome.reason ?? '') && mailbox.catchAllAddress && message.forward) {
     await forwardToCatchAll(deps, message, id, mailbox.catchAllAddress);
   }
