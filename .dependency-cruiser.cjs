@@ -7,6 +7,7 @@ const pure = [
   '^worker/ingest/(plan|classify|decide|thread|analyze|parse|prescan|text|bounce|limits)[.]ts$',
   '^worker/sla/transition[.]ts$',
   '^worker/mail/stage[.]ts$',
+  '^worker/mail/subject[.]ts$',
   '^worker/changes/change[.]ts$',
   '^worker/cases/plan[.]ts$',
 ];

@@ -17,7 +17,8 @@ import type { FactsKey, InboundFacts } from './facts.ts';
 import { newCaseRef, planAgentNote, planAppend, planBounce, planHeld, planNewCase, type FollowUps, type Outcome, type OutcomeContext } from './outcome.ts';
 import { planAttachments } from './attachments.ts';
 import { sha256Hex } from './text.ts';
-import { baseSubject, chooseThread, type ThreadChoice, type ThreadFacts } from './thread.ts';
+import { baseSubject } from '../mail/subject.ts';
+import { chooseThread, type ThreadChoice, type ThreadFacts } from './thread.ts';
 import { derivedId } from '../protocol/ids.ts';
 
 /** The inbound row as the plan needs it. */

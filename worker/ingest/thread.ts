@@ -6,6 +6,7 @@
 // Every rule also needs the sender to take part in the case: headers and subjects are easy to forge,
 // so a match from a stranger is held, never appended. Pure: the lookups arrive as `facts`.
 import type { ThreadRule } from '../protocol/api.ts';
+import { replySubjectOf } from '../mail/subject.ts';
 import { tokenFromAddress } from '../mail/tokens.ts';
 
 export interface ThreadCandidates {
@@ -19,32 +20,6 @@ export interface ThreadCandidates {
 }
 
 const SUBJECT_TAG = /\[#(\d{1,9})\]/;
-const SUBJECT_TAGS = /\[#\d{1,9}\]/g;
-/**
- * Reply and forward prefixes as mail clients write them in many languages (Re, AW, SV, Antw, VS,
- * Odp, Ynt, Rif, R, Res, 回复, 答复, 回覆, Fwd, WG, TR, Enc …), with an optional count ("Re[2]:").
- */
-const PREFIX = /^\s*(re|aw|sv|vs|antw|antwort|odp|ynt|rif|res|r|fw|fwd|wg|tr|enc|rv|回复|答复|回覆|转发|轉寄)\s*(\[\d{1,3}\]|\(\d{1,3}\))?\s*[:：]\s*/iu;
-const REPLY_PREFIX = /^\s*(re|aw|sv|vs|antw|antwort|odp|ynt|rif|res|r|回复|答复|回覆)\s*(\[\d{1,3}\]|\(\d{1,3}\))?\s*[:：]/iu;
-
-/** A subject as a thread sees it: no reply/forward prefixes, no [#n] tags, spaces collapsed, lower case. */
-export function baseSubject(subject: string): string {
-  let s = subject.replace(SUBJECT_TAGS, ' ');
-  for (let i = 0; i < 10; i++) {
-    const next = s.replace(PREFIX, '').replace(SUBJECT_TAGS, ' ');
-    if (next === s) break;
-    s = next;
-  }
-  return s.replace(/\s+/g, ' ').trim().toLowerCase();
-}
-
-/** The base subject of a reply (its subject begins with a reply prefix), or null; too short to say anything, null too. */
-export function replySubjectOf(subject: string): string | null {
-  if (!REPLY_PREFIX.test(subject.replace(SUBJECT_TAGS, ' '))) return null;
-  const base = baseSubject(subject);
-  return base.length >= 4 ? base : null;
-}
-
 export function threadCandidates(recipient: string, mail: { inReplyTo: string[]; references: string[]; subject: string }): ThreadCandidates {
   const tag = SUBJECT_TAG.exec(mail.subject);
   return {

@@ -2,10 +2,10 @@
 // In-Reply-To and References are set so that a reply threads back into the case (by the signed
 // reply address, or by our marker in References). Pure: no bindings; the signing key is `secret`.
 import { MailComposeError, SUBJECT_MAX_CHARS, normalizeMessageId, requireAddress, safeHeaderValue, trimReferences } from './headers.ts';
+import { REPLY_CHAIN } from './subject.ts';
 import { signReplyToken, threadMarker } from './tokens.ts';
 
 // A chain of reply prefixes as mail programs write them in several languages ("Re: AW: RE[2]:").
-const REPLY_PREFIXES = /^(?:\s*(?:re|aw|sv|antw|réf|ref|rif|odp|ynt|回复|回覆|答复)\s*(?:\[\d+\])?\s*[:：])+\s*/iu;
 // The exact form the ingest side recognises (worker/ingest/thread.ts), so "tagged" means the same here.
 const ANY_TAG = /\[#(\d{1,9})\]/g;
 
@@ -21,7 +21,7 @@ export function subjectWithTag(subject: string, number: number): string {
   }
   let text = safeHeaderValue(subject, SUBJECT_MAX_CHARS);
   let prefix = '';
-  const replied = REPLY_PREFIXES.exec(text);
+  const replied = REPLY_CHAIN.exec(text);
   if (replied) {
     prefix = 'Re: ';
     text = text.slice(replied[0].length);

@@ -124,7 +124,7 @@ describe('chooseThread', () => {
 
 describe('a reply by its subject (clients that drop References and our tag)', () => {
   it('takes reply prefixes of many languages and tags off; forwards and plain subjects are not replies', async () => {
-    const { baseSubject, replySubjectOf } = await import('../../../worker/ingest/thread.ts');
+    const { baseSubject, replySubjectOf } = await import('../../../worker/mail/subject.ts');
     expect(replySubjectOf('AW: Where is my order?')).toBe('where is my order?');
     expect(replySubjectOf('SV: Antw: RE[2]: [#42] Where is   my order?')).toBe('where is my order?');
     expect(replySubjectOf('Re: Re: Where is my order? [#42]')).toBe('where is my order?');
