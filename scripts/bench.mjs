@@ -471,7 +471,8 @@ async function d1Run(url, rounds) {
   const range = (xs) => [Math.min(...xs), Math.max(...xs)];
   const filing = (calls) => calls.filter((c) => !isDeliveryRecord(c)).length;
   // Warm-up: the isolate resolves the mailbox once.
-  await measure(newMail('d1warm', 0, stamp).raw, newMail('d1warm', 0, stamp).from, true);
+  const warm = newMail('d1warm', 0, stamp);
+  await measure(warm.raw, warm.from, true);
   const newCase = [];
   const reply = [];
   const ack = [];
