@@ -2,17 +2,28 @@
 // wrote or changed laid over it at once.
 import { createResource, onCleanup, type Accessor } from 'solid-js';
 import type { CaseDetail, MessageView } from '../../../worker/protocol/api.ts';
-import { assertNever } from '../../../worker/protocol/assert.ts';
 import type { ServerEvent } from '../../../worker/protocol/events.ts';
 import { getCase } from '../api/cases.ts';
 import { RequestError } from '../api/errors.ts';
 import { createDebounced } from '../lib/util.ts';
-import { onResync, onServerEvent } from '../realtime/live.ts';
 import { onCaseSaved } from './caseActions.ts';
-import { createDeepSignal, keepingOnFailedRefresh } from './resource.ts';
+import { createDeepSignal, followLive, keepingOnFailedRefresh, type RefetchOn } from './resource.ts';
 
 // A failed background refresh keeps the thread on screen (a 404 means it really is gone).
 const fetchCase = keepingOnFailedRefresh('the case', getCase, (shown, id, err) => shown.case.id === id && !(err instanceof RequestError && err.status === 404));
+
+/** Every event that names a case may change what its page shows; a flood is about a sender. */
+const REFETCH_ON = {
+  'case.created': true,
+  'case.updated': true,
+  'message.added': true,
+  'sla.updated': true,
+  'inbound.held': true,
+  'inbound.resolved': true,
+  'inbound.reprocessed': true,
+  'delivery.updated': true,
+  'flood.detected': false,
+} satisfies RefetchOn;
 
 export function createCaseDetail(id: Accessor<string>) {
   const [detail, { refetch, mutate }] = createResource(id, fetchCase, { storage: createDeepSignal });
@@ -27,26 +38,10 @@ export function createCaseDetail(id: Accessor<string>) {
 
   /** Anything that happened on this case: the thread, its status, a delivery, held mail about it. */
   function applyEvent(event: ServerEvent): void {
-    switch (event.type) {
-      case 'case.created':
-      case 'case.updated':
-      case 'message.added':
-      case 'sla.updated':
-      case 'inbound.held':
-      case 'inbound.resolved':
-      case 'inbound.reprocessed':
-      case 'delivery.updated':
-        if (event.caseId === id()) refresh();
-        return;
-      case 'flood.detected':
-        return;
-      default:
-        assertNever(event, 'event');
-    }
+    if (REFETCH_ON[event.type] && event.caseId === id()) refresh();
   }
 
-  onServerEvent(applyEvent);
-  onResync(refresh);
+  followLive(applyEvent, refresh);
 
   /** A reply, note or forward this page just wrote: shown at once, then the refetch brings the rest. */
   function posted(view: MessageView): void {

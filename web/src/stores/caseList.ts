@@ -15,9 +15,8 @@ import { listCases, type ListView } from '../api/cases.ts';
 import { errorMessage } from '../api/errors.ts';
 import { onPrivateReset } from '../lib/privateState.ts';
 import { createDebounced } from '../lib/util.ts';
-import { onResync, onServerEvent } from '../realtime/live.ts';
 import { onCaseSaved } from './caseActions.ts';
-import { createDeepSignal } from './resource.ts';
+import { createDeepSignal, followLive, type RefetchOn } from './resource.ts';
 
 const PAGE_SIZE = 50;
 /** The API's largest page: each further page while scrolling, and the top of the list a refresh reloads. */
@@ -84,6 +83,22 @@ function applyChange(d: ListData, change: LiveChange): ListData {
   }
 }
 
+/**
+ * What a row shows or where it sorts may change with these (the last message, the SLA state, a
+ * status that moves the case to another view): the top of the list is read again.
+ */
+const REFETCH_ON = {
+  'case.created': true,
+  'case.updated': true,
+  'message.added': true,
+  'sla.updated': true,
+  'inbound.held': false,
+  'inbound.resolved': false,
+  'inbound.reprocessed': false,
+  'delivery.updated': false,
+  'flood.detected': false,
+} satisfies RefetchOn;
+
 export function createCaseList(view: Accessor<ListView>) {
   /** Live changes so far; each is numbered with the count at the time. */
   let changes = 0;
@@ -148,32 +163,12 @@ export function createCaseList(view: Accessor<ListView>) {
 
   /** Merges a live event: a new case shows at once, a change on a row too; the refetch that follows brings the rest. */
   function applyEvent(event: ServerEvent): void {
-    switch (event.type) {
-      case 'case.created':
-        live({ kind: 'insert', summary: event.case });
-        refresh();
-        return;
-      case 'case.updated':
-        live({ kind: 'patch', caseId: event.caseId, changes: event.changes });
-        refresh();
-        return;
-      case 'message.added':
-      case 'sla.updated':
-        refresh();
-        return;
-      case 'inbound.held':
-      case 'inbound.resolved':
-      case 'inbound.reprocessed':
-      case 'delivery.updated':
-      case 'flood.detected':
-        return;
-      default:
-        assertNever(event, 'event');
-    }
+    if (event.type === 'case.created') live({ kind: 'insert', summary: event.case });
+    else if (event.type === 'case.updated') live({ kind: 'patch', caseId: event.caseId, changes: event.changes });
+    if (REFETCH_ON[event.type]) refresh();
   }
 
-  onServerEvent(applyEvent);
-  onResync(refresh);
+  followLive(applyEvent, refresh);
   onCleanup(onCaseSaved((saved) => live({ kind: 'patch', caseId: saved.id, changes: saved })));
 
   // Further pages while scrolling.

@@ -2,12 +2,10 @@
 // reprocessed; a row someone released or discarded leaves at once.
 import { createEffect, createResource, createSignal, on, type Accessor } from 'solid-js';
 import type { InboundView } from '../../../worker/protocol/api.ts';
-import { assertNever } from '../../../worker/protocol/assert.ts';
 import type { ServerEvent } from '../../../worker/protocol/events.ts';
 import { listInbound, type InboundFilters } from '../api/inbound.ts';
 import { createDebounced } from '../lib/util.ts';
-import { onResync, onServerEvent } from '../realtime/live.ts';
-import { createDeepSignal, keepingOnFailedRefresh } from './resource.ts';
+import { createDeepSignal, followLive, keepingOnFailedRefresh, type RefetchOn } from './resource.ts';
 
 /** One page; older rows are found by narrowing the filters. */
 export const HELD_PAGE = 100;
@@ -23,6 +21,19 @@ const fetchHeld = keepingOnFailedRefresh('held mail', async (filters: InboundFil
   const page = await listInbound(filters, HELD_PAGE);
   return { items: page.items, truncated: page.nextCursor !== null };
 });
+
+/** Mail held or reprocessed comes with a refetch; a resolved row is dropped at once instead (applyEvent). */
+const REFETCH_ON = {
+  'inbound.held': true,
+  'inbound.reprocessed': true,
+  'inbound.resolved': false,
+  'case.created': false,
+  'case.updated': false,
+  'message.added': false,
+  'delivery.updated': false,
+  'sla.updated': false,
+  'flood.detected': false,
+} satisfies RefetchOn;
 
 export function createHeldMail(filters: Accessor<InboundFilters>) {
   const [data, { refetch, mutate }] = createResource(filters, fetchHeld, { storage: createDeepSignal });
@@ -46,28 +57,11 @@ export function createHeldMail(filters: Accessor<InboundFilters>) {
   }
 
   function applyEvent(event: ServerEvent): void {
-    switch (event.type) {
-      case 'inbound.held':
-      case 'inbound.reprocessed':
-        refresh();
-        return;
-      case 'inbound.resolved':
-        drop(event.inboundId);
-        return;
-      case 'case.created':
-      case 'case.updated':
-      case 'message.added':
-      case 'delivery.updated':
-      case 'sla.updated':
-      case 'flood.detected':
-        return;
-      default:
-        assertNever(event, 'event');
-    }
+    if (event.type === 'inbound.resolved') drop(event.inboundId);
+    else if (REFETCH_ON[event.type]) refresh();
   }
 
-  onServerEvent(applyEvent);
-  onResync(refresh);
+  followLive(applyEvent, refresh);
 
   const loaded = () => (data.error ? undefined : data());
 

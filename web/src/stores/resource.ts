@@ -1,8 +1,11 @@
 // What the stores build their resources from. Storage backed by a store: a refetch is reconciled
 // into the previous value (matching array items by `id`), so rows and messages that did not change
-// keep their DOM nodes. And a fetcher whose failed background refresh keeps what is on screen.
+// keep their DOM nodes. A fetcher whose failed background refresh keeps what is on screen. And how a
+// store follows the live events.
 import type { Accessor, ResourceFetcherInfo, Setter } from 'solid-js';
 import { createStore, reconcile, unwrap } from 'solid-js/store';
+import type { ServerEvent, ServerEventType } from '../../../worker/protocol/events.ts';
+import { onResync, onServerEvent } from '../realtime/live.ts';
 
 export function createDeepSignal<T>(initial: T | undefined): [Accessor<T | undefined>, Setter<T | undefined>] {
   const [store, setStore] = createStore<{ value: T | undefined }>({ value: initial });
@@ -35,4 +38,16 @@ export function keepingOnFailedRefresh<S, T>(
       throw err;
     }
   };
+}
+
+/**
+ * Which events make a store refetch, written out for every event type (`{ … } satisfies RefetchOn`):
+ * a new event type in the protocol is a type error until each store has said what it does with it.
+ */
+export type RefetchOn = Record<ServerEventType, boolean>;
+
+/** Hands every live event to the store's `applyEvent`, and calls `resync` when some may have been missed. */
+export function followLive(applyEvent: (event: ServerEvent) => void, resync: () => void): void {
+  onServerEvent(applyEvent);
+  onResync(resync);
 }
