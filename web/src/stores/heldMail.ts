@@ -1,6 +1,6 @@
 // Held mail (the exception log) under the chosen filters: a resource refetched when mail is held or
 // reprocessed; a row someone released or discarded leaves at once.
-import { createEffect, createResource, createSignal, on, type Accessor } from 'solid-js';
+import { createEffect, createMemo, createResource, createSignal, on, type Accessor } from 'solid-js';
 import type { InboundView } from '../../../worker/protocol/api.ts';
 import type { ServerEvent } from '../../../worker/protocol/events.ts';
 import { listInbound, type InboundFilters } from '../api/inbound.ts';
@@ -66,13 +66,15 @@ export function createHeldMail(filters: Accessor<InboundFilters>) {
   const loaded = () => (data.error ? undefined : data());
 
   /** The rows to show: resolved ones gone, reprocessed ones as they came out (kept in order). */
-  function visible(d: HeldData): InboundView[] {
+  const visible = createMemo((): InboundView[] => {
+    const d = loaded();
+    if (!d) return [];
     const pinned = results();
     const shown = d.items.filter((i) => !resolved().has(i.id) || pinned.has(i.id)).map((i) => pinned.get(i.id) ?? i);
     const missing = [...pinned.values()].filter((r) => !shown.some((i) => i.id === r.id));
     if (missing.length === 0) return shown;
     return [...shown, ...missing].sort((a, b) => b.receivedAt - a.receivedAt || (a.id < b.id ? 1 : -1));
-  }
+  });
 
   return { data, loaded, refetch, refresh, applyEvent, visible, drop, reprocessed, isResult: (id: string) => results().has(id) };
 }

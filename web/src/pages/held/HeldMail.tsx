@@ -112,9 +112,9 @@ export function HeldMail() {
       <Loadable error={held.data.error} loading={held.data.loading} value={held.loaded()} failure="Could not load held mail" retry={() => void held.refetch()}>
         {(d) => (
           <div class="held-list" data-testid="held-list" aria-busy={held.data.loading}>
-            <Show when={held.visible(d()).length > 0} fallback={<p class="empty">{filtered() ? 'No mail matches these filters.' : 'No held mail.'}</p>}>
+            <Show when={held.visible().length > 0} fallback={<p class="empty">{filtered() ? 'No mail matches these filters.' : 'No held mail.'}</p>}>
               <ul class="rows">
-                <For each={held.visible(d())}>{(m) => <HeldRow item={m} result={held.isResult(m.id)} onResolved={held.drop} onReprocessed={held.reprocessed} onStale={held.refresh} />}</For>
+                <For each={held.visible()}>{(m) => <HeldRow item={m} result={held.isResult(m.id)} onResolved={held.drop} onReprocessed={held.reprocessed} onStale={held.refresh} />}</For>
               </ul>
             </Show>
             <Show when={d().truncated}>
