@@ -10,3 +10,4 @@ export * from './schema/cases.ts';
 export * from './schema/mail.ts';
 export * from './schema/outbox.ts';
 export * from './schema/sla.ts';
+export * from './schema/work.ts';

@@ -217,6 +217,10 @@ export function planNewCase(ctx: OutcomeContext, decision: Decision & { action: 
     priority: 'normal',
     assigneeId: ref.assigneeId,
     team: mailbox.defaultTeam,
+    teamId: mailbox.defaultTeamId,
+    snoozedAt: null,
+    snoozedUntil: null,
+    snoozedBy: null,
     linkedCaseId: decision.linkedCaseId,
     messageCount: 1,
     createdAt: at,
@@ -225,11 +229,10 @@ export function planNewCase(ctx: OutcomeContext, decision: Decision & { action: 
     closedAt: ctx.imported ? at : null,
     slaPolicyId: clock?.policy.id ?? null,
     contactId: null,
-    tags: '[]',
     ...sla,
   };
   const people = decision.kind === 'list' ? listPeople(peopleOf(ctx, 'requester'), ctx.sender) : peopleOf(ctx, 'requester');
-  const { contactId: _contact, tags: _tags, ...columns } = row;
+  const { contactId: _contact, ...columns } = row;
   const writes: Write[] = [
     ...people.map((p) => contactUpsert(ws, p, now)),
     insert('cases', { ...columns, contactId: { $contactId: { workspaceId: ws, email: ctx.sender.email } } }),

@@ -45,7 +45,13 @@ export const cases = sqliteTable(
     contactId: text('contact_id').references(() => contacts.id),
     assigneeId: text('assignee_id').references(() => agents.id),
     team: text('team'),
-    tags: text('tags').notNull().default('[]'),
+    /** The team the case is given to (its queue), with or without an assignee in it. */
+    teamId: text('team_id'),
+    /** Set while the case is snoozed: it leaves the open views until snoozedUntil, or until the customer writes. */
+    snoozedAt: integer('snoozed_at'),
+    /** When a snoozed case wakes; null with snoozedAt set means only the customer's next mail wakes it. */
+    snoozedUntil: integer('snoozed_until'),
+    snoozedBy: text('snoozed_by'),
     /** The closed case this one follows up, when the mailbox opens a new linked case for late replies. */
     linkedCaseId: text('linked_case_id'),
     messageCount: integer('message_count').notNull().default(0),
@@ -74,6 +80,8 @@ export const cases = sqliteTable(
     uniqueIndex('cases_workspace_number').on(t.workspaceId, t.number),
     index('cases_workspace_status_last').on(t.workspaceId, t.status, t.lastMessageAt),
     index('cases_next_due').on(t.nextDueAt),
+    index('cases_snoozed_until').on(t.snoozedUntil),
+    index('cases_workspace_assignee').on(t.workspaceId, t.assigneeId, t.status),
   ],
 );
 

@@ -14,6 +14,8 @@ export const mailboxes = sqliteTable('mailboxes', {
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   defaultAssigneeId: text('default_assignee_id').references(() => agents.id),
   defaultTeam: text('default_team'),
+  /** The team new cases go to (teams.id); its assignMode picks the agent. */
+  defaultTeamId: text('default_team_id'),
   slaPolicyId: text('sla_policy_id'),
   calendarId: text('calendar_id'),
   slaOfficeHoursOnly: integer('sla_office_hours_only', { mode: 'boolean' }).notNull().default(false),
