@@ -52,6 +52,7 @@ export function mailboxView(m: Mailbox): MailboxSettings {
     enabled: m.enabled,
     defaultAssigneeId: m.defaultAssigneeId,
     defaultTeam: m.defaultTeam,
+    defaultTeamId: m.defaultTeamId,
     slaPolicyId: m.slaPolicyId,
     calendarId: m.calendarId,
     slaOfficeHoursOnly: m.slaOfficeHoursOnly,

@@ -139,6 +139,8 @@ export interface MailboxSettings {
   enabled: boolean;
   defaultAssigneeId: string | null;
   defaultTeam: string | null;
+  /** The team (teams.id) new cases go to. */
+  defaultTeamId: string | null;
   slaPolicyId: string | null;
   calendarId: string | null;
   slaOfficeHoursOnly: boolean;
@@ -170,6 +172,7 @@ export const MAILBOX_DEFAULTS: Omit<MailboxSettings, 'id' | 'address' | 'display
   enabled: true,
   defaultAssigneeId: null,
   defaultTeam: null,
+  defaultTeamId: null,
   slaPolicyId: null,
   calendarId: null,
   slaOfficeHoursOnly: false,
