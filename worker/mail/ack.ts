@@ -8,6 +8,7 @@ import type { AddressView } from '../protocol/api.ts';
 import { derivedId } from '../protocol/ids.ts';
 import { nextOpening, validateCalendar } from '../sla/calendar.ts';
 import { buildCaseHeaders, composeMail } from './compose.ts';
+import { validateAddress } from './headers.ts';
 import { OFF_HOURS_TEMPLATES } from './off-hours.ts';
 import { ownMessageId, stageMail } from './stage.ts';
 import { ACK_LANGUAGES, ackHeaders, formatReopening, pickLanguage, renderAck, type AckLanguage, type AckTemplate } from './templates.ts';
@@ -111,6 +112,10 @@ export async function planAck(req: AckRequest, limits: AckLimits): Promise<AckPl
   if (unwanted) return { skipped: unwanted };
   const check = ackCheck(req, limits);
   if (check.blocked !== null) return { skipped: check.blocked };
+  // A sender we cannot write back to (a bare host name, a non-ASCII local part) still has a case;
+  // only the acknowledgement is left out, so the composer never fails the whole mail.
+  const to = validateAddress(req.recipient.email);
+  if (!to.ok) return { skipped: `the customer's address cannot receive mail from us: ${to.message}` };
   const { mailbox, kase } = req;
   const { custom, language, reopens } = wording(req, check.away);
   const ack = renderAck(

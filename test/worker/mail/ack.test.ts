@@ -208,6 +208,22 @@ describe('no acknowledgement (RFC 3834 and loop rules)', () => {
   });
 });
 
+describe('a sender we cannot write back to', () => {
+  // Real mail from other projects' test suites: a bare host name, and an internationalised local part
+  // (RFC 6532), which the send binding does not take. The case is filed; only the acknowledgement is left out.
+  for (const from of ['Guest <guest@localhost>', 'J Doe <jdöe@mächine.example>']) {
+    it(`files the case and skips the acknowledgement, saying why: ${from}`, async () => {
+      const deps = await seeded({ acks: true });
+      await deliver(deps, mail({ From: from }));
+      expect(await deps.db.select().from(cases).all()).toHaveLength(1);
+      expect(await acks(deps)).toEqual([]);
+      const row = (await deps.db.select().from(inbound).get())!;
+      expect(row.status).toBe('processed');
+      expect(JSON.parse(row.decision!).outgoing.acknowledgement).toMatch(/^not sent: the customer's address cannot receive mail from us: /);
+    });
+  }
+});
+
 describe('rate limits', () => {
   it('one acknowledgement of replies per case per hour', async () => {
     const deps = await seeded({ acks: true });
