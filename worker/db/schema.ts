@@ -11,3 +11,4 @@ export * from './schema/mail.ts';
 export * from './schema/outbox.ts';
 export * from './schema/sla.ts';
 export * from './schema/work.ts';
+export * from './schema/search.ts';
