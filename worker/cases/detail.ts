@@ -2,14 +2,19 @@
 // deliveries, the acknowledgements sent on it, the addresses that bounced before, and the seq the
 // view reflects.
 import { and, asc, desc, eq, inArray, isNotNull, max, sql } from 'drizzle-orm';
-import { agents, attachments, cases, contacts, events, messages, outbox, outboxRecipients, participants } from '../db/schema.ts';
+import { agents, attachments, caseTags, cases, contacts, events, messages, outbox, outboxRecipients, participants, tags } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import { parseMail } from '../ingest/parse.ts';
 import type { AckView, CaseDetail, CaseSummary, MessageView, UndeliverableView } from '../protocol/api.ts';
-import { caseSummary, deliveryView, messageView } from './views.ts';
+import { caseSummary, deliveryView, messageView, tagList } from './views.ts';
 
 /** The earliest SLA target a case has to meet (what its badge shows), for ordering in SQL. */
 export const earliestDue = sql<number>`min(coalesce(${cases.firstResponseDueAt}, 9e15), coalesce(${cases.nextResponseDueAt}, 9e15), coalesce(${cases.resolutionDueAt}, 9e15))`;
+
+/** A row's tags in the same query (a correlated subquery: no second round trip, no ids bound). */
+const tagsJson = sql<
+  string | null
+>`(SELECT json_group_array(json_object('id', t.id, 'name', t.name, 'color', t.color)) FROM (SELECT ${tags.id} AS id, ${tags.name} AS name, ${tags.color} AS color FROM ${caseTags} INNER JOIN ${tags} ON ${tags.id} = ${caseTags.tagId} WHERE ${caseTags.caseId} = ${cases.id} ORDER BY ${tags.key}) t)`;
 
 /**
  * Case list rows, by last message (newest first), or by the earliest SLA target (most overdue
@@ -17,14 +22,16 @@ export const earliestDue = sql<number>`min(coalesce(${cases.firstResponseDueAt},
  */
 export async function caseSummaries(db: Db, where: ReturnType<typeof and>, limit: number, order: 'recent' | 'due' = 'recent'): Promise<CaseSummary[]> {
   const rows = await db
-    .select({ c: cases, contactEmail: contacts.email, contactName: contacts.name, agentId: agents.id, agentName: agents.name })
+    .select({ c: cases, contactEmail: contacts.email, contactName: contacts.name, agentId: agents.id, agentName: agents.name, tags: tagsJson })
     .from(cases)
     .leftJoin(contacts, eq(cases.contactId, contacts.id))
     .leftJoin(agents, eq(cases.assigneeId, agents.id))
     .where(where)
     .orderBy(...(order === 'due' ? [asc(earliestDue), asc(cases.id)] : [desc(cases.lastMessageAt), desc(cases.id)]))
     .limit(limit);
-  return rows.map((r) => caseSummary(r.c, r.contactEmail ? { email: r.contactEmail, name: r.contactName ?? '' } : null, r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null));
+  return rows.map((r) =>
+    caseSummary(r.c, r.contactEmail ? { email: r.contactEmail, name: r.contactName ?? '' } : null, r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null, tagList(r.tags)),
+  );
 }
 
 /** One case's list row, or null when the workspace has no such case. */

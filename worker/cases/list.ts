@@ -1,9 +1,10 @@
 // list: the case list's filters and its cursor pages. Breaching soon lists the most overdue first;
-// every other view the latest mail first; the id breaks ties, so a cursor is exact.
-import { and, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
-import { cases } from '../db/schema.ts';
+// every other view the latest mail first; the id breaks ties, so a cursor is exact. Snoozed cases
+// leave the views of work to do (active, new, open, pending, breaching) and are listed as `snoozed`.
+import { and, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { caseTags, cases, tags } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
-import type { CaseSummary, ListCasesQuery } from '../protocol/api.ts';
+import { tagKey, type CaseSummary, type ListCasesQuery } from '../protocol/api.ts';
 import { caseSummaries, earliestDue } from './detail.ts';
 
 const ACTIVE = ['new', 'open', 'pending'] as const;
@@ -18,13 +19,25 @@ function statusFilter(status: ListCasesQuery['status']) {
   switch (status) {
     case 'all':
       return undefined;
+    case 'snoozed':
+      return isNotNull(cases.snoozedAt);
     case 'active':
-      return inArray(cases.status, [...ACTIVE]);
+      return and(inArray(cases.status, [...ACTIVE]), isNull(cases.snoozedAt));
     case 'breaching':
-      return and(inArray(cases.status, [...ACTIVE]), inArray(cases.slaState, ['warning', 'breached']));
+      return and(inArray(cases.status, [...ACTIVE]), inArray(cases.slaState, ['warning', 'breached']), isNull(cases.snoozedAt));
+    case 'new':
+    case 'open':
+    case 'pending':
+      return and(eq(cases.status, status), isNull(cases.snoozedAt));
     default:
       return eq(cases.status, status);
   }
+}
+
+/** Cases carrying the workspace's tag of this name (any case). */
+function tagFilter(workspaceId: string, name: string) {
+  const tagged = sql`SELECT 1 FROM ${caseTags} INNER JOIN ${tags} ON ${tags.id} = ${caseTags.tagId} WHERE ${caseTags.caseId} = ${cases.id} AND ${tags.workspaceId} = ${workspaceId} AND ${tags.key} = ${tagKey(name)}`;
+  return sql`EXISTS (${tagged})`;
 }
 
 /** One page of a workspace's cases; `cursor` is a previous page's `next`. */
@@ -34,6 +47,7 @@ export async function listCases(db: Db, workspaceId: string, q: ListCasesQuery, 
     eq(cases.workspaceId, workspaceId),
     statusFilter(q.status),
     q.mailbox ? eq(cases.mailboxId, q.mailbox) : undefined,
+    q.tag ? tagFilter(workspaceId, q.tag) : undefined,
     q.assignee ? (q.assignee === 'none' ? sql`${cases.assigneeId} IS NULL` : eq(cases.assigneeId, q.assignee)) : undefined,
     !cursor
       ? undefined

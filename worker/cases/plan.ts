@@ -6,13 +6,15 @@
 // hear, and anything else to write, announce or mail. planCaseChange puts the steps together into ONE
 // update of the case row, ONE SLA transition and ONE case.updated event. A step that changes nothing
 // is empty, and a change whose steps are all empty writes nothing and announces nothing.
-import type { Agent, Case, Mailbox } from '../db/schema.ts';
+import type { Agent, Case, Mailbox, Tag } from '../db/schema.ts';
 import type { CasePriority, CaseStatus } from '../protocol/api.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { agentActor, combine, emptyChange, update, type Change, type Patch } from '../changes/change.ts';
 import { planNotification } from '../mail/notify.ts';
 import { slaTransition, type SlaContext, type SlaEvent } from '../sla/transition.ts';
 import { CaseActionError } from './errors.ts';
+import { planSnooze, planUnsnooze } from './snooze.ts';
+import { planTags } from './tagging.ts';
 
 /** Who makes the change. */
 export interface Author {
@@ -22,7 +24,15 @@ export interface Author {
 }
 
 /** The kinds of change an agent makes to a case itself. */
-export type CaseEdit = { kind: 'status'; status: CaseStatus } | { kind: 'priority'; priority: CasePriority } | { kind: 'assignee'; agentId: string | null };
+export type CaseEdit =
+  | { kind: 'status'; status: CaseStatus }
+  | { kind: 'priority'; priority: CasePriority }
+  | { kind: 'assignee'; agentId: string | null }
+  /** By name; a name without a tag yet creates it. */
+  | { kind: 'tags'; add: string[]; remove: string[] }
+  /** Until a time, or null: until the customer writes. */
+  | { kind: 'snooze'; until: number | null }
+  | { kind: 'unsnooze' };
 export type CaseEditKind = CaseEdit['kind'];
 
 export interface CaseFacts {
@@ -32,6 +42,10 @@ export interface CaseFacts {
   sla: SlaContext | null;
   /** The agents the edits name, as read (gatherCaseFacts reads only active agents of the workspace). */
   agents: Agent[];
+  /** The case's tags, by key (read when the edits touch tags). */
+  tags?: Tag[];
+  /** The workspace's tags the edits name by key (those that exist). */
+  namedTags?: Tag[];
 }
 
 export interface PlanContext {
@@ -99,6 +113,9 @@ const PLANNERS: { [K in CaseEditKind]: Planner<Extract<CaseEdit, { kind: K }>> }
   status: planStatus,
   priority: planPriority,
   assignee: planAssignee,
+  tags: planTags,
+  snooze: planSnooze,
+  unsnooze: planUnsnooze,
 };
 
 function stepOf<E extends CaseEdit>(facts: CaseFacts, edit: E, ctx: PlanContext): CaseStep | Promise<CaseStep> {

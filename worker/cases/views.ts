@@ -1,7 +1,8 @@
 // Rows → the API's view types. One mapping, used by the routes and by the events the ingest emits.
-import type { AddressView, AttachmentView, CaseSummary, DeliveryView, MessageView, SlaView, ThreadRule } from '../protocol/api.ts';
+import type { AddressView, AttachmentView, CaseSummary, DeliveryView, MessageView, SlaView, TagView, ThreadRule } from '../protocol/api.ts';
 import type { attachments, Case, Message, outboxRecipients } from '../db/schema.ts';
 import { quoteStart } from '../mail/quote.ts';
+import { snoozeView } from './snooze.ts';
 
 function list(json: string): AddressView[] {
   try {
@@ -31,7 +32,7 @@ function authReasons(json: string | null): string[] {
   }
 }
 
-export function caseSummary(c: Case, contact: { email: string; name: string } | null, assignee: { id: string; name: string } | null): CaseSummary {
+export function caseSummary(c: Case, contact: { email: string; name: string } | null, assignee: { id: string; name: string } | null, tags: TagView[] = []): CaseSummary {
   return {
     id: c.id,
     number: c.number,
@@ -47,7 +48,20 @@ export function caseSummary(c: Case, contact: { email: string; name: string } | 
     updatedAt: c.updatedAt,
     lastMessageAt: c.lastMessageAt,
     sla: slaView(c),
+    tags,
+    snooze: snoozeView(c),
   };
+}
+
+/** The tags of a case as the list query reads them: a JSON array built by SQLite, in key order. */
+export function tagList(json: string | null): TagView[] {
+  if (!json) return [];
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? (v as TagView[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 function slaView(c: Case): SlaView | null {

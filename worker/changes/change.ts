@@ -21,6 +21,8 @@ export interface Tables {
   outboxRecipients: typeof schema.outboxRecipients;
   sessions: typeof schema.sessions;
   auditLog: typeof schema.auditLog;
+  tags: typeof schema.tags;
+  caseTags: typeof schema.caseTags;
 }
 export type TableName = keyof Tables;
 export type Insert<T extends TableName> = Tables[T]['$inferInsert'];
@@ -40,7 +42,9 @@ export type Expr =
   /** In an upsert: keep the stored value unless it is empty, then take the new one. */
   | { $fillEmpty: true }
   /** A team's next round-robin turn: MAX(n, the team's latest turn + 1), so turns strictly increase. */
-  | { $nextTurn: { workspaceId: string; team: string; now: number } };
+  | { $nextTurn: { workspaceId: string; team: string; now: number } }
+  /** The id of the workspace's tag with this key (created earlier in the same batch, or by a change that raced it). */
+  | { $tagId: { workspaceId: string; key: string } };
 
 type Values<T extends TableName> = { [K in keyof Insert<T>]: Insert<T>[K] | Expr };
 export type Patch<T extends TableName> = { [K in keyof Insert<T>]?: Insert<T>[K] | Expr };

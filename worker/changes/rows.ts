@@ -23,6 +23,8 @@ const TABLES: Record<TableName, SQLiteTable> = {
   outboxRecipients: schema.outboxRecipients,
   sessions: schema.sessions,
   auditLog: schema.auditLog,
+  tags: schema.tags,
+  caseTags: schema.caseTags,
 };
 
 function column(table: SQLiteTable, name: string): SQLiteColumn {
@@ -42,6 +44,10 @@ function expr(table: SQLiteTable, name: string, e: Expr): SQL {
   if ('$contactId' in e) {
     const c = schema.contacts;
     return sql`(SELECT ${c.id} FROM ${c} WHERE ${c.workspaceId} = ${e.$contactId.workspaceId} AND ${c.email} = ${e.$contactId.email})`;
+  }
+  if ('$tagId' in e) {
+    const t = schema.tags;
+    return sql`(SELECT ${t.id} FROM ${t} WHERE ${t.workspaceId} = ${e.$tagId.workspaceId} AND ${t.key} = ${e.$tagId.key})`;
   }
   if ('$fillEmpty' in e) return sql`CASE WHEN ${col} = '' THEN excluded.${sql.identifier(col.name)} ELSE ${col} END`;
   const { workspaceId, team, now } = e.$nextTurn;

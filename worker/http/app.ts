@@ -12,6 +12,7 @@ import { mailboxRoutes } from './routes/mailboxes.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { adminTagRoutes, tagRoutes } from './routes/tags.ts';
 import type { ApiError } from '../protocol/api.ts';
 import type { AppEnv } from './env.ts';
 
@@ -47,6 +48,8 @@ export function createApp() {
   app.route('/api/attachments', attachmentRoutes);
   app.route('/api/live', liveRoutes);
   app.route('/api/reports', reportRoutes);
+  app.route('/api/tags', tagRoutes);
+  app.route('/api/admin/tags', adminTagRoutes);
   app.route('/api/admin', adminRoutes);
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } } satisfies ApiError, 404));
   app.onError((err, c) => {

@@ -8,6 +8,7 @@ import { derivedId, newId } from '../protocol/ids.ts';
 import type { AddressView, CaseStatus, DecisionRecord, InboundStatus, MessageKind } from '../protocol/api.ts';
 import type { EventBody, ServerEvent } from '../protocol/events.ts';
 import { caseSummary } from '../cases/views.ts';
+import { wokenByMail } from '../cases/snooze.ts';
 import { slaOnCreate, slaTransition, type SlaContext } from '../sla/transition.ts';
 import type { ParsedMail } from './parse.ts';
 import type { Decision, Flood } from './decide.ts';
@@ -17,7 +18,6 @@ import { describeBounce, isPermanent, type BounceReport } from './bounce.ts';
 import type { AttachmentPlan } from './attachments.ts';
 import { insert, update, type Blob, type Change, type Staged, type Write } from '../changes/change.ts';
 import { bouncedDeliveries } from '../mail/bounced.ts';
-
 // ---- what every outcome knows ----------------------------------------------------------------
 
 export interface OutcomeContext {
@@ -261,6 +261,7 @@ export function planAppend(ctx: OutcomeContext, decision: Decision & { action: '
   // The SLA clocks: a customer's message starts the next-response clock, and a reopened or resumed
   // case moves its due times. Auto-replies and list mail never reset a case's clock.
   const list = decision.kind === 'list';
+  const woken = wokenByMail(current, decision.kind, Boolean(ctx.imported)); // the customer writing wakes a snoozed case
   const clocks =
     decision.kind === 'auto-reply' || (list && !decision.newStatus)
       ? null
@@ -280,12 +281,13 @@ export function planAppend(ctx: OutcomeContext, decision: Decision & { action: '
         ...(decision.kind === 'auto-reply' ? {} : { lastMessageAt: ctx.imported ? { $max: ctx.imported.at } : now }),
         ...(decision.newStatus ? { status: decision.newStatus, closedAt: null } : {}),
         ...(clocks ?? {}),
+        ...woken.set,
       },
     ),
     inboundDone(ctx, 'processed', null, caseId, messageId),
   ];
   const bodies: EventBody[] = [{ type: 'message.added', caseId, messageId, direction: 'inbound', kind: decision.kind, reopened: decision.newStatus !== null, status }, ...released(ctx, caseId)];
-  return outcome(ctx, caseId, actorOf(ctx), writes, bodies, { caseId, messageId, status: 'processed' }, more);
+  return outcome(ctx, caseId, actorOf(ctx), writes, [...bodies, ...woken.bodies], { caseId, messageId, status: 'processed' }, more);
 }
 
 /** Quarantined or ignored: the inbound row is the record (the raw mail stays in R2), plus one event. */

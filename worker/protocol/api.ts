@@ -15,13 +15,18 @@ import {
   type MessageKind,
   type ThreadRule,
 } from './constants.ts';
+import { snoozeEdit, tagEdit, tagName, type SnoozeView, type TagView } from './work.ts';
 
 export * from './constants.ts';
+export * from './work.ts';
 
 export const listCasesQuery = z.object({
   /** `breaching` lists active cases with an SLA warning or breach, the soonest due first. */
-  status: z.enum([...CASE_STATUSES, 'active', 'all', 'breaching']).default('active'),
+  /** `snoozed` lists the snoozed cases; the active views leave them out until they wake. */
+  status: z.enum([...CASE_STATUSES, 'active', 'all', 'breaching', 'snoozed']).default('active'),
   mailbox: z.string().max(100).optional(),
+  /** A tag's name (any case). */
+  tag: tagName.optional(),
   assignee: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** Opaque cursor from a previous page's `nextCursor`. */
@@ -34,6 +39,8 @@ export const updateCaseBody = z
     status: z.enum(CASE_STATUSES).optional(),
     priority: z.enum(CASE_PRIORITIES).optional(),
     assigneeId: z.string().max(100).nullable().optional(),
+    tags: tagEdit.optional(),
+    snooze: snoozeEdit.optional(),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
@@ -166,6 +173,10 @@ export interface CaseSummary {
   lastMessageAt: number;
   /** Null when the case runs under no SLA policy. */
   sla: SlaView | null;
+  /** By name (any case), as the tags table orders them. */
+  tags: TagView[];
+  /** Null unless the case is snoozed. */
+  snooze: SnoozeView | null;
 }
 
 export interface AttachmentView {

@@ -1,6 +1,6 @@
 // Events the Worker pushes to agents. Every one is first written to the `events` table with its
 // per-workspace `seq`, then published; a client that missed some can refetch by seq.
-import type { CaseStatus, InboundStatus, MessageKind, CaseSummary, OutboxKind } from './api.ts';
+import type { CaseStatus, InboundStatus, MessageKind, CaseSummary, OutboxKind, TagView, WakeReason } from './api.ts';
 import { assertNever } from './assert.ts';
 
 interface Base {
@@ -10,7 +10,14 @@ interface Base {
 
 export type ServerEvent =
   | (Base & { type: 'case.created'; caseId: string; case: CaseSummary })
-  | (Base & { type: 'case.updated'; caseId: string; changes: Partial<Pick<CaseSummary, 'status' | 'priority' | 'assignee'>> })
+  /** `tags` is the case's whole list after the change; `snooze: null` with `woke` is a snoozed case waking by itself. */
+  | (Base & { type: 'case.updated'; caseId: string; changes: Partial<Pick<CaseSummary, 'status' | 'priority' | 'assignee' | 'tags' | 'snooze'>>; woke?: WakeReason })
+  /**
+   * An admin renamed or recoloured a tag (`tag` as it is now), merged it into another (`mergedInto`,
+   * `tag` null) or deleted it (both null). One event for the workspace, not one per case that carries
+   * it: a tag may be on thousands of cases, and every list applies it to its rows by the tag's id.
+   */
+  | (Base & { type: 'tag.updated'; caseId: null; tagId: string; tag: TagView | null; mergedInto: TagView | null })
   | (Base & { type: 'message.added'; caseId: string; messageId: string; direction: 'inbound' | 'outbound' | 'note' | 'system'; kind: MessageKind; reopened: boolean; status: CaseStatus })
   | (Base & { type: 'inbound.held'; caseId: string | null; inboundId: string; status: InboundStatus; reason: string })
   /** A held message was released into a case or discarded by an agent. */

@@ -12,6 +12,7 @@ export const ID_PREFIX = {
   inbound: 'in',
   outbox: 'ob',
   audit: 'aud',
+  tag: 'tag',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

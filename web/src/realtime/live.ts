@@ -262,6 +262,7 @@ const EVENT_TYPES: Record<ServerEventType, true> = {
   'delivery.updated': true,
   'sla.updated': true,
   'flood.detected': true,
+  'tag.updated': true,
 };
 
 function hasKnownType(v: unknown, types: Record<string, true>): boolean {

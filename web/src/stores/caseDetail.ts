@@ -23,6 +23,7 @@ const REFETCH_ON = {
   'inbound.reprocessed': true,
   'delivery.updated': true,
   'flood.detected': false,
+  'tag.updated': false,
 } satisfies RefetchOn;
 
 export function createCaseDetail(id: Accessor<string>) {

@@ -97,6 +97,7 @@ const REFETCH_ON = {
   'inbound.reprocessed': false,
   'delivery.updated': false,
   'flood.detected': false,
+  'tag.updated': false,
 } satisfies RefetchOn;
 
 export function createCaseList(view: Accessor<ListView>) {

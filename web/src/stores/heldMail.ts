@@ -33,6 +33,7 @@ const REFETCH_ON = {
   'delivery.updated': false,
   'sla.updated': false,
   'flood.detected': false,
+  'tag.updated': false,
 } satisfies RefetchOn;
 
 export function createHeldMail(filters: Accessor<InboundFilters>) {

@@ -19,6 +19,7 @@ const REFETCH_ON = {
   'inbound.resolved': false,
   'inbound.reprocessed': false,
   'flood.detected': false,
+  'tag.updated': false,
 } satisfies RefetchOn;
 
 export function createOutbox() {

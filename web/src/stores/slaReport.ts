@@ -22,6 +22,7 @@ const REFETCH_ON = {
   'inbound.reprocessed': false,
   'delivery.updated': false,
   'flood.detected': false,
+  'tag.updated': false,
 } satisfies RefetchOn;
 
 export function createSlaReport(range: Accessor<ReportRange>) {

@@ -1,13 +1,14 @@
 // /api/cases: the case list, one case, changes to a case and what agents write on it. The rules are
 // in worker/cases/; these handlers validate, call and map refusals to HTTP.
 import { Hono, type Context } from 'hono';
+import { bulkChange } from '../../cases/bulk.ts';
 import { caseDetail } from '../../cases/detail.ts';
 import { CaseActionError } from '../../cases/errors.ts';
 import { listCases } from '../../cases/list.ts';
 import type { Author } from '../../cases/plan.ts';
 import { addNote, forwardCase, replyToCase } from '../../cases/reply.ts';
 import { changeCase, editsOf } from '../../cases/update.ts';
-import { forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type Page } from '../../protocol/api.ts';
+import { bulkBody, forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type Page } from '../../protocol/api.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiFailure, CollisionFailure, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
@@ -39,7 +40,16 @@ function caseAction(err: unknown): never {
   throw err;
 }
 
-/** Status, priority, assignee: one event with every change; a change to what already is writes nothing. */
+/**
+ * The same edits on up to 500 cases: per case what it was before (or why it was not changed), and
+ * the requests that undo the action.
+ */
+caseRoutes.post('/bulk', async (c) => {
+  const body = await parseBody(c, bulkBody);
+  return c.json(await bulkChange(c.var.deps, c.var.workspaceId, author(c), body).catch(caseAction));
+});
+
+/** Status, priority, assignee, tags, snooze: one event with every change; a change to what already is writes nothing. */
 caseRoutes.patch('/:id', async (c) => {
   const body = await parseBody(c, updateCaseBody);
   const summary = await changeCase(c.var.deps, c.var.workspaceId, c.req.param('id'), author(c), editsOf(body)).catch(caseAction);
