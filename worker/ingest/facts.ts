@@ -203,10 +203,12 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
         .where(and(eq(inbound.mailboxId, mailbox.id), eq(inbound.idemKey, key.idemKey), ne(inbound.id, key.inboundId), inArray(inbound.status, ['quarantined', 'ignored'])))
         .limit(1),
     ],
+    // Copies of one message (a relay's redeliveries, the same key) count once: a redelivery is a
+    // duplicate, not a flood.
     [
       'fromSender',
       db
-        .select({ n: count() })
+        .select({ n: sql<number>`count(DISTINCT ${inbound.idemKey})` })
         .from(inbound)
         .where(and(recentWhere, eq(inbound.fromEmail, key.sender))),
     ],
@@ -214,11 +216,11 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
     [
       'identical',
       db
-        .select({ hash: inbound.contentHash, n: count() })
+        .select({ hash: inbound.contentHash, n: sql<number>`count(DISTINCT ${inbound.idemKey})` })
         .from(inbound)
         .where(and(recentWhere, isNotNull(inbound.contentHash)))
         .groupBy(inbound.contentHash)
-        .having(sql`count(*) >= ${mailbox.floodMaxIdentical}`),
+        .having(sql`count(DISTINCT ${inbound.idemKey}) >= ${mailbox.floodMaxIdentical}`),
     ],
     [
       'contact',
