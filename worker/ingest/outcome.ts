@@ -102,6 +102,13 @@ function isOurReplyAddress(email: string, own: Set<string>): boolean {
 }
 
 /** The people a message brings into its case: sender as `role`, the other To/Cc as cc. */
+/**
+ * More copied people than this and the mail went to a crowd (a broadcast, a leaked list): its To/Cc
+ * become nobody's participants, so an agent's reply goes to the sender alone and filing it is not ten
+ * thousand contact rows. Helpdesks cap CCs near here (Zendesk at 48).
+ */
+export const MAX_COPIED_PARTICIPANTS = 50;
+
 function peopleOf(ctx: OutcomeContext, senderRole: 'requester' | 'cc'): Array<AddressView & { role: 'requester' | 'cc' }> {
   const own = new Set(ctx.ownAddresses);
   const seen = new Set<string>();
@@ -111,7 +118,8 @@ function peopleOf(ctx: OutcomeContext, senderRole: 'requester' | 'cc'): Array<Ad
     seen.add(a.email);
     out.push({ ...a, role });
   }
-  return out;
+  const copied = out.filter((p) => p.email !== ctx.sender.email);
+  return copied.length > MAX_COPIED_PARTICIPANTS ? out.filter((p) => p.email === ctx.sender.email) : out;
 }
 
 function authColumns(ctx: OutcomeContext) {

@@ -2,8 +2,9 @@
 // never crashes the handler or leaves the row failed, and the next ordinary mail still becomes a case.
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { cases, inbound, messages } from '../../../worker/db/schema.ts';
+import { cases, contacts, inbound, messages, participants } from '../../../worker/db/schema.ts';
 import { receiveEmail } from '../../../worker/ingest/receive.ts';
+import { MAX_COPIED_PARTICIPANTS } from '../../../worker/ingest/outcome.ts';
 import { incoming, mail, seeded } from '../helpers.ts';
 
 const HEAD = 'From: Mallory <mallory@example.com>\r\nTo: support@acme.test\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n';
@@ -65,4 +66,21 @@ describe('hostile MIME', () => {
       expect(await deps.db.$count(cases)).toBe(before + 1);
     });
   }
+});
+
+describe('a mail to a crowd', () => {
+  const copied = (n: number) => Array.from({ length: n }, (_, i) => `r${i}@example.net`).join(', ');
+  it(`keeps up to ${MAX_COPIED_PARTICIPANTS} copied people as participants`, async () => {
+    const deps = await seeded();
+    await receiveEmail(incoming(mail({ Cc: copied(MAX_COPIED_PARTICIPANTS) })), deps);
+    expect(await deps.db.$count(participants)).toBe(MAX_COPIED_PARTICIPANTS + 1);
+  });
+
+  it('with more, files the case for the sender alone: no reply-all to thousands, no thousands of contacts', async () => {
+    const deps = await seeded();
+    await receiveEmail(incoming(mail({ Cc: copied(10_000) })), deps);
+    expect(await deps.db.select({ email: participants.email }).from(participants)).toEqual([{ email: 'alice@example.com' }]);
+    expect(await deps.db.$count(contacts, eq(contacts.email, 'r1@example.net'))).toBe(0);
+    expect(await deps.db.$count(cases)).toBe(1);
+  });
 });
