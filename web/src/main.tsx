@@ -7,6 +7,7 @@ import './styles/composer.css';
 import './styles/pages.css';
 import './styles/sla.css';
 import './styles/casework.css';
+import './styles/work.css';
 
 const root = document.getElementById('app');
 if (!root) throw new Error('edgecase: #app is missing from index.html');

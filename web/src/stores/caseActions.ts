@@ -47,6 +47,17 @@ export function onCaseSaved(fn: SavedListener): () => void {
   return () => savedListeners.delete(fn);
 }
 
+/** Hands the server's copy of a case changed elsewhere (tags, snooze, a bulk action) to every screen showing it. */
+export function announceSaved(summary: CaseSummary): void {
+  for (const fn of [...savedListeners]) {
+    try {
+      fn(summary);
+    } catch (err) {
+      console.error('case saved handler failed', err);
+    }
+  }
+}
+
 /** The case as shown: the server's fields with any change still on its way laid over them. */
 export function withPending<T extends Pick<CaseSummary, 'id' | 'status' | 'priority' | 'assignee'>>(c: T): T {
   const p = pending[c.id];

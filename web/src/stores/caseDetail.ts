@@ -40,6 +40,8 @@ export function createCaseDetail(id: Accessor<string>) {
   /** Anything that happened on this case: the thread, its status, a delivery, held mail about it. */
   function applyEvent(event: ServerEvent): void {
     if (REFETCH_ON[event.type] && event.caseId === id()) refresh();
+    // A tag of this case renamed, recoloured, merged or deleted: a workspace event names no case.
+    else if (event.type === 'tag.updated' && loaded()?.case.tags.some((t) => t.id === event.tagId)) refresh();
   }
 
   followLive(applyEvent, refresh);

@@ -8,7 +8,7 @@
 // after a refetch started are laid over its answer again before it is shown.
 import { createResource, createSignal, onCleanup, untrack, type Accessor, type ResourceFetcherInfo } from 'solid-js';
 import { unwrap } from 'solid-js/store';
-import type { CaseStatus, CaseSummary } from '../../../worker/protocol/api.ts';
+import type { CaseStatus, CaseSummary, TagView } from '../../../worker/protocol/api.ts';
 import { assertNever } from '../../../worker/protocol/assert.ts';
 import type { ServerEvent } from '../../../worker/protocol/events.ts';
 import { listCases, type ListView } from '../api/cases.ts';
@@ -34,10 +34,21 @@ const cache = new Map<ListView, ListData>();
 // Whoever signs in next sees nothing of what the previous agent had on screen.
 onPrivateReset(() => cache.clear());
 
-export function inView(view: ListView, status: CaseStatus): boolean {
+/** Whether a case belongs in a view: snoozed cases leave the views of work to do for the Snoozed one. */
+export function inView(view: ListView, c: Pick<CaseSummary, 'status' | 'snooze'>): boolean {
   if (view === 'all') return true;
-  if (view === 'active') return ACTIVE.includes(status);
-  return view === status;
+  if (view === 'snoozed') return c.snooze !== null;
+  if (c.snooze !== null && view !== 'resolved' && view !== 'closed') return false;
+  if (view === 'active' || view === 'breaching') return ACTIVE.includes(c.status);
+  return view === c.status;
+}
+
+/** A row's tags after an admin renamed, recoloured, merged or deleted one (a tag.updated event). */
+export function retagged(tags: TagView[], e: { tagId: string; tag: TagView | null; mergedInto: TagView | null }): TagView[] {
+  if (!tags.some((t) => t.id === e.tagId)) return tags;
+  const rest = tags.filter((t) => t.id !== e.tagId);
+  const next = e.tag ? [...rest, e.tag] : e.mergedInto && !rest.some((t) => t.id === e.mergedInto!.id) ? [...rest, e.mergedInto] : rest;
+  return next.sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
 }
 
 /** Whether the view lists by last message, newest first (the order the cursor follows). */
@@ -58,26 +69,34 @@ function mergeHead(view: ListView, prev: ListData | undefined, page: { items: Ca
   const last = page.items[page.items.length - 1];
   if (!prev || !page.nextCursor || !last || !byLastMessage(view)) return { view, items: page.items, nextCursor: page.nextCursor };
   const head = new Set(page.items.map((c) => c.id));
-  const tail = prev.items.filter((c) => !head.has(c.id) && sortsAfter(c, last) && inView(view, c.status));
+  const tail = prev.items.filter((c) => !head.has(c.id) && sortsAfter(c, last) && inView(view, c));
   return { view, items: [...page.items, ...tail], nextCursor: tail.length > 0 ? prev.nextCursor : page.nextCursor };
 }
 
 /** What a live event (or the server's answer to a change made here) does to the loaded rows. */
-type LiveChange = { kind: 'insert'; summary: CaseSummary } | { kind: 'patch'; caseId: string; changes: Partial<CaseSummary> };
+type LiveChange =
+  | { kind: 'insert'; summary: CaseSummary }
+  | { kind: 'patch'; caseId: string; changes: Partial<CaseSummary> }
+  | { kind: 'retag'; tagId: string; tag: TagView | null; mergedInto: TagView | null };
 
 function applyChange(d: ListData, change: LiveChange): ListData {
   switch (change.kind) {
     case 'insert':
-      if (!inView(d.view, change.summary.status) || d.items.some((c) => c.id === change.summary.id)) return d;
+      if (!inView(d.view, change.summary) || d.items.some((c) => c.id === change.summary.id)) return d;
       return { ...d, items: [change.summary, ...d.items] };
     case 'patch': {
       const at = d.items.findIndex((c) => c.id === change.caseId);
       const row = d.items[at];
       if (!row) return d;
       const items = d.items.slice();
-      items[at] = { ...row, ...change.changes };
+      const next = { ...row, ...change.changes };
+      // Snoozed (or woken in the Snoozed view): the row leaves at once, not at the next refetch.
+      if (change.changes.snooze !== undefined && !inView(d.view, next)) items.splice(at, 1);
+      else items[at] = next;
       return { ...d, items };
     }
+    case 'retag':
+      return { ...d, items: d.items.map((c) => (c.tags.some((t) => t.id === change.tagId) ? { ...c, tags: retagged(c.tags, change) } : c)) };
     default:
       return assertNever(change, 'list change');
   }
@@ -166,6 +185,7 @@ export function createCaseList(view: Accessor<ListView>) {
   function applyEvent(event: ServerEvent): void {
     if (event.type === 'case.created') live({ kind: 'insert', summary: event.case });
     else if (event.type === 'case.updated') live({ kind: 'patch', caseId: event.caseId, changes: event.changes });
+    else if (event.type === 'tag.updated') live({ kind: 'retag', tagId: event.tagId, tag: event.tag, mergedInto: event.mergedInto });
     if (REFETCH_ON[event.type]) refresh();
   }
 

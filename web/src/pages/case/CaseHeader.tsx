@@ -1,5 +1,6 @@
 // The case's header: number and subject; status and priority, each shown and changeable (changed at
-// once, undone if refused); the SLA badge; the assignee and "assign to me"; when it was opened.
+// once, undone if refused); the SLA badge; the assignee and "assign to me"; when it was opened; its
+// tags and snooze (CaseWork.tsx).
 import { For, Show } from 'solid-js';
 import type { CasePriority, CaseStatus, CaseSummary } from '../../../../worker/protocol/api.ts';
 import { ActionNotice } from '../../components/ActionNotice.tsx';
@@ -7,6 +8,7 @@ import { SlaBadge } from '../../components/SlaBadge.tsx';
 import { PRIORITY_LABELS, STATUS_LABELS, STATUS_ORDER, caseHref, formatDate } from '../../lib/format.ts';
 import { assignTarget, changeCase, withPending } from '../../stores/caseActions.ts';
 import { authMode as currentMode } from '../../stores/session.ts';
+import { CaseWork } from './CaseWork.tsx';
 
 const PRIORITY_ORDER = Object.keys(PRIORITY_LABELS) as CasePriority[];
 
@@ -85,6 +87,7 @@ export function CaseHeader(props: { case: CaseSummary }) {
           )}
         </Show>
       </div>
+      <CaseWork case={props.case} />
       <ActionNotice />
     </header>
   );

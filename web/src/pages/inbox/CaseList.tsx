@@ -9,6 +9,8 @@ import { Loadable } from '../../components/Loadable.tsx';
 import { assignTarget } from '../../stores/caseActions.ts';
 import { createCaseList } from '../../stores/caseList.ts';
 import { currentSession } from '../../stores/session.ts';
+import { BulkBar } from './BulkBar.tsx';
+import { chosen, keepChosen, toggleAll, toggleChosen } from './bulkSelection.ts';
 import { CaseRow } from './CaseRow.tsx';
 import { useListKeys } from './listKeys.ts';
 import { filterText, keepSelection, matchesFilter, needle, setFilterText, setSelectedId } from './selection.ts';
@@ -71,13 +73,22 @@ export function CaseList(props: { view: ListView }) {
     () => props.view,
     () => !!current(),
   );
-  const { onFilterKey } = useListKeys(rows, select, () => filterEl);
+  const { onFilterKey } = useListKeys(
+    rows,
+    select,
+    () => filterEl,
+    (id) => toggleChosen(id, rows()),
+  );
+  // A chosen row that left the view (another agent closed it, a filter hides it) is no longer chosen.
+  createEffect(() => keepChosen(rows()));
+  const allChosen = () => rows().length > 0 && rows().every((c) => chosen().has(c.id));
 
   return (
     <Loadable error={list.data.error} loading={list.data.loading} value={current()} failure="Could not load cases" retry={() => void list.refetch()}>
       {(d) => (
         <div class="list-wrap">
           <div class="list-tools">
+            <input type="checkbox" data-testid="choose-all" aria-label="Choose every case in view" title="Choose every case in view" checked={allChosen()} onChange={() => toggleAll(rows())} />
             <input
               ref={filterEl}
               type="search"
@@ -96,11 +107,20 @@ export function CaseList(props: { view: ListView }) {
             </span>
           </div>
           <ActionNotice />
+          <BulkBar />
           <div class="case-list" data-testid="case-list" data-view={d().view} ref={scroll.setScroller} onScroll={(e) => scroll.setScrollTop(e.currentTarget.scrollTop)}>
             <Show when={rows().length > 0} fallback={<p class="empty">{needle() ? 'No loaded case matches the filter.' : 'No cases here yet.'}</p>}>
               <ul class="rows virtual" ref={listEl} style={{ height: `${rows().length * scroll.rowHeight()}px` }} aria-label="Cases">
                 <For each={scroll.visible()}>
-                  {(c, i) => <CaseRow case={c} index={scroll.range().start + i()} setSize={current()?.nextCursor ? -1 : rows().length} rowHeight={scroll.rowHeight()} />}
+                  {(c, i) => (
+                    <CaseRow
+                      case={c}
+                      index={scroll.range().start + i()}
+                      setSize={current()?.nextCursor ? -1 : rows().length}
+                      rowHeight={scroll.rowHeight()}
+                      onChoose={(id, range) => toggleChosen(id, rows(), range)}
+                    />
+                  )}
                 </For>
               </ul>
             </Show>
@@ -135,7 +155,7 @@ export function CaseList(props: { view: ListView }) {
 function KeyHint() {
   return (
     <p class="hint">
-      <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> opens · <kbd>/</kbd> filters ·{' '}
+      <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> opens · <kbd>/</kbd> filters · <kbd>x</kbd> chooses (shift-click: a range) ·{' '}
       <Show when={assignTarget()} fallback={<span title="Open mode names no agent to assign to">assigning needs a signed-in agent</span>}>
         {(m) => (
           <>

@@ -3,12 +3,15 @@ import { Show } from 'solid-js';
 import type { CaseSummary } from '../../../../worker/protocol/api.ts';
 import { RowPresence } from '../../components/Presence.tsx';
 import { SlaBadge } from '../../components/SlaBadge.tsx';
+import { TagChips } from '../../components/TagChips.tsx';
 import { PRIORITY_LABELS, STATUS_LABELS, caseHref, formatDate, now, relativeTime } from '../../lib/format.ts';
 import { initials } from '../../realtime/presence.ts';
 import { withPending } from '../../stores/caseActions.ts';
+import { isChosen } from './bulkSelection.ts';
 import { selectedId, setSelectedId } from './selection.ts';
 
-export function CaseRow(props: { case: CaseSummary; index: number; setSize: number; rowHeight: number }) {
+/** `onChoose` toggles the row for a bulk action (`range`: shift held, from the last one toggled). */
+export function CaseRow(props: { case: CaseSummary; index: number; setSize: number; rowHeight: number; onChoose: (id: string, range: boolean) => void }) {
   const c = props.case;
   // The row as shown: a change on its way (stores/caseActions.ts) shows at once.
   const v = () => withPending(c);
@@ -18,12 +21,30 @@ export function CaseRow(props: { case: CaseSummary; index: number; setSize: numb
       data-case-id={c.id}
       aria-posinset={props.index + 1}
       aria-setsize={props.setSize}
-      classList={{ row: true, selected: selectedId() === c.id }}
+      classList={{ row: true, selected: selectedId() === c.id, chosen: isChosen(c.id) }}
       style={{ transform: `translateY(${props.index * props.rowHeight}px)`, height: `${props.rowHeight}px` }}
     >
+      <input
+        type="checkbox"
+        class="row-choose"
+        data-testid="row-choose"
+        aria-label={`Choose #${c.number} for a bulk action`}
+        checked={isChosen(c.id)}
+        onClick={(e) => {
+          e.preventDefault();
+          props.onChoose(c.id, e.shiftKey);
+        }}
+      />
       <a href={caseHref(c.id)} class="row-link" onFocus={() => setSelectedId(c.id)} onClick={() => setSelectedId(c.id)}>
         <span class="num">#{c.number}</span>
-        <span class="subject">{c.subject || '(no subject)'}</span>
+        <span class="subject">
+          {c.subject || '(no subject)'} <TagChips tags={c.tags} />
+          <Show when={c.snooze}>
+            <span class="badge snoozed" data-testid="row-snoozed" title={c.snooze?.until ? `until ${formatDate(c.snooze.until)}` : 'until the customer replies'}>
+              snoozed
+            </span>
+          </Show>
+        </span>
         <span class="contact" title={c.contact?.email ?? ''}>
           {c.contact ? c.contact.name || c.contact.email : 'unknown sender'}
           <Show when={c.contact?.name && c.contact.name !== c.contact.email}>

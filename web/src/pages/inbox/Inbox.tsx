@@ -11,6 +11,7 @@ const TABS: { key: InboxTab; label: string }[] = [
   { key: 'new', label: 'New' },
   { key: 'open', label: 'Open' },
   { key: 'pending', label: 'Pending' },
+  { key: 'snoozed', label: 'Snoozed' },
   { key: 'resolved', label: 'Resolved' },
   { key: 'closed', label: 'Closed' },
   { key: 'all', label: 'All' },

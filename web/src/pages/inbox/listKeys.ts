@@ -1,6 +1,6 @@
 // The inbox's keys, outside form controls: j/k move the selection, Home/End go to the first or last
 // loaded row, Enter opens the selected case, / goes to the filter, a assigns the selected case to the
-// agent and e closes it. In the filter: Escape clears it, ArrowDown goes into the list, Enter opens.
+// agent, e closes it and x chooses it for a bulk action. In the filter: Escape clears it, ArrowDown goes into the list, Enter opens.
 import { onCleanup, onMount, type Accessor } from 'solid-js';
 import type { CaseSummary } from '../../../../worker/protocol/api.ts';
 import { caseHref } from '../../lib/format.ts';
@@ -22,7 +22,7 @@ function actOnSelected(key: 'a' | 'e', row: CaseSummary): boolean {
 }
 
 /** Listens on the document while the list is mounted; answers the filter input's key handler. */
-export function useListKeys(rows: Accessor<CaseSummary[]>, select: (index: number) => void, filter: () => HTMLInputElement | undefined) {
+export function useListKeys(rows: Accessor<CaseSummary[]>, select: (index: number) => void, filter: () => HTMLInputElement | undefined, choose: (id: string) => void) {
   function onKeyDown(e: KeyboardEvent): void {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
     if (e.key === '/' && !isTyping(e.target)) {
@@ -53,6 +53,13 @@ export function useListKeys(rows: Accessor<CaseSummary[]>, select: (index: numbe
         if (!row || handlesEnter(e.target)) return;
         e.preventDefault();
         navigate(caseHref(row.id));
+        return;
+      }
+      case 'x': {
+        const row = at >= 0 ? items[at] : undefined;
+        if (!row) return;
+        e.preventDefault();
+        choose(row.id);
         return;
       }
       case 'a':
