@@ -3,7 +3,9 @@ import type { CommitDeps } from './changes/commit.ts';
 import { makeDb } from './db/client.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './ingest/limits.ts';
 import { deliverOutbox } from './mail/outbox.ts';
-import { hubPublisher } from './realtime/publish.ts';
+import { hubPresence, hubPublisher } from './realtime/publish.ts';
+import { searchIndexOf } from './search/sync.ts';
+import type { Presence } from './cases/assign.ts';
 import { cloudflareMailer, type Mailer } from './mail/mailer.ts';
 
 export type { Db } from './db/client.ts';
@@ -11,6 +13,8 @@ export { makeDb } from './db/client.ts';
 
 export interface Deps extends CommitDeps {
   mailer: Mailer;
+  /** Which agents are connected to the live hub (least-open assignment only). */
+  presence: Presence;
   /**
    * Work that may finish after the response (sending mail): ctx.waitUntil in the Worker. Without an
    * execution context (tests, scripts) the tasks are kept, and `settle()` waits for them.
@@ -30,7 +34,9 @@ export function makeDeps(env: Env, ctx?: { waitUntil(p: Promise<unknown>): void 
   const deps: Deps = {
     db: makeDb(env.DB),
     raw: env.RAW,
+    search: searchIndexOf(env),
     hub: hubPublisher(env.INBOX_HUB),
+    presence: hubPresence(env.INBOX_HUB),
     mailer: cloudflareMailer(env.SEND_EMAIL),
     background: (task) => (ctx ? ctx.waitUntil(logged(task)) : void pending.push(logged(task))),
     settle: async () => {

@@ -2,7 +2,7 @@
 // deliveries, the acknowledgements sent on it, the addresses that bounced before, and the seq the
 // view reflects.
 import { and, asc, desc, eq, inArray, isNotNull, max, sql } from 'drizzle-orm';
-import { agents, attachments, caseTags, cases, contacts, events, messages, outbox, outboxRecipients, participants, tags } from '../db/schema.ts';
+import { agents, attachments, caseTags, cases, contacts, events, messages, outbox, outboxRecipients, participants, tags, teams } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import { parseMail } from '../ingest/parse.ts';
 import type { AckView, CaseDetail, CaseSummary, MessageView, UndeliverableView } from '../protocol/api.ts';
@@ -22,15 +22,22 @@ const tagsJson = sql<
  */
 export async function caseSummaries(db: Db, where: ReturnType<typeof and>, limit: number, order: 'recent' | 'due' = 'recent'): Promise<CaseSummary[]> {
   const rows = await db
-    .select({ c: cases, contactEmail: contacts.email, contactName: contacts.name, agentId: agents.id, agentName: agents.name, tags: tagsJson })
+    .select({ c: cases, contactEmail: contacts.email, contactName: contacts.name, agentId: agents.id, agentName: agents.name, teamId: teams.id, teamName: teams.name, tags: tagsJson })
     .from(cases)
     .leftJoin(contacts, eq(cases.contactId, contacts.id))
     .leftJoin(agents, eq(cases.assigneeId, agents.id))
+    .leftJoin(teams, eq(cases.teamId, teams.id))
     .where(where)
     .orderBy(...(order === 'due' ? [asc(earliestDue), asc(cases.id)] : [desc(cases.lastMessageAt), desc(cases.id)]))
     .limit(limit);
   return rows.map((r) =>
-    caseSummary(r.c, r.contactEmail ? { email: r.contactEmail, name: r.contactName ?? '' } : null, r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null, tagList(r.tags)),
+    caseSummary(
+      r.c,
+      r.contactEmail ? { email: r.contactEmail, name: r.contactName ?? '' } : null,
+      r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null,
+      tagList(r.tags),
+      r.teamId ? { id: r.teamId, name: r.teamName ?? '' } : null,
+    ),
   );
 }
 

@@ -10,9 +10,8 @@ import type { Agent, Case, Mailbox, Tag } from '../db/schema.ts';
 import type { CasePriority, CaseStatus } from '../protocol/api.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { agentActor, combine, emptyChange, update, type Change, type Patch } from '../changes/change.ts';
-import { planNotification } from '../mail/notify.ts';
 import { slaTransition, type SlaContext, type SlaEvent } from '../sla/transition.ts';
-import { CaseActionError } from './errors.ts';
+import { planAssignee, type TeamFacts } from './assign.ts';
 import { planSnooze, planUnsnooze } from './snooze.ts';
 import { planTags } from './tagging.ts';
 
@@ -27,7 +26,7 @@ export interface Author {
 export type CaseEdit =
   | { kind: 'status'; status: CaseStatus }
   | { kind: 'priority'; priority: CasePriority }
-  | { kind: 'assignee'; agentId: string | null }
+  | { kind: 'assignee'; agentId: string | null | 'auto'; teamId?: string | null }
   /** By name; a name without a tag yet creates it. */
   | { kind: 'tags'; add: string[]; remove: string[] }
   /** Until a time, or null: until the customer writes. */
@@ -42,6 +41,8 @@ export interface CaseFacts {
   sla: SlaContext | null;
   /** The agents the edits name, as read (gatherCaseFacts reads only active agents of the workspace). */
   agents: Agent[];
+  /** The team an assignee edit names, with its members and the pick its mode made (assign.ts teamFacts). */
+  team?: TeamFacts | null;
   /** The case's tags, by key (read when the edits touch tags). */
   tags?: Tag[];
   /** The workspace's tags the edits name by key (those that exist). */
@@ -87,27 +88,6 @@ export function planPriority(facts: CaseFacts, edit: { priority: CasePriority })
   return { set: { priority: edit.priority }, changes: { priority: edit.priority }, sla: { priority: edit.priority } };
 }
 
-/** Assignee: an active agent of the workspace, or nobody. The new assignee hears about it by mail, unless they took the case themselves. */
-export async function planAssignee(facts: CaseFacts, edit: { agentId: string | null }, ctx: PlanContext): Promise<CaseStep> {
-  const agent = edit.agentId === null ? null : facts.agents.find((a) => a.id === edit.agentId && a.active && a.workspaceId === facts.kase.workspaceId);
-  if (agent === undefined) throw new CaseActionError('bad_request', 'no such active agent in this workspace');
-  if ((agent?.id ?? null) === facts.kase.assigneeId) return {};
-  const step: CaseStep = { set: { assigneeId: agent?.id ?? null }, changes: { assignee: agent ? { id: agent.id, name: agent.name } : null } };
-  if (!agent || agent.id === ctx.by.id) return step;
-  const kase = facts.kase;
-  const mail = await planNotification(agent, {
-    kind: 'assignment',
-    agentId: agent.id,
-    mailbox: facts.mailbox,
-    kase: { id: kase.id, number: kase.number, subject: kase.subject },
-    summary: `${ctx.by.id ? ctx.by.name : 'An agent'} assigned it to you.`,
-    secret: ctx.secret,
-    appUrl: ctx.appUrl,
-    now: ctx.now,
-  });
-  return 'skipped' in mail ? step : { ...step, more: { writes: mail.writes, blobs: mail.blobs, outgoing: mail.outgoing } };
-}
-
 /** The planner of each kind of edit. A new kind: a member of CaseEdit and its planner here. */
 const PLANNERS: { [K in CaseEditKind]: Planner<Extract<CaseEdit, { kind: K }>> } = {
   status: planStatus,
@@ -124,7 +104,13 @@ function stepOf<E extends CaseEdit>(facts: CaseFacts, edit: E, ctx: PlanContext)
 
 /** The agents a list of edits names, for the facts to read. */
 export function namedAgents(edits: CaseEdit[]): string[] {
-  return [...new Set(edits.flatMap((e) => (e.kind === 'assignee' && e.agentId ? [e.agentId] : [])))];
+  return [...new Set(edits.flatMap((e) => (e.kind === 'assignee' && e.agentId && e.agentId !== 'auto' ? [e.agentId] : [])))];
+}
+
+/** The team an assignee edit names, if any (planned with assign.ts; an edit names at most one). */
+export function namedTeam(edits: CaseEdit[]): { teamId: string; pick: boolean } | null {
+  for (const e of edits) if (e.kind === 'assignee' && e.teamId) return { teamId: e.teamId, pick: e.agentId === 'auto' };
+  return null;
 }
 
 function isEmpty(o: object | undefined): boolean {

@@ -32,7 +32,13 @@ function authReasons(json: string | null): string[] {
   }
 }
 
-export function caseSummary(c: Case, contact: { email: string; name: string } | null, assignee: { id: string; name: string } | null, tags: TagView[] = []): CaseSummary {
+export function caseSummary(
+  c: Case,
+  contact: { email: string; name: string } | null,
+  assignee: { id: string; name: string } | null,
+  tags: TagView[] = [],
+  team: { id: string; name: string } | null = null,
+): CaseSummary {
   return {
     id: c.id,
     number: c.number,
@@ -42,6 +48,7 @@ export function caseSummary(c: Case, contact: { email: string; name: string } | 
     mailboxId: c.mailboxId,
     contact: contact ? { email: contact.email, name: contact.name } : null,
     assignee,
+    team,
     messageCount: c.messageCount,
     linkedCaseId: c.linkedCaseId,
     createdAt: c.createdAt,

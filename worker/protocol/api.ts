@@ -20,6 +20,14 @@ import { snoozeEdit, tagEdit, tagName, type SnoozeView, type TagView } from './w
 export * from './constants.ts';
 export * from './work.ts';
 
+export const assigneeEdit = z
+  .object({
+    agentId: z.string().min(1).max(100).nullable(),
+    teamId: z.string().min(1).max(100).nullable(),
+  })
+  .strict()
+  .refine((a) => a.agentId !== 'auto' || a.teamId !== null, { message: "'auto' needs a team to pick from" });
+
 export const listCasesQuery = z.object({
   /** `breaching` lists active cases with an SLA warning or breach, the soonest due first. */
   /** `snoozed` lists the snoozed cases; the active views leave them out until they wake. */
@@ -39,6 +47,8 @@ export const updateCaseBody = z
     status: z.enum(CASE_STATUSES).optional(),
     priority: z.enum(CASE_PRIORITIES).optional(),
     assigneeId: z.string().max(100).nullable().optional(),
+    /** Assignee and team at once: a team with agentId 'auto' lets the team's mode pick; null agentId leaves it in the team's queue. */
+    assignee: assigneeEdit.optional(),
     tags: tagEdit.optional(),
     snooze: snoozeEdit.optional(),
   })
@@ -166,6 +176,8 @@ export interface CaseSummary {
   mailboxId: string;
   contact: AddressView | null;
   assignee: { id: string; name: string } | null;
+  /** The team the case is given to (its queue), with or without an assignee. */
+  team: { id: string; name: string } | null;
   messageCount: number;
   linkedCaseId: string | null;
   createdAt: number;

@@ -11,7 +11,7 @@ interface Base {
 export type ServerEvent =
   | (Base & { type: 'case.created'; caseId: string; case: CaseSummary })
   /** `tags` is the case's whole list after the change; `snooze: null` with `woke` is a snoozed case waking by itself. */
-  | (Base & { type: 'case.updated'; caseId: string; changes: Partial<Pick<CaseSummary, 'status' | 'priority' | 'assignee' | 'tags' | 'snooze'>>; woke?: WakeReason })
+  | (Base & { type: 'case.updated'; caseId: string; changes: Partial<Pick<CaseSummary, 'status' | 'priority' | 'assignee' | 'team' | 'tags' | 'snooze'>>; woke?: WakeReason })
   /**
    * An admin renamed or recoloured a tag (`tag` as it is now), merged it into another (`mergedInto`,
    * `tag` null) or deleted it (both null). One event for the workspace, not one per case that carries

@@ -89,6 +89,18 @@ export class InboxHub extends DurableObject<Env> {
     return this.ctx.getWebSockets().length;
   }
 
+  /**
+   * The agent ids with a socket open (each once), for least-open assignment. Read off the sockets'
+   * tags, so it neither wakes them nor deserializes anything.
+   */
+  connectedAgents(): string[] {
+    const ids = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      for (const tag of this.ctx.getTags(ws)) if (tag.startsWith('agent:')) ids.add(tag.slice('agent:'.length));
+    }
+    return [...ids];
+  }
+
   /** Who is online, and what they look at and write in; read off the sockets, so it survives hibernation. */
   presence(): PresenceEntry[] {
     const out: PresenceEntry[] = [];
