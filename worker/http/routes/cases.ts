@@ -2,13 +2,15 @@
 // in worker/cases/; these handlers validate, call and map refusals to HTTP.
 import { Hono, type Context } from 'hono';
 import { bulkChange } from '../../cases/bulk.ts';
-import { caseDetail } from '../../cases/detail.ts';
+import { caseDetail, caseSummaryById } from '../../cases/detail.ts';
+import { caseHistory } from '../../cases/history.ts';
 import { CaseActionError } from '../../cases/errors.ts';
 import { listCases } from '../../cases/list.ts';
 import type { Author } from '../../cases/plan.ts';
 import { addNote, forwardCase, replyToCase } from '../../cases/reply.ts';
 import { changeCase, editsOf } from '../../cases/update.ts';
 import { bulkBody, forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type Page } from '../../protocol/api.ts';
+import type { CaseHistory } from '../../protocol/history.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiFailure, CollisionFailure, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
@@ -25,6 +27,13 @@ caseRoutes.get('/:id', async (c) => {
   const detail = await caseDetail(c.var.deps.db, c.var.workspaceId, c.req.param('id'));
   if (!detail) throw notFound('case');
   return c.json(detail);
+});
+
+/** The case's changes as lines ("Ada assigned this to Team Billing"), names as they are now. */
+caseRoutes.get('/:id/history', async (c) => {
+  const id = c.req.param('id');
+  if (!(await caseSummaryById(c.var.deps.db, c.var.workspaceId, id))) throw notFound('case');
+  return c.json((await caseHistory(c.var.deps.db, c.var.workspaceId, id)) satisfies CaseHistory);
 });
 
 function author(c: Context<AppEnv>): Author {
