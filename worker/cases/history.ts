@@ -90,10 +90,7 @@ export function historyLines(rows: EventRow[], names: ReadonlyMap<string, string
 /** The case's history (the case must be the workspace's: the caller checked). */
 export async function caseHistory(db: Db, workspaceId: string, caseId: string): Promise<{ lines: HistoryLine[]; lastSeq: number }> {
   const mine = and(eq(events.workspaceId, workspaceId), eq(events.caseId, caseId));
-  const agentIds = db
-    .selectDistinct({ id: events.actor })
-    .from(events)
-    .where(mine);
+  const agentIds = db.selectDistinct({ id: events.actor }).from(events).where(mine);
   const [rows, people] = await db.batch([
     db.select({ seq: events.seq, at: events.at, actor: events.actor, payload: events.payload }).from(events).where(mine).orderBy(asc(events.seq)).limit(HISTORY_MAX),
     // Names by the actors' ids as events record them ('agent:<id>').
