@@ -1,5 +1,5 @@
 // Worker tests: they run inside workerd with the bindings of wrangler.toml (D1, R2, the Durable
-// Object), each test file with its own storage. Migrations are read here and applied in test/setup.ts.
+// Object), each test file with its own storage. Migrations (DB's and SEARCH's) are read here and applied in test/setup.ts.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
@@ -27,6 +27,7 @@ async function corpus(request: Request): Promise<Response> {
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, 'migrations'));
+  const searchMigrations = await readD1Migrations(path.join(root, 'migrations-search'));
   const hasCorpus = await readdir(corpusDir).then(
     () => true,
     () => false,
@@ -38,6 +39,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            TEST_SEARCH_MIGRATIONS: searchMigrations,
             REPLY_TOKEN_KEY: 'test-reply-token-key',
             AUTH_MODE: 'open',
             HAS_CORPUS: hasCorpus ? 'yes' : 'no',

@@ -10,6 +10,8 @@ interface Secrets {
   /** Benchmarks only: `publish-only` makes email() publish an event and store nothing. */
   DIAGNOSTIC_EMAIL?: string;
   DIAGNOSTIC_WORKSPACE?: string;
+  /** Benchmarks only: `off` keeps no search index (the baseline of search_ingest_ratio). */
+  SEARCH_INDEX?: string;
   /** HMAC key for reply tokens. Generated into .dev.vars on first `npm start`. */
   REPLY_TOKEN_KEY: string;
 }

@@ -2,6 +2,7 @@ import type { Deps } from './deps.ts';
 import { wakeSnoozed } from './cases/wake.ts';
 import { retryDue } from './ingest/retry.ts';
 import { retryOutboxDue } from './mail/outbox.ts';
+import { catchUpSearch } from './search/sync.ts';
 import { sweepSla } from './sla/sweep.ts';
 
 /**
@@ -15,6 +16,8 @@ export async function runScheduled(deps: Deps, scheduledTime: number): Promise<v
   await retryOutboxDue(deps, scheduledTime);
   const sla = await sweepSla(deps, scheduledTime);
   if (sla.warnings || sla.breaches) console.log(`SLA sweep: ${sla.checked} case(s) due, ${sla.warnings} warning(s), ${sla.breaches} breach(es)`);
+  const indexed = await catchUpSearch(deps);
+  if (indexed) console.log(`search index: ${indexed} case(s) written again after a failed index write`);
   const woke = await wakeSnoozed(deps, scheduledTime);
   if (woke.woken) console.log(`woke ${woke.woken} snoozed case(s)`);
 }

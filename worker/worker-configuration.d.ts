@@ -3,6 +3,7 @@
 interface __BaseEnv_Env {
 	RAW: R2Bucket;
 	DB: D1Database;
+	SEARCH: D1Database;
 	SEND_EMAIL: SendEmail;
 	ASSETS: Fetcher;
 	MAX_MESSAGE_BYTES: string;

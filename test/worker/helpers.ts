@@ -15,6 +15,7 @@ export { DEMO };
 export async function seeded(options: { d1?: D1Database; acks?: boolean } = {}): Promise<Deps> {
   await reset();
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+  await applyD1Migrations(env.SEARCH, env.TEST_SEARCH_MIGRATIONS);
   const deps = makeDeps({ ...env, DB: options.d1 ?? env.DB });
   const plain = makeDeps(env).db;
   await seedDemo(plain, Date.now());

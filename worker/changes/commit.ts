@@ -7,6 +7,7 @@ import { events } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
 import type { ServerEvent } from '../protocol/events.ts';
 import type { Publisher } from '../realtime/publish.ts';
+import { indexChange, type SearchIndex } from '../search/sync.ts';
 import type { Change, PlannedEvent, Staged } from './change.ts';
 import { statement, type Stmt } from './rows.ts';
 
@@ -20,6 +21,8 @@ export interface CommitDeps {
   background(task: Promise<unknown>): void;
   /** Sends mail staged by a committed change (the outbox's first attempt). */
   send(mail: Staged): Promise<unknown>;
+  /** The full-text index, written right after the batch (its own database; see search/sync.ts). */
+  search?: SearchIndex | null;
 }
 
 export interface Committed {
@@ -43,8 +46,12 @@ function eventInsert(db: Db, workspaceId: string, e: PlannedEvent, at: number): 
     .returning({ seq: events.seq });
 }
 
-/** Writes the change; on any D1 error nothing of it is in D1 (R2 blobs are keyed so a retry overwrites them). */
-export async function write(deps: Pick<CommitDeps, 'db' | 'now'> & { raw?: R2Bucket }, change: Change, at = deps.now()): Promise<Committed> {
+/**
+ * Writes the change; on any D1 error nothing of it is in D1 (R2 blobs are keyed so a retry overwrites
+ * them). Then the search index, awaited so that what was written is findable when this returns; its
+ * failure never fails the change.
+ */
+export async function write(deps: Pick<CommitDeps, 'db' | 'now' | 'search'> & { raw?: R2Bucket }, change: Change, at = deps.now()): Promise<Committed> {
   if (change.blobs.length) {
     const raw = deps.raw;
     if (!raw) throw new Error('a change with blobs needs the R2 bucket');
@@ -54,8 +61,13 @@ export async function write(deps: Pick<CommitDeps, 'db' | 'now'> & { raw?: R2Buc
   const all = [...stmts, ...change.events.map((e) => eventInsert(deps.db, change.workspaceId, e, at))];
   if (all.length === 0) return { events: [], results: [] };
   // A lone row without events (a failure recorded on an inbound row) needs no batch.
-  if (all.length === 1 && change.events.length === 0) return { events: [], results: [await all[0]!] };
+  if (all.length === 1 && change.events.length === 0) {
+    const result = await all[0]!;
+    await indexChange(deps, change, at);
+    return { events: [], results: [result] };
+  }
   const results = (await deps.db.batch(all as [Stmt, ...Stmt[]])) as unknown[];
+  await indexChange(deps, change, at);
   const published = change.events.map((e, i) => {
     const rows = results[stmts.length + i] as Array<{ seq: number }>;
     return { ...e.body, seq: rows[0]!.seq, at } as ServerEvent;

@@ -10,6 +10,7 @@ import { inboundRoutes } from './routes/inbound.ts';
 import { liveRoutes } from './routes/live.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { searchRoutes } from './routes/search.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { adminTagRoutes, tagRoutes } from './routes/tags.ts';
@@ -48,6 +49,7 @@ export function createApp() {
   app.route('/api/attachments', attachmentRoutes);
   app.route('/api/live', liveRoutes);
   app.route('/api/reports', reportRoutes);
+  app.route('/api/search', searchRoutes);
   app.route('/api/tags', tagRoutes);
   app.route('/api/admin/tags', adminTagRoutes);
   app.route('/api/admin', adminRoutes);
