@@ -54,6 +54,8 @@ export const cases = sqliteTable(
     snoozedBy: text('snoozed_by'),
     /** The closed case this one follows up, when the mailbox opens a new linked case for late replies. */
     linkedCaseId: text('linked_case_id'),
+    /** Set when a merge absorbed this case: its tokens, markers and [#n] tags resolve to that case (follow the chain). */
+    mergedIntoId: text('merged_into_id'),
     messageCount: integer('message_count').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
@@ -82,6 +84,8 @@ export const cases = sqliteTable(
     index('cases_next_due').on(t.nextDueAt),
     index('cases_snoozed_until').on(t.snoozedUntil),
     index('cases_workspace_assignee').on(t.workspaceId, t.assigneeId, t.status),
+    // The merge suggestion looks for the sender's other recent cases.
+    index('cases_workspace_contact_last').on(t.workspaceId, t.contactId, t.lastMessageAt),
   ],
 );
 
