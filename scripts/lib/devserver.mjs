@@ -40,9 +40,12 @@ export async function buildWeb({ quiet = false } = {}) {
 }
 
 export async function migrateLocal(persistTo, { quiet = false } = {}) {
-  const args = ['d1', 'migrations', 'apply', 'DB', '--local'];
-  if (persistTo) args.push('--persist-to', persistTo);
-  await run(tool('wrangler'), args, { env: { CI: 'true' }, quiet });
+  // The main database, then the search index (its own database, its own migrations).
+  for (const binding of ['DB', 'SEARCH']) {
+    const args = ['d1', 'migrations', 'apply', binding, '--local'];
+    if (persistTo) args.push('--persist-to', persistTo);
+    await run(tool('wrangler'), args, { env: { CI: 'true' }, quiet });
+  }
 }
 
 /** Whether the process `pid` is still there. */
