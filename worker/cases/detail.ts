@@ -1,7 +1,7 @@
 // A case with everything an agent sees: participants, messages with their attachments, authors and
 // deliveries, the acknowledgements sent on it, the addresses that bounced before, and the seq the
 // view reflects.
-import { and, asc, desc, eq, inArray, isNotNull, max, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, max, sql, type SQL } from 'drizzle-orm';
 import { agents, attachments, caseTags, cases, contacts, events, messages, outbox, outboxRecipients, participants, tags, teams } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import { parseMail } from '../ingest/parse.ts';
@@ -20,7 +20,7 @@ const tagsJson = sql<
  * Case list rows, by last message (newest first), or by the earliest SLA target (most overdue
  * first), each with the id as a tie-breaker so that cursors are exact.
  */
-export async function caseSummaries(db: Db, where: ReturnType<typeof and>, limit: number, order: 'recent' | 'due' = 'recent'): Promise<CaseSummary[]> {
+export async function caseSummaries(db: Db, where: ReturnType<typeof and>, limit: number, order: 'recent' | 'due' | SQL[] = 'recent', offset = 0): Promise<CaseSummary[]> {
   const rows = await db
     .select({ c: cases, contactEmail: contacts.email, contactName: contacts.name, agentId: agents.id, agentName: agents.name, teamId: teams.id, teamName: teams.name, tags: tagsJson })
     .from(cases)
@@ -28,8 +28,9 @@ export async function caseSummaries(db: Db, where: ReturnType<typeof and>, limit
     .leftJoin(agents, eq(cases.assigneeId, agents.id))
     .leftJoin(teams, eq(cases.teamId, teams.id))
     .where(where)
-    .orderBy(...(order === 'due' ? [asc(earliestDue), asc(cases.id)] : [desc(cases.lastMessageAt), desc(cases.id)]))
-    .limit(limit);
+    .orderBy(...(Array.isArray(order) ? order : order === 'due' ? [asc(earliestDue), asc(cases.id)] : [desc(cases.lastMessageAt), desc(cases.id)]))
+    .limit(limit)
+    .offset(offset);
   return rows.map((r) =>
     caseSummary(
       r.c,

@@ -36,6 +36,12 @@ export const listCasesQuery = z.object({
   /** A tag's name (any case). */
   tag: tagName.optional(),
   assignee: z.string().max(100).optional(),
+  /** A view's id (GET /api/views): its query and sort replace the filters above. */
+  view: z.string().min(1).max(100).optional(),
+  /** A filter query in the search language (worker/search/query.ts), instead of a view. */
+  q: z.string().max(500).optional(),
+  /** The order of a view or a query: SLA due (breached first), last activity, created. */
+  sort: z.enum(['due', 'activity', 'created']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor: z.string().max(200).optional(),

@@ -13,6 +13,8 @@ export const ID_PREFIX = {
   outbox: 'ob',
   audit: 'aud',
   tag: 'tag',
+  view: 'view',
+  team: 'team',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

@@ -9,16 +9,19 @@ import { listCases } from '../../cases/list.ts';
 import type { Author } from '../../cases/plan.ts';
 import { addNote, forwardCase, replyToCase } from '../../cases/reply.ts';
 import { changeCase, editsOf } from '../../cases/update.ts';
-import { bulkBody, forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type Page } from '../../protocol/api.ts';
+import { bulkBody, forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type ListCasesQuery, type Page } from '../../protocol/api.ts';
 import type { CaseHistory } from '../../protocol/history.ts';
+import { casesOfQuery, checkViewQuery, findView } from '../../search/saved-views.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiFailure, CollisionFailure, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
+import { filterContext } from './views.ts';
 
 export const caseRoutes = new Hono<AppEnv>();
 
 caseRoutes.get('/', async (c) => {
   const q = parseQuery(c, listCasesQuery);
+  if (q.view !== undefined || q.q !== undefined) return c.json(await listOfQuery(c, q));
   const page = await listCases(c.var.deps.db, c.var.workspaceId, q, decodeCursor(q.cursor));
   return c.json({ items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null } satisfies Page<CaseSummary>);
 });
@@ -35,6 +38,18 @@ caseRoutes.get('/:id/history', async (c) => {
   if (!(await caseSummaryById(c.var.deps.db, c.var.workspaceId, id))) throw notFound('case');
   return c.json((await caseHistory(c.var.deps.db, c.var.workspaceId, id)) satisfies CaseHistory);
 });
+
+/** The list of a view (`view=<id>`) or of a typed filter query (`q=`, sorted by `sort`), offset-paged. */
+async function listOfQuery(c: Context<AppEnv>, q: ListCasesQuery): Promise<Page<CaseSummary>> {
+  const ctx = filterContext(c);
+  const view = q.view !== undefined ? await findView(c.var.deps.db, c.var.workspaceId, ctx.me, q.view) : null;
+  if (q.view !== undefined && !view) throw notFound('view');
+  const checked = checkViewQuery(view ? view.query : (q.q ?? ''));
+  if (!checked.ok) throw new ApiFailure('bad_request', checked.problems.map((p) => `${p.token}: ${p.message}`).join('; '), checked.problems);
+  const offset = decodeCursor(q.cursor)?.[0] ?? 0;
+  const page = await casesOfQuery(c.var.deps.db, ctx, checked.query, q.sort ?? view?.sort ?? 'activity', q.limit, offset);
+  return { items: page.items, nextCursor: page.next === null ? null : encodeCursor([page.next, 'offset']) };
+}
 
 function author(c: Context<AppEnv>): Author {
   // Open mode has nobody signed in: the message says so rather than borrow an admin's name.
