@@ -7,6 +7,7 @@
 import type { Agent, Case, Mailbox } from '../db/schema.ts';
 import type { DecisionRecord } from '../protocol/api.ts';
 import { planAck } from '../mail/ack.ts';
+import { languagePreferences } from '../mail/templates.ts';
 import { planNotification } from '../mail/notify.ts';
 import { looksLikeThreadMarker, tokenFromAddress, verifyReplyToken, verifyThreadMarker, type TokenCheck } from '../mail/tokens.ts';
 import { slaContextFrom, type SlaContext } from '../sla/transition.ts';
@@ -255,6 +256,8 @@ async function followUps(
         causeInboundId: p.row.id,
         customerMessageId: mail.messageId,
         threadIds: isNew ? [] : (facts.threadIds[kase.id] ?? []),
+        // The language the customer writes in (or reads) picks the built-in wording's language.
+        customerLanguages: languagePreferences(mail.headers),
         secret: p.secret,
         now: p.now,
       },
