@@ -10,6 +10,7 @@ import { openCaseId, route } from './lib/route.ts';
 import { auth, currentSession, loadSession, signOutNow } from './stores/session.ts';
 import { SignIn } from './pages/SignIn.tsx';
 import { SlaReport } from './pages/reports/SlaReport.tsx';
+import { SearchBox } from './components/SearchBox.tsx';
 
 const CONNECTION_LABELS = {
   connecting: 'connecting…',
@@ -118,6 +119,7 @@ function Shell() {
               </a>
             </Show>
           </nav>
+          <SearchBox />
         </div>
         <div class="topbar-right">
           <SessionBox />

@@ -8,6 +8,7 @@ import './styles/pages.css';
 import './styles/sla.css';
 import './styles/casework.css';
 import './styles/work.css';
+import './styles/search.css';
 
 const root = document.getElementById('app');
 if (!root) throw new Error('edgecase: #app is missing from index.html');

@@ -1,0 +1,78 @@
+// The index stays in step with the main database: a rebuild from it answers what the incremental
+// index answered, and a failed index write loses no mail (filed, marked, written again by the cron).
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { searchStale } from '../../../worker/db/schema.ts';
+import type { SearchPage } from '../../../worker/protocol/search.ts';
+import { runScheduled } from '../../../worker/scheduled.ts';
+import { rebuildSearch } from '../../../worker/search/sync.ts';
+import { mail, seeded } from '../helpers.ts';
+import { call, deliver, getJson, newCase, ORIGIN, patch } from '../http/client.ts';
+
+async function find(q: string): Promise<SearchPage> {
+  const { res, body } = await getJson<SearchPage>(`/api/search?q=${encodeURIComponent(q)}&limit=100`);
+  expect(res.status).toBe(200);
+  return body;
+}
+
+const QUERIES = ['order', 'refund', '"my order"', '-order', 'müller', '東京', 'tag:vip', 'has:note', 'status:pending', 'has:attachment', 'from:bob@example.org', 'invoice -status:closed', ''];
+
+async function answers(): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const q of QUERIES) out.push({ q, hits: (await find(q)).items.map((h) => ({ id: h.case.id, subject: h.subject, snippet: h.snippet })) });
+  return out;
+}
+
+/** The SEARCH binding, except that every batch fails as if the index database were unavailable. */
+function failingSearch(): D1Database {
+  return new Proxy(env.SEARCH, {
+    get(target, prop) {
+      if (prop === 'batch') return async () => Promise.reject(new Error('D1_ERROR: simulated index outage'));
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('search index sync', () => {
+  it('a rebuild from the main database answers what the incremental index answered', async () => {
+    const deps = await seeded();
+    const a = await newCase(deps, 'Refund for my order', undefined, 'ana@example.com');
+    await deliver(deps, mail({ Subject: 'Re: Refund for my order', From: 'Ana <ana@example.com>', 'In-Reply-To': '<nothing@example.com>' }, 'Still waiting for the refund of my order.'), {
+      from: 'ana@example.com',
+    });
+    const b = await newCase(deps, 'Lieferung an Herrn Müller', undefined, 'bob@example.org');
+    await newCase(deps, '東京の倉庫', undefined, 'ken@example.jp');
+    await newCase(deps, 'Invoice copy needed', undefined, 'carol@example.com');
+    const note = await call(`/api/cases/${a}/notes`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'same-origin', Origin: ORIGIN },
+      body: JSON.stringify({ text: 'refund approved by finance' }),
+    });
+    expect(note.status).toBe(201);
+    expect((await patch(`/api/cases/${b}`, { tags: { add: ['VIP', 'Shipping'] }, status: 'pending' })).status).toBe(200);
+    expect((await patch(`/api/cases/${b}`, { tags: { remove: ['Shipping'] } })).status).toBe(200);
+    const incremental = await answers();
+    // Something to compare: the queries find cases, not only nothing.
+    expect((incremental as Array<{ hits: unknown[] }>).filter((x) => x.hits.length > 0).length).toBeGreaterThan(8);
+    expect(await rebuildSearch(deps.db, env.SEARCH)).toBeGreaterThanOrEqual(4);
+    expect(await answers()).toEqual(incremental);
+  });
+
+  it('a failed index write leaves the mail filed, marks the case, and the scheduled run indexes it', async () => {
+    const deps = await seeded();
+    const broken = { ...deps, search: { d1: failingSearch() } };
+    await deliver(broken, mail({ Subject: 'Index outage mail', From: 'Dora <dora@example.com>' }, 'The espresso machine leaks.'), { from: 'dora@example.com' });
+    const { body } = await getJson<{ items: Array<{ id: string; subject: string }> }>('/api/cases?status=all&limit=200');
+    const filed = body.items.find((c) => c.subject === 'Index outage mail');
+    expect(filed).toBeDefined();
+    expect((await find('espresso')).items).toEqual([]);
+    expect((await deps.db.select().from(searchStale)).map((s) => s.caseId)).toEqual([filed!.id]);
+    await runScheduled(deps, Date.now());
+    expect((await find('espresso')).items.map((h) => h.case.id)).toEqual([filed!.id]);
+    expect(await deps.db.select().from(searchStale)).toEqual([]);
+    // Written again from the main database, the case takes later changes as usual.
+    expect((await patch(`/api/cases/${filed!.id}`, { status: 'pending' })).status).toBe(200);
+    expect((await find('espresso status:pending')).items.map((h) => h.case.id)).toEqual([filed!.id]);
+  });
+});
