@@ -35,11 +35,14 @@ const cache = new Map<ListView, ListData>();
 onPrivateReset(() => cache.clear());
 
 /** Whether a case belongs in a view: snoozed cases leave the views of work to do for the Snoozed one. */
-export function inView(view: ListView, c: Pick<CaseSummary, 'status' | 'snooze'>): boolean {
+export function inView(view: ListView, c: Pick<CaseSummary, 'status' | 'snooze' | 'sla'>): boolean {
+  // A view's query is the server's to answer: its rows come with the refetch that follows the event.
+  if (view.startsWith('view:')) return false;
   if (view === 'all') return true;
   if (view === 'snoozed') return c.snooze !== null;
   if (c.snooze !== null && view !== 'resolved' && view !== 'closed') return false;
-  if (view === 'active' || view === 'breaching') return ACTIVE.includes(c.status);
+  if (view === 'active') return ACTIVE.includes(c.status);
+  if (view === 'breaching') return ACTIVE.includes(c.status) && (c.sla?.state === 'warning' || c.sla?.state === 'breached');
   return view === c.status;
 }
 
@@ -53,7 +56,7 @@ export function retagged(tags: TagView[], e: { tagId: string; tag: TagView | nul
 
 /** Whether the view lists by last message, newest first (the order the cursor follows). */
 function byLastMessage(view: ListView): boolean {
-  return view !== 'breaching';
+  return view !== 'breaching' && !view.startsWith('view:');
 }
 
 /** True when `c` sorts after `last` in the list's order (last message, newest first; then id). */

@@ -37,8 +37,9 @@ export function CaseRow(props: { case: CaseSummary; index: number; setSize: numb
       />
       <a href={caseHref(c.id)} class="row-link" onFocus={() => setSelectedId(c.id)} onClick={() => setSelectedId(c.id)}>
         <span class="num">#{c.number}</span>
-        <span class="subject">
-          {c.subject || '(no subject)'} <TagChips tags={c.tags} />
+        <span class="subject-cell">
+          <span class="subject">{c.subject || '(no subject)'}</span>
+          <TagChips tags={c.tags} />
           <Show when={c.snooze}>
             <span class="badge snoozed" data-testid="row-snoozed" title={c.snooze?.until ? `until ${formatDate(c.snooze.until)}` : 'until the customer replies'}>
               snoozed
