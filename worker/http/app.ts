@@ -13,6 +13,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { searchRoutes } from './routes/search.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { teamRoutes } from './routes/teams.ts';
 import { viewRoutes } from './routes/views.ts';
 import { adminTagRoutes, tagRoutes } from './routes/tags.ts';
 import type { ApiError } from '../protocol/api.ts';
@@ -51,6 +52,7 @@ export function createApp() {
   app.route('/api/live', liveRoutes);
   app.route('/api/reports', reportRoutes);
   app.route('/api/views', viewRoutes);
+  app.route('/api/teams', teamRoutes);
   app.route('/api/search', searchRoutes);
   app.route('/api/tags', tagRoutes);
   app.route('/api/admin/tags', adminTagRoutes);
