@@ -78,7 +78,7 @@ function fromWire(v: unknown): unknown {
   return v;
 }
 
-/** The Worker that runs each request on the real binding. Answers { ok, result } or { ok: false, error }. */
+/** The Worker that runs each request on the real binding (the request's, else the first). Answers { ok, result } or { ok: false, error }. */
 function forwarder(binding: string): string {
   return `
 const b64 = (bytes) => { let s = ''; for (const x of bytes) s += String.fromCharCode(x); return btoa(s); };
@@ -93,8 +93,8 @@ const outbound = (v) => {
 };
 export default {
   async fetch(request, env) {
-    const db = env[${JSON.stringify(binding)}];
     const q = await request.json();
+    const db = env[q.binding ?? ${JSON.stringify(binding)}];
     try {
       const bound = (q.statements ?? []).map((s) => db.prepare(s.sql).bind(...s.params.map(inbound)));
       let result;
@@ -147,8 +147,11 @@ class ForwardedStatement {
 /** The D1Database methods drizzle and the planner use; each call is one request to the forwarder. */
 export class ForwardedD1 {
   readonly mf: Miniflare;
-  constructor(mf: Miniflare) {
+  /** Which D1 binding of the forwarder answers; the first of wrangler.toml when absent. */
+  readonly binding: string | undefined;
+  constructor(mf: Miniflare, binding?: string) {
     this.mf = mf;
+    this.binding = binding;
   }
   prepare(sql: string): ForwardedStatement {
     return new ForwardedStatement(this, sql);
@@ -161,7 +164,7 @@ export class ForwardedD1 {
   }
   async call(q: Call): Promise<unknown> {
     // Uncompressed: the answers stay on this machine, and gzip costs more CPU than it saves.
-    const res = await this.mf.dispatchFetch('http://d1.local/', { method: 'POST', body: JSON.stringify(q), headers: { 'accept-encoding': 'identity' } });
+    const res = await this.mf.dispatchFetch('http://d1.local/', { method: 'POST', body: JSON.stringify(this.binding ? { ...q, binding: this.binding } : q), headers: { 'accept-encoding': 'identity' } });
     const answer = (await res.json()) as { ok: true; result: unknown } | { ok: false; error: { name: string; message: string; cause: string | null } };
     if (answer.ok) return fromWire(answer.result);
     // The error D1 raised, message and cause, so callers that read them (a UNIQUE collision) see the same.
@@ -272,6 +275,44 @@ export async function openLocalD1(options: { copyOf?: string } = {}): Promise<Lo
   } catch (err) {
     await mf?.dispose();
     rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * The local dev databases themselves (a wrangler state folder such as .wrangler/state), opened in
+ * place to be written: what `npm run search:rebuild` rebuilds. Both databases get the migrations
+ * they lack. `npm start` may be running meanwhile: SQLite serialises the writers.
+ */
+export async function openLocalState(state: string): Promise<{ DB: ForwardedD1; SEARCH: ForwardedD1; dispose(): Promise<void> }> {
+  const config = readBindings();
+  const db = config.d1.find((d) => d.binding === 'DB');
+  const search = config.d1.find((d) => d.binding === 'SEARCH');
+  if (!db || !search) throw new Error('wrangler.toml declares no DB and SEARCH databases');
+  if (!existsSync(d1Folder(state))) throw new Error(`no local database in ${path.relative(process.cwd(), state) || '.'}: \`npm start\` creates it`);
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      resourcePersistencePath: path.join(state, 'v3'),
+      workers: [
+        {
+          name: 'edgecase-d1',
+          modules: true,
+          compatibilityDate: config.compatibilityDate,
+          script: forwarder(db.binding),
+          d1Databases: Object.fromEntries(config.d1.map((d) => [d.binding, d.id])),
+        },
+      ],
+    }),
+  );
+  try {
+    await mf.ready;
+    const DB = new ForwardedD1(mf, 'DB');
+    const SEARCH = new ForwardedD1(mf, 'SEARCH');
+    await applyMigrations(DB);
+    await applyMigrations(SEARCH, path.join(root, 'migrations-search'));
+    return { DB, SEARCH, dispose: () => mf.dispose() };
+  } catch (err) {
+    await mf.dispose();
     throw err;
   }
 }

@@ -57,6 +57,11 @@ describe('search index sync', () => {
     expect((incremental as Array<{ hits: unknown[] }>).filter((x) => x.hits.length > 0).length).toBeGreaterThan(8);
     expect(await rebuildSearch(deps.db, env.SEARCH)).toBeGreaterThanOrEqual(4);
     expect(await answers()).toEqual(incremental);
+    // The admin route does the same.
+    const res = await call('/api/search/rebuild', { method: 'POST', headers: { 'Sec-Fetch-Site': 'same-origin', Origin: ORIGIN } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { cases: number }).cases).toBeGreaterThanOrEqual(4);
+    expect(await answers()).toEqual(incremental);
   });
 
   it('a failed index write leaves the mail filed, marks the case, and the scheduled run indexes it', async () => {

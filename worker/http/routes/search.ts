@@ -4,8 +4,10 @@ import { Hono } from 'hono';
 import { searchQuery, type SearchPage } from '../../protocol/search.ts';
 import { parseQuery as parseSearch } from '../../search/query.ts';
 import { search } from '../../search/search.ts';
+import { rebuildSearch } from '../../search/sync.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiFailure } from '../errors.ts';
+import { requireRole } from '../middleware/auth.ts';
 import { decodeCursor, encodeCursor, parseQuery } from '../validate.ts';
 
 export const searchRoutes = new Hono<AppEnv>();
@@ -23,4 +25,15 @@ searchRoutes.get('/', async (c) => {
   const page = await search({ db: deps.db, search: deps.search.d1 }, parsed.query, { workspaceId: c.var.workspaceId, me: c.var.agent?.id ?? null, now: deps.now() }, { limit: q.limit, offset });
   const next = offset + q.limit;
   return c.json({ items: page.items, nextCursor: page.more && next <= MAX_OFFSET ? encodeCursor([next, '']) : null } satisfies SearchPage);
+});
+
+/**
+ * Rebuilds the whole index from the main database (what `npm run search:rebuild` does locally).
+ * A page of cases per round trip; a very large deployment may outgrow one request's time.
+ */
+searchRoutes.post('/rebuild', requireRole('admin'), async (c) => {
+  const deps = c.var.deps;
+  if (!deps.search) throw new ApiFailure('not_configured', 'this deployment keeps no search index');
+  const cases = await rebuildSearch(deps.db, deps.search.d1);
+  return c.json({ cases });
 });
