@@ -5,10 +5,11 @@ import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { agents, calendars, mailboxes, slaPolicies, type Mailbox } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
 import { OFF_HOURS_TEMPLATE } from '../mail/ack.ts';
-import { renderAck, validateTemplate, type AckTemplate, type TemplateValues } from '../mail/templates.ts';
+import { renderAck, validateTemplate, type AckTemplate } from '../mail/templates.ts';
 import {
   ACK_TEMPLATE_FIELDS,
   MAILBOX_DEFAULTS,
+  type AckPlaceholder,
   type AckPreview,
   type AckTemplateBody,
   type AckTemplateKind,
@@ -263,8 +264,11 @@ export async function updateMailbox(db: Db, who: Actor, id: string, body: Update
 
 // ---- acknowledgement preview ------------------------------------------------------------------
 
-/** Sample values, so a template can be judged before any real case uses it. */
-export function sampleValues(mailboxName: string, agentName: string | null): TemplateValues & Record<string, string | number> {
+/**
+ * Sample values, so a template can be judged before any real case uses it: one for every placeholder
+ * (the type says so), or the preview would show a fallback where the real mail has a value.
+ */
+export function sampleValues(mailboxName: string, agentName: string | null): Record<AckPlaceholder, string | number> {
   return {
     'case.number': 1042,
     'case.subject': 'Order #4411 arrived damaged',
@@ -272,6 +276,7 @@ export function sampleValues(mailboxName: string, agentName: string | null): Tem
     'mailbox.name': mailboxName,
     'agent.name': agentName ?? 'Sam Agent',
     'sla.first_response': 'by Tuesday 10:00',
+    'office.reopens': 'Monday 09:00 (Europe/Berlin)',
   };
 }
 

@@ -7,10 +7,11 @@ import { safeHeaderValue, type ExtraHeaderName } from './headers.ts';
 import { subjectWithTag } from './compose.ts';
 import { civilDate, DAY_MS, formatClockTime, MINUTE_MS, weekdayOf } from '../sla/civil.ts';
 import { wallClockAt } from '../sla/zone.ts';
+import { ACK_PLACEHOLDERS, type AckPlaceholder } from '../protocol/admin/mailboxes.ts';
 
-/** `office.reopens`: when the mailbox's office hours start again, in its time zone ("Monday 09:00 (Europe/Berlin)"). */
-export const TEMPLATE_PLACEHOLDERS = ['case.number', 'case.subject', 'customer.name', 'mailbox.name', 'agent.name', 'sla.first_response', 'office.reopens'] as const;
-export type PlaceholderName = (typeof TEMPLATE_PLACEHOLDERS)[number];
+/** The list lives with the API, which the admin's template editor shows. */
+export const TEMPLATE_PLACEHOLDERS = ACK_PLACEHOLDERS;
+export type PlaceholderName = AckPlaceholder;
 export type TemplateValues = Partial<Record<PlaceholderName, string | number | null | undefined>>;
 export type TemplateMode = 'text' | 'html';
 

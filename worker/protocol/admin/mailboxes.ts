@@ -27,6 +27,13 @@ export const MAILBOX_LIMITS = {
   team: { max: 60 },
 } as const;
 
+/**
+ * The placeholders an acknowledgement template may use, for the template rules (mail/templates.ts)
+ * and the editor's list alike. `office.reopens`: when the office hours start again, in the calendar's zone.
+ */
+export const ACK_PLACEHOLDERS = ['case.number', 'case.subject', 'customer.name', 'mailbox.name', 'agent.name', 'sla.first_response', 'office.reopens'] as const;
+export type AckPlaceholder = (typeof ACK_PLACEHOLDERS)[number];
+
 export const ACK_TEMPLATE_KINDS = ['create', 'update', 'off-hours'] as const;
 export type AckTemplateKind = (typeof ACK_TEMPLATE_KINDS)[number];
 /** The mailbox column that holds each acknowledgement template. */
@@ -219,8 +226,8 @@ export interface AckPreview {
   html: string;
   /** The HTML part reduced to its text, for showing without rendering markup. */
   htmlAsText: string;
-  /** The sample values the preview was filled with. */
-  values: Record<string, string | number>;
+  /** The sample values the preview was filled with: one for every placeholder. */
+  values: Record<AckPlaceholder, string | number>;
   /** Problems the template rules found (the same that would refuse saving it). */
   problems: Array<{ part: 'subject' | 'text' | 'html'; code: string; message: string }>;
 }

@@ -1,7 +1,7 @@
 // The editor of one acknowledgement template: the default wording or our own (subject, text, an
 // optional HTML part), with a preview filled with sample values by the server.
 import { For, Show, createSignal } from 'solid-js';
-import type { AckPreview, AckTemplateKind } from '../../../../worker/protocol/admin.ts';
+import { ACK_PLACEHOLDERS, type AckPlaceholder, type AckPreview, type AckTemplateKind } from '../../../../worker/protocol/admin.ts';
 import { previewAck } from '../../api/admin.ts';
 import { errorMessage, fieldErrors, type FieldErrors } from '../../api/errors.ts';
 import { type TemplateDraft, type TemplateField, templateBody } from './mailboxDraft.ts';
@@ -10,6 +10,17 @@ const KIND_LABELS: Record<AckTemplateKind, string> = {
   create: 'New case acknowledgement',
   update: 'Reply acknowledgement',
   'off-hours': 'New case acknowledgement outside office hours',
+};
+
+/** What each placeholder becomes, shown on hover; a new placeholder without a hint is a type error. */
+const PLACEHOLDER_HINTS: Record<AckPlaceholder, string> = {
+  'case.number': 'The case number, as in [#1042]',
+  'case.subject': 'The subject of the case',
+  'customer.name': 'The customer’s name, as their mail gives it',
+  'mailbox.name': 'This mailbox’s display name',
+  'agent.name': 'The assigned agent’s name',
+  'sla.first_response': 'When the first answer is due under the SLA',
+  'office.reopens': 'When the office hours start again, in the calendar’s time zone (off-hours wording)',
 };
 
 export function TemplateEditor(props: {
@@ -70,8 +81,15 @@ export function TemplateEditor(props: {
       </Show>
       <Show when={props.value.custom}>
         <p class="hint">
-          Placeholders: <code>{'{{case.number}}'}</code> <code>{'{{case.subject}}'}</code> <code>{'{{customer.name}}'}</code> <code>{'{{mailbox.name}}'}</code> <code>{'{{agent.name}}'}</code>{' '}
-          <code>{'{{sla.first_response}}'}</code>. The customer’s own text is never repeated.
+          Placeholders:{' '}
+          <For each={ACK_PLACEHOLDERS}>
+            {(name) => (
+              <>
+                <code data-testid="template-placeholder" title={PLACEHOLDER_HINTS[name]}>{`{{${name}}}`}</code>{' '}
+              </>
+            )}
+          </For>
+          — the customer’s own text is never repeated.
         </p>
         <div class="admin-field" classList={{ invalid: err('subject').length > 0 }}>
           <label for={id('subject')}>Subject</label>
