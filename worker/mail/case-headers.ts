@@ -3,7 +3,7 @@
 // reply address, or by our marker in References). Pure: no bindings; the signing key is `secret`.
 import { MailComposeError, SUBJECT_MAX_CHARS, normalizeMessageId, requireAddress, safeHeaderValue, trimReferences } from './headers.ts';
 import { REPLY_CHAIN } from './subject.ts';
-import { signReplyToken, threadMarker } from './tokens.ts';
+import { REPLY_LOCAL_PART, signReplyToken, threadMarker } from './tokens.ts';
 
 // A chain of reply prefixes as mail programs write them in several languages ("Re: AW: RE[2]:").
 // The exact form the ingest side recognises (worker/ingest/thread.ts), so "tagged" means the same here.
@@ -72,7 +72,7 @@ export async function buildCaseHeaders(input: CaseHeadersInput): Promise<CaseHea
   const mailbox = requireAddress(input.mailboxAddress, 'mailboxAddress');
   const domain = mailbox.slice(mailbox.lastIndexOf('@') + 1);
   const token = await signReplyToken(input.secret, input.caseId);
-  const replyTo = requireAddress(`reply+${token}@${domain}`, 'replyTo');
+  const replyTo = requireAddress(`${REPLY_LOCAL_PART}+${token}@${domain}`, 'replyTo');
   const marker = await threadMarker(input.secret, input.caseId, domain);
 
   const inReplyTo = normalizeMessageId(input.customerLastMessageId);

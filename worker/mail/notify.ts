@@ -6,7 +6,7 @@ import { update, type Write } from '../changes/change.ts';
 import { newId } from '../protocol/ids.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from './compose.ts';
 import { ownMessageId, stageMail, type StagedMail } from './stage.ts';
-import { signReplyToken } from './tokens.ts';
+import { REPLY_LOCAL_PART, signReplyToken } from './tokens.ts';
 
 export type NotificationKind = 'assignment' | 'customer-reply' | 'sla-warning' | 'sla-breach';
 
@@ -72,7 +72,7 @@ export async function planNotification(agent: Agent | undefined, req: Notificati
   const composed = composeMail({
     from: { email: req.mailbox.address, name: `${req.mailbox.displayName} (edgecase)` },
     to: [{ email: agent.email, name: agent.name }],
-    replyTo: `reply+${token}@${domain}`,
+    replyTo: `${REPLY_LOCAL_PART}+${token}@${domain}`,
     subject: subjectWithTag(`${HEADLINE[req.kind]}: ${req.kase.subject}`, req.kase.number),
     text,
     references: h.references,

@@ -56,21 +56,32 @@ function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** `<case>-<purpose>-<mac>`, as replyToken writes it. */
+const TOKEN_SHAPE = /^([0-9a-z]{8,40})-(c|a[0-9a-z]{4,10})-([0-9a-z]{16})$/;
+
+/** Local part of the reply addresses we hand out: reply+<token>@<mailbox domain>. */
+export const REPLY_LOCAL_PART = 'reply';
+
 export async function verifyReplyToken(secret: string, token: string): Promise<TokenCheck> {
-  const m = /^([0-9a-z]{8,40})-(c|a[0-9a-z]{4,10})-([0-9a-z]{16})$/.exec(token.toLowerCase());
+  const m = TOKEN_SHAPE.exec(token.toLowerCase());
   if (!m) return { ok: false, reason: 'token-malformed' };
   const caseId = `case_${m[1]}`;
   const expected = await mac(secret, caseId, m[2]!);
   return constantTimeEqual(expected, m[3]!) ? { ok: true, caseId, purpose: m[2]! } : { ok: false, reason: 'token-bad-signature' };
 }
 
-/** `reply+TOKEN@domain` → TOKEN; anything else → null. */
+/**
+ * `reply+TOKEN@domain` → TOKEN (even a mangled one: it is checked, and its rejection recorded); a
+ * tag shaped like our token under another local part, too. Any other plus-address is the sender's
+ * own sorting (`support+billing@`), no token: null, as for an address without a tag.
+ */
 export function tokenFromAddress(address: string): string | null {
   const local = address.toLowerCase().split('@')[0] ?? '';
   const plus = local.indexOf('+');
   if (plus === -1) return null;
   const tag = local.slice(plus + 1);
-  return tag.length > 0 ? tag : null;
+  if (tag.length === 0) return null;
+  return local.slice(0, plus) === REPLY_LOCAL_PART || TOKEN_SHAPE.test(tag) ? tag : null;
 }
 
 // ---- thread markers ----------------------------------------------------------------------------

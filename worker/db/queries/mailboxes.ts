@@ -1,11 +1,8 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import { cases, mailboxes, type Mailbox } from '../schema.ts';
 import type { Db } from '../../deps.ts';
-import { tokenFromAddress, verifyReplyToken } from '../../mail/tokens.ts';
+import { REPLY_LOCAL_PART, tokenFromAddress, verifyReplyToken } from '../../mail/tokens.ts';
 import { normalizeEmail } from '../../ingest/text.ts';
-
-/** Local part of the reply addresses we hand out: reply+<token>@<mailbox domain>. */
-export const REPLY_LOCAL_PART = 'reply';
 
 /**
  * The mailbox a recipient address belongs to:
