@@ -14,6 +14,7 @@ import { searchRoutes } from './routes/search.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { teamRoutes } from './routes/teams.ts';
+import { adminTeamRoutes } from './routes/admin-teams.ts';
 import { viewRoutes } from './routes/views.ts';
 import { adminTagRoutes, tagRoutes } from './routes/tags.ts';
 import type { ApiError } from '../protocol/api.ts';
@@ -56,6 +57,7 @@ export function createApp() {
   app.route('/api/search', searchRoutes);
   app.route('/api/tags', tagRoutes);
   app.route('/api/admin/tags', adminTagRoutes);
+  app.route('/api/admin/teams', adminTeamRoutes);
   app.route('/api/admin', adminRoutes);
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } } satisfies ApiError, 404));
   app.onError((err, c) => {

@@ -10,3 +10,4 @@ export { emailAddress } from './admin/fields.ts';
 export * from './admin/import.ts';
 export * from './admin/mailboxes.ts';
 export * from './admin/setup.ts';
+export * from './admin/teams.ts';

@@ -85,7 +85,7 @@ export const auditLog = sqliteTable(
       .references(() => workspaces.id),
     /** The agent's id, or 'local' in open mode (as on events). */
     actor: text('actor').notNull(),
-    entity: text('entity', { enum: ['mailbox', 'agent', 'setup', 'sla-policy', 'calendar', 'tag'] }).notNull(),
+    entity: text('entity', { enum: ['mailbox', 'agent', 'setup', 'sla-policy', 'calendar', 'tag', 'team'] }).notNull(),
     entityId: text('entity_id').notNull(),
     /** create, update, deactivate, reactivate, password, test-message. */
     action: text('action').notNull(),
