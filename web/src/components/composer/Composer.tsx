@@ -9,6 +9,7 @@ import { addNote, sendReply } from '../../api/cases.ts';
 import { CollisionError, errorMessage } from '../../api/errors.ts';
 import { draftFor, updateDraft, type ComposerTab, type Draft } from '../../lib/drafts.ts';
 import { STATUS_LABELS, STATUS_ORDER } from '../../lib/format.ts';
+import { currentSession } from '../../stores/session.ts';
 import { BounceWarning } from './BounceWarning.tsx';
 import { type Collision, CollisionNotice } from './CollisionNotice.tsx';
 import { Forward } from './Forward.tsx';
@@ -45,9 +46,10 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
   const requester = () => props.detail().participants.find((p) => p.role === 'requester')?.email ?? props.detail().case.contact?.email ?? '';
   const toValue = () => draft().to ?? requester();
 
-  followSeen(() => props.detail());
-  /** Messages on screen that arrived after the agent started writing (a hint before they send). */
-  const arrivedMeanwhile = createMemo(() => newsSince(draft(), props.detail()));
+  const me = () => currentSession()?.id ?? null;
+  followSeen(() => props.detail(), me);
+  /** Messages on screen from others that arrived after the agent started writing (a hint before they send). */
+  const arrivedMeanwhile = createMemo(() => newsSince(draft(), props.detail(), me()));
 
   function focus(tab: ComposerTab): void {
     update((d) => {
