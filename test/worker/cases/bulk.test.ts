@@ -3,6 +3,7 @@
 // change reported beside those it changed, and invalid requests refused whole with a 400.
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:test';
 import { cases, caseTags, tags } from '../../../worker/db/schema.ts';
 import type { Deps } from '../../../worker/deps.ts';
 import type { BulkBody, BulkResult } from '../../../worker/protocol/api.ts';
@@ -10,8 +11,37 @@ import { DEMO, seeded } from '../helpers.ts';
 import { call, expectError, newCase, ORIGIN, OTHER, otherWorkspace, patch } from '../http/client.ts';
 import { openSocket } from './live-socket.ts';
 
-function bulk(body: unknown): Promise<Response> {
-  return call('/api/cases/bulk', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'same-origin', Origin: ORIGIN }, body: JSON.stringify(body) });
+function bulk(body: unknown, bindings: Partial<Env> = {}): Promise<Response> {
+  return call('/api/cases/bulk', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'same-origin', Origin: ORIGIN }, body: JSON.stringify(body) }, bindings);
+}
+
+/** The real D1 binding, recording the size of every batch sent through it (single statements count as 1). */
+function countingD1(): { d1: D1Database; batches: number[]; singles: () => number } {
+  const batches: number[] = [];
+  let singles = 0;
+  const d1 = new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === 'batch') return (stmts: D1PreparedStatement[]) => (batches.push(stmts.length), target.batch(stmts));
+      if (prop === 'prepare') {
+        return (query: string) => {
+          const stmt = target.prepare(query);
+          const count = (s: D1PreparedStatement): D1PreparedStatement =>
+            new Proxy(s, {
+              get(t, p) {
+                if (p === 'bind') return (...v: unknown[]) => count(t.bind(...v));
+                if (p === 'all' || p === 'run' || p === 'first' || p === 'raw') singles++;
+                const value = Reflect.get(t, p, t);
+                return typeof value === 'function' ? value.bind(t) : value;
+              },
+            });
+          return count(stmt);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { d1, batches, singles: () => singles };
 }
 
 async function bulkOk(body: BulkBody): Promise<BulkResult> {
@@ -73,6 +103,19 @@ describe('POST /api/cases/bulk', () => {
     expect(back.map((r) => r.status).sort()).toEqual(['new', 'open']);
     expect(await deps.db.select().from(caseTags)).toHaveLength(0);
     await other.close();
+  });
+
+  it('500 cases are read in one batch and written in five batches of at most 301 statements', async () => {
+    const deps = await seeded();
+    const ids = await manyCases(deps, 500);
+    const counted = countingD1();
+    const res = await bulk({ caseIds: ids, edits: { status: 'pending', tags: { add: ['Counted'] } } }, { DB: counted.d1 });
+    expect(res.status).toBe(200);
+    console.log(`bulk of 500 cases: batches of ${counted.batches.join(', ')} statements, ${counted.singles()} single statements`);
+    // The facts: mailboxes, policies, calendars, agents, named tags, then 6 slices of cases and 6 of their tags.
+    expect(counted.batches[0]).toBe(17);
+    // Per case its update, its tag row and its event; per slice the new tag once.
+    expect(counted.batches.slice(1)).toEqual([301, 301, 301, 301, 301]);
   });
 
   it('reports cases it cannot change (not found, another workspace, refused) and changes the rest', async () => {
