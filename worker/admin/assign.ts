@@ -1,8 +1,14 @@
-// Who gets a new case of a mailbox: its default assignee, or, when it names a default team, the team's
-// available active agent who was given a case least recently (round-robin). No clock of its own.
+// Who gets a new case of a mailbox: its default assignee, or, when it names a default team, the agent
+// the team's assign mode picks (cases/assign.ts: round-robin per membership, least-open among the
+// agents connected now, or nobody: the team's queue). A mailbox that names its team only by the old
+// name column gets the old round-robin over agents.team. No clock of its own.
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { agents, type Mailbox } from '../db/schema.ts';
 import type { Db } from '../deps.ts';
+import { teamFacts, type Presence } from '../cases/assign.ts';
+
+/** Without a hub to ask (explain, scripts): nobody is present, so least-open leaves the case in the queue. */
+const NOBODY_PRESENT: Presence = { connectedAgents: async () => [] };
 
 export interface Assignee {
   id: string;
@@ -19,7 +25,12 @@ const CLAIM_ATTEMPTS = 5;
  * another delivery claimed first. A case whose batch then fails still counted as the agent's turn,
  * which only shifts the rotation by one.
  */
-export async function pickAssignee(db: Db, mailbox: Pick<Mailbox, 'workspaceId' | 'defaultAssigneeId' | 'defaultTeam'>, now: number): Promise<Assignee | null> {
+export async function pickAssignee(
+  db: Db,
+  mailbox: Pick<Mailbox, 'workspaceId' | 'defaultAssigneeId' | 'defaultTeam'> & { defaultTeamId?: string | null },
+  now: number,
+  presence: Presence = NOBODY_PRESENT,
+): Promise<Assignee | null> {
   if (mailbox.defaultAssigneeId) {
     const named = await db
       .select({ id: agents.id, name: agents.name })
@@ -28,6 +39,12 @@ export async function pickAssignee(db: Db, mailbox: Pick<Mailbox, 'workspaceId' 
       .get();
     // A default assignee who was deactivated falls through to the team (if any), never to a ghost.
     if (named) return named;
+  }
+  if (mailbox.defaultTeamId) {
+    // The team as a table: its assign mode decides (cases/assign.ts), round-robin turns are per membership.
+    const t = await teamFacts(db, presence, mailbox.workspaceId, mailbox.defaultTeamId, now);
+    if (t) return t.pick ? { id: t.pick.id, name: t.pick.name } : null;
+    // A team deleted under the mailbox falls through to the team name it may still carry.
   }
   const team = mailbox.defaultTeam;
   if (!team) return null;

@@ -110,7 +110,7 @@ export async function processInbound(deps: Deps, row: Inbound, options: ProcessO
     const decided = decideInbound(prepared, facts);
     // A team's round-robin turn is a claim (compare-and-set on the agents table), taken only for a new case.
     const who = decided.action === 'decided' && decided.decision.action === 'new-case' && !decided.importing ? assigneeOf(mailbox, facts) : null;
-    const assignee = who && 'team' in who ? await pickAssignee(db, { ...mailbox, defaultAssigneeId: null }, now) : (who?.agent ?? null);
+    const assignee = who && 'team' in who ? await pickAssignee(db, { ...mailbox, defaultAssigneeId: null }, now, deps.presence) : (who?.agent ?? null);
     const planned = await planInbound(prepared, facts, decided, assignee);
     try {
       return await commitOutcome(deps, planned);

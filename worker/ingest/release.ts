@@ -103,7 +103,7 @@ export async function releaseInbound(deps: Deps, workspaceId: string, inboundId:
         planned = planAppend(ctx, { action: 'append', kind, match: { caseId, rule: 'released', reason }, newStatus, reason, acknowledge: ack }, kase, slaContextOf(mailbox, facts, kase.slaPolicyId));
       } else {
         const who = assigneeOf(mailbox, facts);
-        const assignee = who && 'team' in who ? await pickAssignee(deps.db, { ...mailbox, defaultAssigneeId: null }, now) : (who?.agent ?? null);
+        const assignee = who && 'team' in who ? await pickAssignee(deps.db, { ...mailbox, defaultAssigneeId: null }, now, deps.presence) : (who?.agent ?? null);
         const sla = slaContextOf(mailbox, facts, mailbox.slaPolicyId);
         planned = planNewCase(ctx, { action: 'new-case', kind, rule: 'new', linkedCaseId: null, reason, acknowledge: ack }, { number: facts.caseCounter + 1, assignee, sla });
       }
