@@ -6,6 +6,7 @@ import { agents, attachments, caseTags, cases, contacts, events, messages, outbo
 import type { Db } from '../deps.ts';
 import { parseMail } from '../ingest/parse.ts';
 import type { AckView, CaseDetail, CaseSummary, MessageView, UndeliverableView } from '../protocol/api.ts';
+import { mergeInfo } from './suggest.ts';
 import { caseSummary, deliveryView, messageView, tagList } from './views.ts';
 
 /** The earliest SLA target a case has to meet (what its badge shows), for ordering in SQL. */
@@ -163,11 +164,12 @@ async function sentAndBounced(db: Db, workspaceId: string, caseId: string): Prom
 export async function caseDetail(db: Db, workspaceId: string, caseId: string): Promise<CaseDetail | null> {
   const summary = await caseSummaryById(db, workspaceId, caseId);
   if (!summary) return null;
-  const [people, views, seq, more] = await Promise.all([
+  const [people, views, seq, more, merge] = await Promise.all([
     db.select().from(participants).where(eq(participants.caseId, caseId)).orderBy(participants.addedAt),
     messageViews(db, caseId),
     caseSeq(db, workspaceId, caseId),
     sentAndBounced(db, workspaceId, caseId),
+    mergeInfo(db, workspaceId, caseId),
   ]);
-  return { case: summary, seq, participants: people.map((p) => ({ email: p.email, name: p.name, role: p.role })), messages: views, ...more };
+  return { case: summary, seq, participants: people.map((p) => ({ email: p.email, name: p.name, role: p.role })), messages: views, ...more, merge };
 }

@@ -63,6 +63,14 @@ function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
+/** The cases those matching `where` were merged into (a subquery). */
+function mergeTargets(db: Db, where: SQL) {
+  return db
+    .select({ id: cases.mergedIntoId })
+    .from(cases)
+    .where(and(where, isNotNull(cases.mergedIntoId)));
+}
+
 /** The statements of the facts batch, in a fixed order, and how to read their results. */
 export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sqlite'>[]; read(results: unknown[]): InboundFacts } {
   const { mailbox, now } = key;
@@ -97,7 +105,10 @@ export function factsQueries(db: Db, key: FactsKey): { statements: BatchItem<'sq
     parts.push(inArray(cases.id, recentOfSender));
   }
   // No keys, no candidates (never `or()` of nothing, which would be every case of the workspace).
-  const candidate = and(eq(cases.workspaceId, ws), parts.length ? or(...parts) : sql`0`)!;
+  const keyed = and(eq(cases.workspaceId, ws), parts.length ? or(...parts) : sql`0`)!;
+  // A case the keys name may have been merged into another: that one is a candidate too (cases/merge.ts
+  // points every absorbed case at its survivor; the second step covers a merge racing another).
+  const candidate = and(eq(cases.workspaceId, ws), or(keyed, inArray(cases.id, mergeTargets(db, keyed)), inArray(cases.id, mergeTargets(db, inArray(cases.id, mergeTargets(db, keyed))))))!;
   const candidateIds = db.select({ id: cases.id }).from(cases).where(candidate);
   const since = now - mailbox.floodWindowMinutes * 60_000;
   const recentWhere = and(eq(inbound.mailboxId, mailbox.id), gte(inbound.receivedAt, since), ne(inbound.id, key.inboundId), ne(inbound.status, 'discarded'));

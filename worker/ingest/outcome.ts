@@ -230,6 +230,7 @@ export function planNewCase(ctx: OutcomeContext, decision: Decision & { action: 
     snoozedUntil: null,
     snoozedBy: null,
     linkedCaseId: decision.linkedCaseId,
+    mergedIntoId: null,
     messageCount: 1,
     createdAt: at,
     updatedAt: at,

@@ -19,7 +19,7 @@ import { newCaseRef, planAgentNote, planAppend, planBounce, planHeld, planNewCas
 import { planAttachments } from './attachments.ts';
 import { sha256Hex } from './text.ts';
 import { baseSubject } from '../mail/subject.ts';
-import { chooseThread, type ThreadChoice, type ThreadFacts } from './thread.ts';
+import { chooseThread, liveCaseId, type ThreadChoice, type ThreadFacts } from './thread.ts';
 import { derivedId } from '../protocol/ids.ts';
 
 /** The inbound row as the plan needs it. */
@@ -106,13 +106,18 @@ export async function prepareInbound(input: {
 export function threadFactsOf(p: Prepared, facts: InboundFacts): ThreadFacts {
   const { candidates } = p.analysis;
   let token: ThreadFacts['token'] = null;
-  if (p.token) token = !p.token.ok ? { rejected: p.token.reason } : facts.cases[p.token.caseId] ? { caseId: p.token.caseId } : { rejected: 'token names a case that does not exist here' };
+  // What names a merged case threads into the case it was merged into (liveCaseId).
+  const live = (id: string) => liveCaseId(facts.cases, id);
+  if (p.token) token = !p.token.ok ? { rejected: p.token.reason } : facts.cases[p.token.caseId] ? { caseId: live(p.token.caseId) } : { rejected: 'token names a case that does not exist here' };
   const caseByMessageId: Record<string, string> = {};
   for (const id of [...candidates.inReplyTo, ...candidates.references]) {
     const hit = facts.messagesByRfc[id]?.caseId ?? facts.sentByProviderId[id];
-    if (hit) caseByMessageId[id] = hit;
+    if (hit) caseByMessageId[id] = live(hit);
   }
-  for (const [id, caseId] of Object.entries(p.markers)) if (facts.cases[caseId]) caseByMessageId[id] = caseId;
+  for (const [id, caseId] of Object.entries(p.markers)) if (facts.cases[caseId]) caseByMessageId[id] = live(caseId);
+  // A reply to a message that a split moved out of the token's case goes where the message went.
+  const answered = candidates.inReplyTo.map((id) => caseByMessageId[id]).find((c) => c !== undefined);
+  if (token && 'caseId' in token && answered && answered !== token.caseId && facts.cases[answered]?.linkedCaseId === token.caseId) token = { caseId: answered };
   const tagged = candidates.subjectTag === null ? undefined : Object.values(facts.cases).find((c) => c.number === candidates.subjectTag);
   // The sender's most recent case with the reply's subject (facts.cases holds their recent cases then).
   const bySubject =
@@ -121,14 +126,14 @@ export function threadFactsOf(p: Prepared, facts: InboundFacts): ThreadFacts {
       : Object.values(facts.cases)
           .filter((c) => baseSubject(c.subject) === candidates.replySubject && (facts.participants[c.id] ?? []).includes(p.key.sender))
           .sort((a, b) => b.lastMessageAt - a.lastMessageAt)[0];
-  return { token, caseByMessageId, caseByTag: tagged?.id ?? null, caseBySubject: bySubject?.id ?? null, participants: facts.participants };
+  return { token, caseByMessageId, caseByTag: tagged ? live(tagged.id) : null, caseBySubject: bySubject?.id ?? null, participants: facts.participants };
 }
 
 /** The case a delivery report is about, by evidence we signed: a marker, our reply address, or the Message-ID of mail we sent. */
 function bounceCaseOf(p: Prepared, facts: InboundFacts): string | null {
   if (!p.bounce) return null;
   const signed = [...p.bounce.markerCases, ...p.bounce.tokenCases].find((id) => facts.cases[id]);
-  if (signed) return signed;
+  if (signed) return liveCaseId(facts.cases, signed);
   const original = p.bounce.report.original?.messageId;
   const sent = original ? facts.messagesByRfc[original] : undefined;
   // A Message-ID a customer wrote is not enough: anyone could quote it in a fake report.

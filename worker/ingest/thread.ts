@@ -119,3 +119,17 @@ export function chooseThread(c: ThreadCandidates, facts: ThreadFacts, sender: st
   }
   return { match: null, held, considered };
 }
+
+/**
+ * The case a message naming `caseId` belongs in: the end of its merge chain among the cases read
+ * (a merged case's tokens, Message-IDs and tag lead to the case it was merged into).
+ */
+export function liveCaseId(cases: Record<string, { mergedIntoId: string | null }>, caseId: string): string {
+  let id = caseId;
+  for (let hop = 0; hop < 8; hop++) {
+    const next = cases[id]?.mergedIntoId;
+    if (!next || !cases[next]) return id;
+    id = next;
+  }
+  return id;
+}

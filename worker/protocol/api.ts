@@ -15,6 +15,7 @@ import {
   type MessageKind,
   type ThreadRule,
 } from './constants.ts';
+import type { MergeInfo } from './merge.ts';
 import { snoozeEdit, tagEdit, tagName, type SnoozeView, type TagView } from './work.ts';
 
 export * from './constants.ts';
@@ -288,6 +289,8 @@ export interface CaseDetail {
   acknowledgements: AckView[];
   /** Addresses of the case (participants, recipients of its mail) that bounced before. */
   undeliverable: UndeliverableView[];
+  /** Where a merged case went, and the cases that look like this one (merge suggestions). */
+  merge: MergeInfo;
 }
 
 export interface InboundView {

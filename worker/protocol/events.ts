@@ -45,6 +45,13 @@ export type ServerEvent =
       state: 'ok' | 'warning' | 'breached';
       actions: string[];
     })
+  /**
+   * Cases were merged into `caseId` (the survivor); the absorbed cases are closed and their mail
+   * threads into the survivor from now on. Lists drop them; a view open on one goes to the survivor.
+   */
+  | (Base & { type: 'case.merged'; caseId: string; absorbed: Array<{ id: string; number: number }>; by: string })
+  /** Messages of `caseId` (`messageIds`, oldest first) became the new case `newCaseId`, linked to it. */
+  | (Base & { type: 'case.split'; caseId: string; newCaseId: string; newNumber: number; messageIds: string[]; by: string })
   /** The flood breaker tripped for a sender (or a text): raised once per window, for admins. */
   | (Base & { type: 'flood.detected'; caseId: null; inboundId: string; by: 'sender' | 'identical'; sender: string; count: number; windowMinutes: number });
 

@@ -98,6 +98,7 @@ function kase(over: Partial<Case> = {}): Case {
     snoozedUntil: null,
     snoozedBy: null,
     linkedCaseId: null,
+    mergedIntoId: null,
     messageCount: 1,
     createdAt: T0,
     updatedAt: T0,

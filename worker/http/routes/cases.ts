@@ -16,6 +16,7 @@ import type { AppEnv } from '../env.ts';
 import { ApiFailure, CollisionFailure, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
 import { filterContext } from './views.ts';
+import { mergeRoutes } from './merge.ts';
 
 export const caseRoutes = new Hono<AppEnv>();
 
@@ -100,3 +101,6 @@ caseRoutes.post('/:id/forward', async (c) => {
   const view = await forwardCase(c.var.deps, c.var.workspaceId, c.req.param('id'), author(c), body).catch(caseAction);
   return c.json(view, 201);
 });
+
+/** Merge and split (routes/merge.ts). */
+caseRoutes.route('/', mergeRoutes);
