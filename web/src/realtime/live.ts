@@ -263,6 +263,8 @@ const EVENT_TYPES: Record<ServerEventType, true> = {
   'sla.updated': true,
   'flood.detected': true,
   'tag.updated': true,
+  'case.merged': true,
+  'case.split': true,
 };
 
 function hasKnownType(v: unknown, types: Record<string, true>): boolean {

@@ -24,6 +24,8 @@ const REFETCH_ON = {
   'delivery.updated': true,
   'flood.detected': false,
   'tag.updated': false,
+  'case.merged': true,
+  'case.split': true,
 } satisfies RefetchOn;
 
 export function createCaseDetail(id: Accessor<string>) {
@@ -42,6 +44,8 @@ export function createCaseDetail(id: Accessor<string>) {
     if (REFETCH_ON[event.type] && event.caseId === id()) refresh();
     // A tag of this case renamed, recoloured, merged or deleted: a workspace event names no case.
     else if (event.type === 'tag.updated' && loaded()?.case.tags.some((t) => t.id === event.tagId)) refresh();
+    // This case was merged into another: the refetch says where it went (the view follows it).
+    else if (event.type === 'case.merged' && event.absorbed.some((a) => a.id === id())) refresh();
   }
 
   followLive(applyEvent, refresh);

@@ -80,7 +80,9 @@ function mergeHead(view: ListView, prev: ListData | undefined, page: { items: Ca
 type LiveChange =
   | { kind: 'insert'; summary: CaseSummary }
   | { kind: 'patch'; caseId: string; changes: Partial<CaseSummary> }
-  | { kind: 'retag'; tagId: string; tag: TagView | null; mergedInto: TagView | null };
+  | { kind: 'retag'; tagId: string; tag: TagView | null; mergedInto: TagView | null }
+  /** Cases merged into another leave every list at once. */
+  | { kind: 'remove'; caseIds: string[] };
 
 function applyChange(d: ListData, change: LiveChange): ListData {
   switch (change.kind) {
@@ -100,6 +102,8 @@ function applyChange(d: ListData, change: LiveChange): ListData {
     }
     case 'retag':
       return { ...d, items: d.items.map((c) => (c.tags.some((t) => t.id === change.tagId) ? { ...c, tags: retagged(c.tags, change) } : c)) };
+    case 'remove':
+      return { ...d, items: d.items.filter((c) => !change.caseIds.includes(c.id)) };
     default:
       return assertNever(change, 'list change');
   }
@@ -120,6 +124,8 @@ const REFETCH_ON = {
   'delivery.updated': false,
   'flood.detected': false,
   'tag.updated': false,
+  'case.merged': true,
+  'case.split': true,
 } satisfies RefetchOn;
 
 export function createCaseList(view: Accessor<ListView>) {
@@ -189,6 +195,7 @@ export function createCaseList(view: Accessor<ListView>) {
     if (event.type === 'case.created') live({ kind: 'insert', summary: event.case });
     else if (event.type === 'case.updated') live({ kind: 'patch', caseId: event.caseId, changes: event.changes });
     else if (event.type === 'tag.updated') live({ kind: 'retag', tagId: event.tagId, tag: event.tag, mergedInto: event.mergedInto });
+    else if (event.type === 'case.merged') live({ kind: 'remove', caseIds: event.absorbed.map((a) => a.id) });
     if (REFETCH_ON[event.type]) refresh();
   }
 

@@ -34,6 +34,8 @@ const REFETCH_ON = {
   'sla.updated': false,
   'flood.detected': false,
   'tag.updated': false,
+  'case.merged': false,
+  'case.split': false,
 } satisfies RefetchOn;
 
 export function createHeldMail(filters: Accessor<InboundFilters>) {

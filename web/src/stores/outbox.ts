@@ -20,6 +20,8 @@ const REFETCH_ON = {
   'inbound.reprocessed': false,
   'flood.detected': false,
   'tag.updated': false,
+  'case.merged': true,
+  'case.split': true,
 } satisfies RefetchOn;
 
 export function createOutbox() {

@@ -23,6 +23,8 @@ const REFETCH_ON = {
   'delivery.updated': false,
   'flood.detected': false,
   'tag.updated': false,
+  'case.merged': false,
+  'case.split': false,
 } satisfies RefetchOn;
 
 export function createSlaReport(range: Accessor<ReportRange>) {
