@@ -5,12 +5,13 @@ import { CollisionError, RequestError } from './errors.ts';
 import { request, sendJson } from './request.ts';
 export type { NoteRequest, ReplyRequest };
 
-export type ListView = ListCasesQuery['status'];
+/** A status group, or `view:<id>` for a view of GET /api/views (its query and sort are the server's). */
+export type ListView = ListCasesQuery['status'] | `view:${string}`;
 
 const enc = encodeURIComponent;
 
 export function listCases(status: ListView, limit: number, cursor?: string): Promise<Page<CaseSummary>> {
-  const q = new URLSearchParams({ status, limit: String(limit) });
+  const q = new URLSearchParams(status.startsWith('view:') ? { view: status.slice('view:'.length), limit: String(limit) } : { status, limit: String(limit) });
   if (cursor) q.set('cursor', cursor);
   return request(`/api/cases?${q}`);
 }

@@ -1,7 +1,7 @@
 // A small hash router: `#/` is the inbox, `#/cases/<id>` a case, `#/outbox` the sent mail (local mode),
 // `#/reports` the SLA report, `#/admin/{mailboxes,agents,setup,tags,audit,import}` the admin pages (`#/admin`: mailboxes).
 import { createSignal } from 'solid-js';
-import type { ListCasesQuery } from '../../../worker/protocol/api.ts';
+import type { ListView } from '../api/cases.ts';
 
 export type Route =
   | { name: 'inbox' }
@@ -51,7 +51,7 @@ export function navigate(hash: string): void {
 }
 
 /** The inbox's view tabs: a case list per status group, and held mail. */
-export type InboxTab = ListCasesQuery['status'] | 'held';
+export type InboxTab = ListView | 'held';
 
 // The chosen tab is kept here rather than in the hash, so that it survives a visit to a case.
 const [inboxTab, setInboxTab] = createSignal<InboxTab>('active');

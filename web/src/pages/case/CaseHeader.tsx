@@ -1,9 +1,11 @@
 // The case's header: number and subject; status and priority, each shown and changeable (changed at
-// once, undone if refused); the SLA badge; the assignee and "assign to me"; when it was opened; its
+// once, undone if refused); the SLA badge; the assignee and team, "assign to me" and the picker of any
+// agent or team (components/AssignPicker.tsx); when it was opened; its
 // tags and snooze (CaseWork.tsx).
 import { For, Show } from 'solid-js';
 import type { CasePriority, CaseStatus, CaseSummary } from '../../../../worker/protocol/api.ts';
 import { ActionNotice } from '../../components/ActionNotice.tsx';
+import { AssignPicker } from '../../components/AssignPicker.tsx';
 import { SlaBadge } from '../../components/SlaBadge.tsx';
 import { PRIORITY_LABELS, STATUS_LABELS, STATUS_ORDER, caseHref, formatDate } from '../../lib/format.ts';
 import { assignTarget, changeCase, withPending } from '../../stores/caseActions.ts';
@@ -65,7 +67,9 @@ export function CaseHeader(props: { case: CaseSummary }) {
         <SlaBadge caseId={c().id} sla={c().sla} long />
         <span class="muted" data-testid="case-assignee">
           {c().assignee ? `Assigned to ${c().assignee?.name}` : 'Unassigned'}
+          {c().team ? ` · Team ${c().team?.name}` : ''}
         </span>
+        <AssignPicker case={c()} compact />
         <Show when={assignTarget()}>
           {(me) => (
             <Show when={c().assignee?.id !== me().id}>

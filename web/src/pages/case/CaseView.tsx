@@ -12,6 +12,7 @@ import { assignTarget, changeCase, withPending } from '../../stores/caseActions.
 import { createCaseDetail } from '../../stores/caseDetail.ts';
 import { AckLine } from './AckLine.tsx';
 import { CaseHeader } from './CaseHeader.tsx';
+import { History } from './History.tsx';
 import { Message, SystemLine } from './Message.tsx';
 
 export function CaseView(props: { id: string }) {
@@ -76,6 +77,7 @@ function CaseBody(props: { detail: Accessor<CaseDetail>; onPosted: (view: Messag
     <>
       <CaseHeader case={props.detail().case} />
       <CasePresence caseId={props.detail().case.id} />
+      <History caseId={props.detail().case.id} seq={props.detail().seq} />
 
       <section class="participants" aria-label="Participants">
         <h3>Participants</h3>
