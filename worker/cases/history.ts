@@ -64,6 +64,10 @@ function sentence(body: EventBody): string | null {
       return body.reopened ? 'reopened this by writing again' : null;
     case 'sla.updated':
       return `${body.kind === 'breach' ? 'marked the' : 'warned that the'} ${TARGETS[body.target]} target ${body.kind === 'breach' ? 'breached' : 'is due soon'}${body.actions.length ? ` (${body.actions.join(', ')})` : ''}`;
+    case 'case.merged':
+      return `merged ${body.absorbed.map((a) => `#${a.number}`).join(', ')} into this`;
+    case 'case.split':
+      return `split ${body.messageIds.length === 1 ? 'a message' : `${body.messageIds.length} messages`} off into #${body.newNumber}`;
     default:
       return null;
   }
