@@ -2,9 +2,8 @@
 // of ours it was about. Pure. Structured reports are read from their message/delivery-status part;
 // the many servers that send only prose are read for what can be trusted in them (X-Failed-
 // Recipients, status codes, the embedded original's headers).
-import PostalMime from 'postal-mime';
 import { BODY_FAILURE, DELAY_BODY } from './classify.ts';
-import { PARSE_LIMITS } from './limits.ts';
+import { parseBounded } from './parse.ts';
 import { parseHeaderBlock, headerValue, prescan } from './prescan.ts';
 import { cleanLine, extractMessageIds, normalizeEmail } from './text.ts';
 
@@ -91,12 +90,8 @@ export async function parseBounce(raw: Uint8Array, headers: Array<[string, strin
   let original: BouncedOriginal | null = null;
   try {
     // A second, bounded parse that keeps embedded messages whole, so the original can be read.
-    const email = await PostalMime.parse(raw, {
-      forceRfc822Attachments: true,
-      maxNestingDepth: PARSE_LIMITS.maxNestingDepth,
-      maxHeadersSize: PARSE_LIMITS.maxHeadersSize,
-      maxRfc822NestingDepth: PARSE_LIMITS.maxRfc822NestingDepth,
-    });
+    // Recoded like the first parse, so a report in a legacy charset reads the same here.
+    const email = await parseBounded(raw, { forceRfc822Attachments: true });
     for (const a of email.attachments) {
       const type = a.mimeType.toLowerCase();
       if (type === 'message/delivery-status' || type === 'message/global-delivery-status') recipients.push(...parseDeliveryStatus(decode(a.content)));

@@ -8,6 +8,7 @@
 // an order, a web form: RFC 3834 `auto-generated`, `Precedence: bulk`, a null sender): it stays
 // `human` with its signals as reasons and `machine` set, so it becomes a case nothing answers.
 import type { MessageKind } from '../protocol/api.ts';
+import { isReplySubject } from '../mail/subject.ts';
 import { normalizeEmail } from './text.ts';
 
 export interface ClassifyInput {
@@ -182,7 +183,8 @@ export function classify(input: ClassifyInput): Classification {
   // an out-of-office text counts only with such a mark of a machine (a customer may say they are away).
   if (!auto.length && !list.length) {
     const junk = precedence.filter(([, v]) => v === 'junk' || v === 'list').map(([n, v]) => `${n}:${v}`);
-    const answering = isReply || /^re:/i.test(subject);
+    // Any reply prefix: a German vacation(1) answers "AW:", a Swedish one "SV:".
+    const answering = isReply || isReplySubject(subject);
     const oooBody = OOO_BODY.test(body);
     if (oooBody && (nullSender || bulkish.length || generated.length)) auto.push('body:out-of-office', ...bulkish);
     else if (junk.length && answering) auto.push(...junk);

@@ -1,6 +1,6 @@
 // parse: raw bytes → ParsedMail, with postal-mime bounded explicitly. Pure; runs in workerd and Node.
 import PostalMime, { addressParser } from 'postal-mime';
-import type { Address, Email } from 'postal-mime';
+import type { Address, Email, PostalMimeOptions } from 'postal-mime';
 import type { AddressView } from '../protocol/api.ts';
 import { PARSE_LIMITS } from './limits.ts';
 import { attachmentName, distinctNames } from './names.ts';
@@ -91,15 +91,24 @@ function toBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {
   return content instanceof Uint8Array ? content : new Uint8Array(content);
 }
 
+/**
+ * postal-mime on a received mail: recoded first (recode.ts: 8-bit text in a charset it does not
+ * read, or misdeclared), under the ingest's limits. Every parse of a received mail goes through
+ * here, the bounce report's second look included, so both read the same text.
+ */
+export function parseBounded(raw: Uint8Array, options: Pick<PostalMimeOptions, 'attachmentEncoding' | 'forceRfc822Attachments'> = {}): Promise<Email> {
+  return PostalMime.parse(recodeMail(raw), {
+    ...options,
+    maxNestingDepth: PARSE_LIMITS.maxNestingDepth,
+    maxHeadersSize: PARSE_LIMITS.maxHeadersSize,
+    maxRfc822NestingDepth: PARSE_LIMITS.maxRfc822NestingDepth,
+  });
+}
+
 export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
   let email: Email;
   try {
-    email = await PostalMime.parse(recodeMail(raw), {
-      maxNestingDepth: PARSE_LIMITS.maxNestingDepth,
-      maxHeadersSize: PARSE_LIMITS.maxHeadersSize,
-      maxRfc822NestingDepth: PARSE_LIMITS.maxRfc822NestingDepth,
-      attachmentEncoding: 'arraybuffer',
-    });
+    email = await parseBounded(raw, { attachmentEncoding: 'arraybuffer' });
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     const reason = /nesting/i.test(detail) ? 'nesting-too-deep' : /header/i.test(detail) ? 'headers-too-large' : 'parse-failed';

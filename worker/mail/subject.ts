@@ -25,9 +25,14 @@ export function baseSubject(subject: string): string {
   return s.replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
+/** The subject begins with a reply prefix (in any of the languages above), tags aside. */
+export function isReplySubject(subject: string): boolean {
+  return REPLY_PREFIX.test(subject.replace(SUBJECT_TAGS, ' '));
+}
+
 /** The base subject of a reply (its subject begins with a reply prefix), or null; too short to say anything, null too. */
 export function replySubjectOf(subject: string): string | null {
-  if (!REPLY_PREFIX.test(subject.replace(SUBJECT_TAGS, ' '))) return null;
+  if (!isReplySubject(subject)) return null;
   const base = baseSubject(subject);
   return base.length >= 4 ? base : null;
 }
