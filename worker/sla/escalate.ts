@@ -2,7 +2,7 @@
 // agents see, and the policy's escalation actions (notify the assignee or an address, reassign, raise
 // the priority). Pure apart from the ids and MIME it builds: the sweep reads the agents it may name
 // beforehand, and commits what this returns together with every other case of its page.
-import type { Agent, Case, Mailbox } from '../db/schema.ts';
+import type { Agent, Case, Mailbox, Team } from '../db/schema.ts';
 import type { PlannedEvent } from '../changes/change.ts';
 import { combine, update, type Change, type Patch } from '../changes/change.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from '../mail/compose.ts';
@@ -26,6 +26,8 @@ export interface EscalationContext {
   sla: SlaContext;
   /** The workspace's active agents, by id. */
   agents: Map<string, Agent>;
+  /** The workspace's teams by name in lower case (an escalation names its team by name). */
+  teams?: Map<string, Team>;
   secret: string;
   appUrl: string | null;
   now: number;
@@ -52,7 +54,10 @@ async function notifyAddress(kase: Case, mailbox: Mailbox, address: string, what
     date: new Date(ctx.now),
     messageId: `${outboxId}@${mailbox.address.split('@')[1]}`,
   });
-  return { address: check.address, mail: stageMail({ id: outboxId, kind: 'notification', workspaceId: kase.workspaceId, caseId: kase.id, messageId: null, causeInboundId: null, composed, now: ctx.now }) };
+  return {
+    address: check.address,
+    mail: stageMail({ id: outboxId, kind: 'notification', workspaceId: kase.workspaceId, caseId: kase.id, messageId: null, causeInboundId: null, composed, now: ctx.now }),
+  };
 }
 
 /** Raises one finding on `kase` (as earlier findings of the same run left it). */
@@ -66,6 +71,7 @@ export async function raiseFinding(kase: Case, f: Finding, state: ReturnType<typ
   const note = { mailbox, kase: caseRef, secret: ctx.secret, appUrl: ctx.appUrl, now: ctx.now };
   let assigneeId = kase.assigneeId;
   let priority = kase.priority;
+  let teamChange: { id: string; name: string } | undefined;
   for (const e of ctx.sla.escalations.filter((x: Escalation) => x.on === f.kind)) {
     if (e.action === 'notify-assignee' && assigneeId) {
       const plan = await planNotification(ctx.agents.get(assigneeId), { ...note, kind: f.kind === 'breach' ? 'sla-breach' : 'sla-warning', agentId: assigneeId, summary: `The ${what}.` });
@@ -87,6 +93,12 @@ export async function raiseFinding(kase: Case, f: Finding, state: ReturnType<typ
       actions.push(`reassigned to ${agent.name}`);
     } else if (e.action === 'reassign' && e.team) {
       set.team = e.team;
+      // The case joins the team's queue (cases.team_id) when a team of that name exists.
+      const team = ctx.teams?.get(e.team.toLowerCase());
+      if (team && team.id !== kase.teamId) {
+        set.teamId = team.id;
+        teamChange = { id: team.id, name: team.name };
+      }
       actions.push(`moved to team ${e.team}`);
     } else if (e.action === 'raise-priority' && PRIORITY_UP[priority] !== priority) {
       priority = PRIORITY_UP[priority];
@@ -95,10 +107,16 @@ export async function raiseFinding(kase: Case, f: Finding, state: ReturnType<typ
     }
   }
   const cols = slaColumns(state, ctx.sla, kase.createdAt);
-  const events: PlannedEvent[] = [{ caseId: kase.id, actor: 'system:sla', body: { type: 'sla.updated', caseId: kase.id, target: f.target, kind: f.kind, dueAt: f.dueAt, state: cols.slaState, actions } }];
-  if (assigneeId !== kase.assigneeId || priority !== kase.priority) {
+  const events: PlannedEvent[] = [
+    { caseId: kase.id, actor: 'system:sla', body: { type: 'sla.updated', caseId: kase.id, target: f.target, kind: f.kind, dueAt: f.dueAt, state: cols.slaState, actions } },
+  ];
+  if (assigneeId !== kase.assigneeId || priority !== kase.priority || teamChange) {
     const assignee = assigneeId ? ctx.agents.get(assigneeId) : undefined;
-    const changes = { ...(priority !== kase.priority ? { priority } : {}), ...(assigneeId !== kase.assigneeId ? { assignee: assignee ? { id: assignee.id, name: assignee.name } : null } : {}) };
+    const changes = {
+      ...(priority !== kase.priority ? { priority } : {}),
+      ...(assigneeId !== kase.assigneeId ? { assignee: assignee ? { id: assignee.id, name: assignee.name } : null } : {}),
+      ...(teamChange ? { team: teamChange } : {}),
+    };
     events.push({ caseId: kase.id, actor: 'system:sla', body: { type: 'case.updated', caseId: kase.id, changes } });
   }
   const writes = Object.keys(set).length ? [update('cases', { id: kase.id }, set)] : [];

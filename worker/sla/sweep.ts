@@ -6,7 +6,7 @@
 // the page read, so a late or duplicated run raises nothing twice: the run whose claim lost leaves the
 // case to the next run, which reads it afresh.
 import { and, asc, eq, inArray, isNotNull, lte } from 'drizzle-orm';
-import { agents, cases, mailboxes, type Agent, type Case, type Mailbox } from '../db/schema.ts';
+import { agents, cases, mailboxes, teams, type Agent, type Case, type Mailbox, type Team } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { commit } from '../changes/commit.ts';
 import { combine, update, type Change } from '../changes/change.ts';
@@ -95,7 +95,16 @@ async function sweepPage(deps: Deps, page: Due[], now: number): Promise<{ warnin
   const won = await claim(deps, page);
   const needAgents = page.some((d) => d.findings.length > 0 && won.has(d.kase.id));
   const workspaceIds = [...new Set(page.map((d) => d.kase.workspaceId))];
-  const agentRows: Agent[] = needAgents ? await deps.db.select().from(agents).where(and(inArray(agents.workspaceId, workspaceIds), eq(agents.active, true))) : [];
+  // One round trip for both: the agents an escalation may name, and the teams it may move a case to.
+  const [agentRows, teamRows]: [Agent[], Team[]] = needAgents
+    ? await deps.db.batch([
+        deps.db
+          .select()
+          .from(agents)
+          .where(and(inArray(agents.workspaceId, workspaceIds), eq(agents.active, true))),
+        deps.db.select().from(teams).where(inArray(teams.workspaceId, workspaceIds)),
+      ])
+    : [[], []];
   const byWorkspace = new Map<string, Change>();
   const add = (workspaceId: string, part: Partial<Omit<Change, 'workspaceId'>>) => byWorkspace.set(workspaceId, combine(workspaceId, byWorkspace.get(workspaceId), part));
   let warnings = 0;
@@ -114,6 +123,7 @@ async function sweepPage(deps: Deps, page: Due[], now: number): Promise<{ warnin
       mailbox,
       sla: ctx,
       agents: new Map(agentRows.filter((a) => a.workspaceId === d.kase.workspaceId).map((a) => [a.id, a])),
+      teams: new Map(teamRows.filter((t) => t.workspaceId === d.kase.workspaceId).map((t) => [t.name.toLowerCase(), t])),
       secret: deps.secrets.replyTokenKey,
       appUrl: deps.config.appUrl,
       now,
