@@ -4,7 +4,8 @@
 // → event on a socket; BENCH_LATENCY_RATE and BENCH_LATENCY_MAILS change the load), fanout (one event
 // to 1,000 sockets), paint (Chromium, first rows of a 10,000-case inbox), sla (the sweep), cpu (CPU
 // per mail of the local runtime, with and without acknowledgements, next to the publish-only handler),
-// d1 (D1 round trips per new case and per reply, counted by the bench Worker), bundle (the Worker
+// d1 (D1 round trips per new case and per reply, counted by the bench Worker), search (latency over
+// 100,000 messages and the ingest rate with the index ÷ without it), bundle (the Worker
 // bundle of `wrangler deploy --dry-run`, gzipped; 1 kB = 1,000 bytes). The servers run the bench
 // Worker (worker/bench/index.ts): the deployed Worker plus the instruments these figures need.
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { checkNode, childEnv, root } from './lib/env.mjs';
 import { buildWeb, deliver, ensureDevVars, freePort, migrateLocal, seedDemo, startWrangler } from './lib/devserver.mjs';
 import { bigInboxSql, markFirstRow } from './lib/big-inbox.mjs';
 import { kB, workerBundle } from './lib/bundle.mjs';
+import { ingestRate, searchLatency } from './bench/search.mjs';
 import { run, tool } from './lib/env.mjs';
 
 checkNode();
@@ -272,6 +274,32 @@ const benches = {
       d1_calls_per_new_case: { value: figures.newCase[1], unit: 'calls' },
       d1_calls_per_reply: { value: figures.reply[1], unit: 'calls' },
       d1_calls_per_ack_delivery: { value: figures.ack[1], unit: 'calls' },
+    });
+  },
+  async search() {
+    // Latency over 100,000 messages, then the ingest rate with and without the index, alternated so
+    // that the machine's drift hits both alike.
+    ensureDevVars();
+    await buildWeb({ quiet: true });
+    const messages = Number(process.env.BENCH_SEARCH_MESSAGES ?? 100_000);
+    const lat = await searchLatency({ messages });
+    console.log(
+      `search: ${lat.messages} messages seeded in ${lat.seeded.toFixed(0)} s; ${lat.count} searches p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms${lat.empty.length ? ` (no hits for ${lat.empty.join(', ')})` : ''}`,
+    );
+    const kept = [];
+    const off = [];
+    for (let r = 0; r < 2; r++) {
+      off.push(await ingestRate({ SEARCH_INDEX: 'off' }));
+      kept.push(await ingestRate({}));
+    }
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(`search: ingest with the index ${kept.map((x) => x.toFixed(1)).join(', ')} mails/s; without ${off.map((x) => x.toFixed(1)).join(', ')} mails/s`);
+    report({
+      search_100k_p50_ms: { value: round1(lat.p50), unit: 'ms' },
+      search_100k_p99_ms: { value: round1(lat.p99), unit: 'ms' },
+      search_ingest_mails_s: { value: round1(mean(kept)), unit: 'mails/s' },
+      search_ingest_noindex_mails_s: { value: round1(mean(off)), unit: 'mails/s' },
+      search_ingest_ratio: { value: Math.round((mean(kept) / mean(off)) * 100) / 100, unit: 'ratio' },
     });
   },
   async bundle() {

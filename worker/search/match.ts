@@ -119,6 +119,11 @@ function filterCondition(f: Filter, ctx: MatchContext, params: Param[]): string 
 
 export interface MatchRow {
   caseId: string;
+  doc: number;
+}
+
+export interface TextRow {
+  doc: number;
   subject: string;
   people: string;
   files: string;
@@ -156,9 +161,15 @@ export function matchStatement(q: Query, ctx: MatchContext, page: { limit: numbe
   params.push(page.limit + 1, page.offset);
   const n = params.length;
   return {
-    sql: `SELECT c.case_id AS caseId, ${TEXT_COLUMNS.map((col) => `search_text.${col} AS ${col}`).join(', ')} FROM search_cases c JOIN search_text ON search_text.rowid = c.doc WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?${n - 1} OFFSET ?${n}`,
+    // Only ids: the text of every matching case would otherwise travel through the sort.
+    sql: `SELECT c.case_id AS caseId, c.doc AS doc FROM search_cases c JOIN search_text ON search_text.rowid = c.doc WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?${n - 1} OFFSET ?${n}`,
     params,
   };
+}
+
+/** The text of a page of cases, for their excerpts. */
+export function textStatement(docs: number[]): SearchStmt {
+  return { sql: `SELECT rowid AS doc, ${TEXT_COLUMNS.join(', ')} FROM search_text WHERE rowid IN (SELECT value FROM json_each(?1))`, params: [JSON.stringify(docs)] };
 }
 
 /** The words and phrases to mark in results: those that must match. */

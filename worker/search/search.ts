@@ -1,6 +1,6 @@
 // search: a query typed in the search box → one page of cases, best first, with what matched marked.
-// Reads: the names a filter uses (main database, only when there are such filters), one statement on
-// the index, the page's case summaries (main database).
+// Reads: the names a filter uses (main database, only when there are such filters), the page of ids
+// from the index, then its texts (index) and case summaries (main database) side by side.
 import { and, eq, inArray } from 'drizzle-orm';
 import { caseSummaries } from '../cases/detail.ts';
 import type { Db } from '../db/client.ts';
@@ -8,7 +8,7 @@ import { resolveNames } from '../db/queries/search-names.ts';
 import { cases } from '../db/schema.ts';
 import type { SearchHit, Snippet, SnippetField } from '../protocol/search.ts';
 import { excerpt, mark } from './highlight.ts';
-import { matchStatement, needlesOf, type MatchRow } from './match.ts';
+import { matchStatement, needlesOf, textStatement, type MatchRow, type TextRow } from './match.ts';
 import type { Query } from './query.ts';
 
 export interface SearchContext {
@@ -35,26 +35,39 @@ export async function search(deps: { db: Db; search: D1Database }, q: Query, ctx
     .all<MatchRow>();
   const rows = results.slice(0, page.limit);
   if (rows.length === 0) return { items: [], more: false };
-  const summaries = await caseSummaries(
-    deps.db,
-    and(
-      eq(cases.workspaceId, ctx.workspaceId),
-      inArray(
-        cases.id,
-        rows.map((r) => r.caseId),
-      ),
-    ),
-    rows.length,
-  );
-  const byId = new Map(summaries.map((s) => [s.id, s]));
   const needles = needlesOf(q);
+  const text = textStatement(rows.map((r) => r.doc));
+  // The page's texts (only when there are words to mark) and its summaries, side by side.
+  const [texts, summaries] = await Promise.all([
+    needles.length
+      ? deps.search
+          .prepare(text.sql)
+          .bind(...text.params)
+          .all<TextRow>()
+          .then((r) => r.results)
+      : Promise.resolve([] as TextRow[]),
+    caseSummaries(
+      deps.db,
+      and(
+        eq(cases.workspaceId, ctx.workspaceId),
+        inArray(
+          cases.id,
+          rows.map((r) => r.caseId),
+        ),
+      ),
+      rows.length,
+    ),
+  ]);
+  const byId = new Map(summaries.map((s) => [s.id, s]));
+  const byDoc = new Map(texts.map((t) => [t.doc, t]));
   const items: SearchHit[] = [];
   for (const r of rows) {
     const summary = byId.get(r.caseId);
     // In the index but no longer in the main database: left out, the next rebuild drops it.
     if (!summary) continue;
     let snippet: Snippet | null = null;
-    if (needles.length) for (const f of SNIPPET_FIELDS) if ((snippet = excerpt(f, r[f], needles))) break;
+    const t = byDoc.get(r.doc);
+    if (t) for (const f of SNIPPET_FIELDS) if ((snippet = excerpt(f, t[f], needles))) break;
     items.push({ case: summary, subject: mark(summary.subject, needles), snippet });
   }
   return { items, more: results.length > page.limit };
