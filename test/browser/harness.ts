@@ -335,37 +335,5 @@ export function caseBySubject(subject: string): Promise<CaseSummary> {
   );
 }
 
-/** An RFC 3464 delivery report refusing `recipient` (5.1.1 user unknown), quoting the original's headers. */
-export function deliveryReport(recipient: string, originalHeaders: string[]): string {
-  return [
-    'From: Mail Delivery System <MAILER-DAEMON@mx.example.com>',
-    `To: ${MAILBOX}`,
-    'Subject: Undelivered Mail Returned to Sender',
-    `Message-ID: <dsn-${suffix()}@mx.example.com>`,
-    `Date: ${new Date().toUTCString()}`,
-    'Auto-Submitted: auto-replied',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
-    '',
-    '--r',
-    'Content-Type: text/plain',
-    '',
-    'I could not deliver your message.',
-    '--r',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; mx.example.com',
-    '',
-    `Final-Recipient: rfc822; ${recipient}`,
-    'Action: failed',
-    'Status: 5.1.1',
-    'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
-    '',
-    '--r',
-    'Content-Type: text/rfc822-headers',
-    '',
-    ...originalHeaders,
-    '--r--',
-    '',
-  ].join('\r\n');
-}
+/** An RFC 3464 delivery report to MAILBOX (the demo's); the one builder every test uses. */
+export { deliveryReport } from '../fixtures/dsn.ts';

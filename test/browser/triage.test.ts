@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { readDevVar } from '../../scripts/lib/devserver.mjs';
 import { threadMarker } from '../../worker/mail/tokens.ts';
-import { api, caseBySubject, LIVE_BOUND_MS, MAILBOX, mail, newAgent, openInbox, screenshot, send, settled, suffix, type CaseSummary, url, useBrowserHarness } from './harness.ts';
+import { api, caseBySubject, deliveryReport, LIVE_BOUND_MS, MAILBOX, mail, newAgent, openInbox, screenshot, send, settled, suffix, type CaseSummary, url, useBrowserHarness } from './harness.ts';
 
 const FIRST_CASE_SUBJECT = 'Order #4411 arrived damaged';
 
@@ -278,40 +278,7 @@ describe('the case view in a browser', () => {
     const key = readDevVar('REPLY_TOKEN_KEY');
     expect(key, 'REPLY_TOKEN_KEY in .dev.vars').toBeTruthy();
     const marker = await threadMarker(key ?? '', kase.id, 'acme.test');
-    const report = [
-      'From: Mail Delivery System <MAILER-DAEMON@mx.example.com>',
-      `To: ${MAILBOX}`,
-      'Subject: Undelivered Mail Returned to Sender',
-      `Message-ID: <dsn-${suffix()}@mx.example.com>`,
-      `Date: ${new Date().toUTCString()}`,
-      'Auto-Submitted: auto-replied',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
-      '',
-      '--r',
-      'Content-Type: text/plain',
-      '',
-      'I could not deliver your message.',
-      '--r',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.example.com',
-      '',
-      `Final-Recipient: rfc822; ${customer}`,
-      'Action: failed',
-      'Status: 5.1.1',
-      'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
-      '',
-      '--r',
-      'Content-Type: text/rfc822-headers',
-      '',
-      `From: ${MAILBOX}`,
-      `To: ${customer}`,
-      `Subject: Re: ${subject}`,
-      `References: <${marker}>`,
-      '--r--',
-      '',
-    ].join('\r\n');
+    const report = deliveryReport(customer, [`From: ${MAILBOX}`, `To: ${customer}`, `Subject: Re: ${subject}`, `References: <${marker}>`]);
     const page = await openInbox(await newAgent('agent'));
     await openCase(page, kase.id);
     await page.locator('[data-testid="message"]').first().waitFor();

@@ -8,7 +8,7 @@ import { cases, contacts } from '../../../worker/db/schema.ts';
 import { threadMarker } from '../../../worker/mail/tokens.ts';
 import type { CaseDetail } from '../../../worker/protocol/api.ts';
 import { seeded } from '../helpers.ts';
-import { dsn } from '../mail/dsn.ts';
+import { deliveryReport } from '../../fixtures/dsn.ts';
 import { DEMO, deliver, getJson, mail } from './client.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0);
@@ -46,7 +46,7 @@ describe('the thread of a case', () => {
     const kase = (await deps.db.select().from(cases).get())!;
     const [ack] = (await detailOf(kase.id)).acknowledgements;
     const marker = await threadMarker(env.REPLY_TOKEN_KEY, kase.id, 'acme.test');
-    await deliver(deps, dsn('alice@example.com', [`From: ${DEMO.mailbox}`, 'To: alice@example.com', `Message-ID: <${ack!.outboxId}@acme.test>`, `References: <${marker}>`]), {
+    await deliver(deps, deliveryReport('alice@example.com', [`From: ${DEMO.mailbox}`, 'To: alice@example.com', `Message-ID: <${ack!.outboxId}@acme.test>`, `References: <${marker}>`]), {
       from: 'mailer-daemon@mx.example.com',
       at: T0 + 120_000,
     });

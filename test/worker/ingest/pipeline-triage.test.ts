@@ -9,6 +9,7 @@ import { receiveEmail, type ReceiveResult } from '../../../worker/ingest/receive
 import { signReplyToken, threadMarker } from '../../../worker/mail/tokens.ts';
 import { buildCaseHeaders, composeMail } from '../../../worker/mail/compose.ts';
 import { ackHeaders, renderAck } from '../../../worker/mail/templates.ts';
+import { deliveryReport } from '../../fixtures/dsn.ts';
 import { DEMO, incoming, mail, seeded } from '../helpers.ts';
 
 const CF_PASS = 'mx.cloudflare.net; dkim=pass header.d=example.com; dmarc=pass header.from=example.com; spf=pass smtp.mailfrom=alice@example.com';
@@ -166,39 +167,6 @@ describe('catch-all', () => {
   });
 });
 
-function dsn(opts: { recipient: string; action: string; status: string; diagnostic?: string; originalHeaders: string }): string {
-  return [
-    'From: Mail Delivery System <MAILER-DAEMON@mx.example.com>',
-    `To: ${DEMO.mailbox}`,
-    'Subject: Undelivered Mail Returned to Sender',
-    `Message-ID: <${crypto.randomUUID()}@mx.example.com>`,
-    'Auto-Submitted: auto-replied',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
-    '',
-    '--r',
-    'Content-Type: text/plain',
-    '',
-    'I could not deliver your message.',
-    '--r',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; mx.example.com',
-    '',
-    `Final-Recipient: rfc822; ${opts.recipient}`,
-    `Action: ${opts.action}`,
-    `Status: ${opts.status}`,
-    ...(opts.diagnostic ? [`Diagnostic-Code: smtp; ${opts.diagnostic}`] : []),
-    '',
-    '--r',
-    'Content-Type: text/rfc822-headers',
-    '',
-    opts.originalHeaders,
-    '--r--',
-    '',
-  ].join('\r\n');
-}
-
 describe('bounces (RFC 3464)', () => {
   async function ourAckHeaders(_deps: Deps, caseId: string) {
     const h = await buildCaseHeaders({
@@ -209,14 +177,21 @@ describe('bounces (RFC 3464)', () => {
       customerLastMessageId: 'first@example.com',
       threadIds: ['first@example.com'],
     });
-    return `From: Acme Support <${DEMO.mailbox}>\r\nTo: alice@example.com\r\nReply-To: ${h.replyTo}\r\nSubject: [#1] Where is my order?\r\nMessage-ID: <cf-1@cloudflare.example>\r\nReferences: ${h.references.map((r) => `<${r}>`).join(' ')}`;
+    return [
+      `From: Acme Support <${DEMO.mailbox}>`,
+      'To: alice@example.com',
+      `Reply-To: ${h.replyTo}`,
+      'Subject: [#1] Where is my order?',
+      'Message-ID: <cf-1@cloudflare.example>',
+      `References: ${h.references.map((r) => `<${r}>`).join(' ')}`,
+    ];
   }
 
   it('a permanent failure of our mail becomes a system message on the case and marks the address undeliverable', async () => {
     const { deps, kase } = await firstCase();
     const r = await row(
       deps,
-      await deliver(deps, dsn({ recipient: 'alice@example.com', action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 user unknown', originalHeaders: await ourAckHeaders(deps, kase.id) }), {
+      await deliver(deps, deliveryReport('alice@example.com', await ourAckHeaders(deps, kase.id)), {
         from: 'mailer-daemon@mx.example.com',
       }),
     );
@@ -236,7 +211,7 @@ describe('bounces (RFC 3464)', () => {
 
   it('a delay is noted on the case but marks nothing', async () => {
     const { deps, kase } = await firstCase();
-    await deliver(deps, dsn({ recipient: 'alice@example.com', action: 'delayed', status: '4.4.1', originalHeaders: await ourAckHeaders(deps, kase.id) }), { from: 'mailer-daemon@mx.example.com' });
+    await deliver(deps, deliveryReport('alice@example.com', await ourAckHeaders(deps, kase.id), { action: 'delayed', status: '4.4.1', diagnostic: null }), { from: 'mailer-daemon@mx.example.com' });
     const sys = (await deps.db.select().from(messages).where(eq(messages.direction, 'system')).get())!;
     expect(sys.text).toBe('Delivery to alice@example.com is delayed: 4.4.1');
     expect((await deps.db.select().from(contacts).where(eq(contacts.email, 'alice@example.com')).get())!.undeliverable).toBe(false);
@@ -244,12 +219,7 @@ describe('bounces (RFC 3464)', () => {
 
   it('a report that quotes only a customer’s Message-ID is not trusted: ignored, nothing marked', async () => {
     const { deps } = await firstCase();
-    const forged = dsn({
-      recipient: 'alice@example.com',
-      action: 'failed',
-      status: '5.1.1',
-      originalHeaders: 'From: alice@example.com\r\nTo: support@acme.test\r\nMessage-ID: <first@example.com>\r\nSubject: Where is my order?',
-    });
+    const forged = deliveryReport('alice@example.com', ['From: alice@example.com', 'To: support@acme.test', 'Message-ID: <first@example.com>', 'Subject: Where is my order?'], { diagnostic: null });
     expect(await row(deps, await deliver(deps, forged, { from: 'mailer-daemon@mx.example.com' }))).toMatchObject({ status: 'ignored', reason: 'bounce' });
     expect((await deps.db.select().from(contacts).where(eq(contacts.email, 'alice@example.com')).get())!.undeliverable).toBe(false);
   });

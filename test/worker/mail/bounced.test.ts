@@ -9,7 +9,7 @@ import type { Deps } from '../../../worker/deps.ts';
 import { receiveEmail } from '../../../worker/ingest/receive.ts';
 import { threadMarker } from '../../../worker/mail/tokens.ts';
 import { DEMO, incoming, mail, seeded } from '../helpers.ts';
-import { dsn } from './dsn.ts';
+import { deliveryReport } from '../../fixtures/dsn.ts';
 
 const CF_PASS = 'mx.cloudflare.net; dkim=pass header.d=example.com; dmarc=pass header.from=example.com';
 
@@ -45,7 +45,7 @@ describe('a bounce of our mail marks its delivery', () => {
     const { kase, ack, marker } = await acknowledgedCase(deps, 'alice@example.com', 'Where is my order?');
     await deliver(
       deps,
-      dsn('alice@example.com', [`From: ${DEMO.mailbox}`, 'To: alice@example.com', `Message-ID: <${ack.outboxId}@acme.test>`, `References: <${marker}>`]),
+      deliveryReport('alice@example.com', [`From: ${DEMO.mailbox}`, 'To: alice@example.com', `Message-ID: <${ack.outboxId}@acme.test>`, `References: <${marker}>`]),
       'mailer-daemon@mx.example.com',
     );
 
@@ -69,7 +69,11 @@ describe('a bounce of our mail marks its delivery', () => {
   it('a report tied to the case by our marker alone marks the mail sent to that recipient on the case', async () => {
     const deps = await seeded({ acks: true });
     const { ack, marker } = await acknowledgedCase(deps, 'alice@example.com', 'Where is my order?');
-    await deliver(deps, dsn('alice@example.com', [`From: ${DEMO.mailbox}`, 'To: alice@example.com', `References: <${marker}>`], '5.2.1', '550 5.2.1 mailbox disabled'), 'mailer-daemon@mx.example.com');
+    await deliver(
+      deps,
+      deliveryReport('alice@example.com', [`From: ${DEMO.mailbox}`, 'To: alice@example.com', `References: <${marker}>`], { status: '5.2.1', diagnostic: '550 5.2.1 mailbox disabled' }),
+      'mailer-daemon@mx.example.com',
+    );
     expect(await deliveryOf(deps, ack.outboxId, 'alice@example.com')).toMatchObject({ status: 'bounced', errorCode: '5.2.1', error: '550 5.2.1 mailbox disabled' });
   });
 
@@ -78,7 +82,11 @@ describe('a bounce of our mail marks its delivery', () => {
     const mine = await acknowledgedCase(deps, 'alice@example.com', 'Where is my order?');
     const theirs = await acknowledgedCase(deps, 'carol@example.org', 'Another question');
     // Evidence for Alice's case, but the id of Carol's acknowledgement.
-    await deliver(deps, dsn('carol@example.org', [`From: ${DEMO.mailbox}`, `Message-ID: <${theirs.ack.outboxId}@acme.test>`, `References: <${mine.marker}>`]), 'mailer-daemon@mx.example.com');
+    await deliver(
+      deps,
+      deliveryReport('carol@example.org', [`From: ${DEMO.mailbox}`, `Message-ID: <${theirs.ack.outboxId}@acme.test>`, `References: <${mine.marker}>`]),
+      'mailer-daemon@mx.example.com',
+    );
     expect((await deliveryOf(deps, theirs.ack.outboxId, 'carol@example.org')).status).toBe('sent');
     expect((await deliveryOf(deps, mine.ack.outboxId, 'alice@example.com')).status).toBe('sent');
   });
@@ -86,7 +94,11 @@ describe('a bounce of our mail marks its delivery', () => {
   it('a delay warning marks nothing', async () => {
     const deps = await seeded({ acks: true });
     const { ack, marker } = await acknowledgedCase(deps, 'alice@example.com', 'Where is my order?');
-    const delayed = dsn('alice@example.com', [`Message-ID: <${ack.outboxId}@acme.test>`, `References: <${marker}>`], '4.4.1', '451 4.4.1 try again later').replace('Action: failed', 'Action: delayed');
+    const delayed = deliveryReport('alice@example.com', [`Message-ID: <${ack.outboxId}@acme.test>`, `References: <${marker}>`], {
+      action: 'delayed',
+      status: '4.4.1',
+      diagnostic: '451 4.4.1 try again later',
+    });
     await deliver(deps, delayed, 'mailer-daemon@mx.example.com');
     expect((await deliveryOf(deps, ack.outboxId, 'alice@example.com')).status).toBe('sent');
   });
