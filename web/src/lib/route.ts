@@ -1,5 +1,5 @@
 // A small hash router: `#/` is the inbox, `#/cases/<id>` a case, `#/outbox` the sent mail (local mode),
-// `#/reports` the SLA report, `#/admin/{mailboxes,agents,setup,tags,audit,import}` the admin pages (`#/admin`: mailboxes).
+// `#/reports` the SLA report, `#/admin/{mailboxes,agents,setup,teams,tags,audit,import}` the admin pages (`#/admin`: mailboxes).
 import { createSignal } from 'solid-js';
 import type { ListView } from '../api/cases.ts';
 
@@ -11,6 +11,7 @@ export type Route =
   | { name: 'admin-mailboxes' }
   | { name: 'admin-agents' }
   | { name: 'admin-setup' }
+  | { name: 'admin-teams' }
   | { name: 'admin-tags' }
   | { name: 'admin-audit' }
   | { name: 'admin-import' };
@@ -18,8 +19,8 @@ export type Route =
 function parse(hash: string): Route {
   if (/^#\/outbox\/?$/.test(hash)) return { name: 'outbox' };
   if (/^#\/reports\/?$/.test(hash)) return { name: 'reports' };
-  const admin = /^#\/admin(?:\/(mailboxes|agents|setup|tags|audit|import))?\/?$/.exec(hash);
-  if (admin) return { name: `admin-${(admin[1] ?? 'mailboxes') as 'mailboxes' | 'agents' | 'setup' | 'tags' | 'audit' | 'import'}` };
+  const admin = /^#\/admin(?:\/(mailboxes|agents|setup|teams|tags|audit|import))?\/?$/.exec(hash);
+  if (admin) return { name: `admin-${(admin[1] ?? 'mailboxes') as 'mailboxes' | 'agents' | 'setup' | 'teams' | 'tags' | 'audit' | 'import'}` };
   const m = /^#\/cases\/([^/?#]+)/.exec(hash);
   if (m?.[1]) {
     try {

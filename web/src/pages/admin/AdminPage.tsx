@@ -2,7 +2,7 @@
 // old mail. Only for admins; in open mode (a developer's own machine) whoever sits there is one.
 //
 // data-testids: admin (the area), admin-nav-mailboxes, admin-nav-agents, admin-nav-setup,
-// admin-nav-tags, admin-nav-audit, admin-nav-import (the sub-navigation), admin-forbidden (shown to agents who are not admins).
+// admin-nav-teams, admin-nav-tags, admin-nav-audit, admin-nav-import (the sub-navigation), admin-forbidden (shown to agents who are not admins).
 import { Match, Show, Switch } from 'solid-js';
 import type { Route } from '../../lib/route.ts';
 import { currentSession } from '../../stores/session.ts';
@@ -12,6 +12,7 @@ import { Import } from './Import.tsx';
 import { Mailboxes } from './Mailboxes.tsx';
 import { Setup } from './Setup.tsx';
 import { Tags } from './Tags.tsx';
+import { Teams } from './Teams.tsx';
 import './admin.css';
 
 export type AdminRoute = Extract<Route['name'], `admin-${string}`>;
@@ -20,6 +21,7 @@ const PAGES: Array<{ route: AdminRoute; href: string; label: string; testid: str
   { route: 'admin-mailboxes', href: '#/admin/mailboxes', label: 'Mailboxes', testid: 'admin-nav-mailboxes' },
   { route: 'admin-agents', href: '#/admin/agents', label: 'Agents', testid: 'admin-nav-agents' },
   { route: 'admin-setup', href: '#/admin/setup', label: 'Connect your domain', testid: 'admin-nav-setup' },
+  { route: 'admin-teams', href: '#/admin/teams', label: 'Teams', testid: 'admin-nav-teams' },
   { route: 'admin-tags', href: '#/admin/tags', label: 'Tags', testid: 'admin-nav-tags' },
   { route: 'admin-audit', href: '#/admin/audit', label: 'Audit log', testid: 'admin-nav-audit' },
   { route: 'admin-import', href: '#/admin/import', label: 'Import old mail', testid: 'admin-nav-import' },
@@ -58,6 +60,9 @@ export function AdminPage(props: { page: AdminRoute }) {
           </Match>
           <Match when={props.page === 'admin-setup'}>
             <Setup />
+          </Match>
+          <Match when={props.page === 'admin-teams'}>
+            <Teams />
           </Match>
           <Match when={props.page === 'admin-tags'}>
             <Tags />
