@@ -40,6 +40,8 @@ describe('auto-assignment of new cases by the mailbox default team', () => {
     const { ben } = await signedIn(deps);
     await defaultTeam(deps, 'least-open', ['agt_ada', 'agt_ben']);
     expect(await assigneeOfNew(deps, 'nobody around')).toBeNull();
+    // Unassigned, but in the team's queue.
+    expect((await deps.db.select({ t: cases.teamId }).from(cases)).map((r) => r.t)).toEqual(['team_s']);
     const res = await call('/api/live', { headers: { Upgrade: 'websocket', Origin: ORIGIN, Cookie: ben } }, PASSWORD);
     const ws = res.webSocket!;
     const frames: ServerFrame[] = [];
