@@ -7,10 +7,12 @@ import { and, desc, eq, gte, inArray, isNotNull, isNull, ne, sql } from 'drizzle
 import { cases, messages } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
 import { baseSubject } from '../mail/subject.ts';
-import type { MergeInfo, MergeSuggestion } from '../protocol/merge.ts';
+import type { MergeCandidate, MergeInfo, MergeSuggestion } from '../protocol/merge.ts';
 
 const WINDOW_MS = 14 * 86_400_000;
 const MAX_SUGGESTIONS = 5;
+/** The dialog shows this many of the customer's cases. */
+const MAX_CANDIDATES = 30;
 
 function words(s: string): Set<string> {
   return new Set(s.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 1));
@@ -88,4 +90,20 @@ export async function mergeInfo(db: Db, workspaceId: string, caseId: string): Pr
     out.push({ ...c, reason: 'same-sender-subject' });
   }
   return { mergedInto: null, suggestions: out.slice(0, MAX_SUGGESTIONS) };
+}
+
+/** The customer's other cases the merge dialog shows beside this one (newest first), with this one first. */
+export async function mergeCandidates(db: Db, workspaceId: string, caseId: string): Promise<MergeCandidate[] | null> {
+  const self = and(eq(cases.id, caseId), eq(cases.workspaceId, workspaceId));
+  const row = { id: cases.id, number: cases.number, subject: cases.subject, status: cases.status, messageCount: cases.messageCount, lastMessageAt: cases.lastMessageAt };
+  const [mine, theirs] = await db.batch([
+    db.select(row).from(cases).where(self).limit(1),
+    db
+      .select(row)
+      .from(cases)
+      .where(and(eq(cases.workspaceId, workspaceId), ne(cases.id, caseId), isNull(cases.mergedIntoId), eq(cases.contactId, sql`(SELECT ${cases.contactId} FROM ${cases} WHERE ${self})`)))
+      .orderBy(desc(cases.lastMessageAt))
+      .limit(MAX_CANDIDATES),
+  ]);
+  return mine[0] ? [mine[0], ...theirs] : null;
 }

@@ -28,14 +28,18 @@ export interface SplitResult {
 /** Why the case view offers a merge: the same sender with a similar subject, or the same mail filed twice (two of our addresses). */
 export type SuggestionReason = 'same-sender-subject' | 'same-message';
 
-/** Another case the case view offers to merge with (never merged without an agent). */
-export interface MergeSuggestion {
+/** A case as the merge dialog shows it beside the others. */
+export interface MergeCandidate {
   id: string;
   number: number;
   subject: string;
   status: string;
   messageCount: number;
   lastMessageAt: number;
+}
+
+/** Another case the case view offers to merge with (never merged without an agent). */
+export interface MergeSuggestion extends MergeCandidate {
   reason: SuggestionReason;
 }
 

@@ -196,6 +196,19 @@ describe('merge suggestions', () => {
     expect((await getJson<CaseDetail>(`/api/cases/${first}`)).body.merge.suggestions).toEqual([]);
   });
 
+  it("the dialog's candidates: this case first, then the customer's other cases not merged away, nobody else's", async () => {
+    const deps = await seeded();
+    const now = Date.now();
+    const a = await newCase(deps, 'alpha', now - 3000);
+    const b = await newCase(deps, 'beta', now - 2000);
+    await newCase(deps, 'gamma', now - 1000, 'zed@example.org');
+    const c = await newCase(deps, 'delta', now);
+    expect((await merge(c, [b])).status).toBe(200);
+    const { body } = await getJson<{ items: Array<{ id: string; subject: string }> }>(`/api/cases/${a}/merge-candidates`);
+    expect(body.items.map((i) => i.subject)).toEqual(['alpha', 'delta']);
+    expect((await call('/api/cases/case_nope/merge-candidates')).status).toBe(404);
+  });
+
   it('one mail sent to two of our addresses: each mailbox filed it, each case suggests the other', async () => {
     const deps = await seeded();
     const now = Date.now();

@@ -5,9 +5,10 @@ import { CaseActionError } from '../../cases/errors.ts';
 import { mergeCases } from '../../cases/merge.ts';
 import type { Author } from '../../cases/plan.ts';
 import { splitCase } from '../../cases/split.ts';
-import { mergeBody, splitBody, type MergeResult, type SplitResult } from '../../protocol/merge.ts';
+import { mergeCandidates } from '../../cases/suggest.ts';
+import { mergeBody, splitBody, type MergeCandidate, type MergeResult, type SplitResult } from '../../protocol/merge.ts';
 import type { AppEnv } from '../env.ts';
-import { ApiFailure } from '../errors.ts';
+import { ApiFailure, notFound } from '../errors.ts';
 import { parseBody } from '../validate.ts';
 
 export const mergeRoutes = new Hono<AppEnv>();
@@ -20,6 +21,13 @@ function refused(err: unknown): never {
   if (err instanceof CaseActionError) throw new ApiFailure(err.code === 'conflict' ? 'bad_request' : err.code, err.message);
   throw err;
 }
+
+/** This case and the customer's other cases (not merged away), for the merge dialog. */
+mergeRoutes.get('/:id/merge-candidates', async (c) => {
+  const items = await mergeCandidates(c.var.deps.db, c.var.workspaceId, c.req.param('id'));
+  if (!items) throw notFound('case');
+  return c.json({ items } satisfies { items: MergeCandidate[] });
+});
 
 /** The cases named in `absorb` become part of this one; they stay as closed pointers to it. */
 mergeRoutes.post('/:id/merge', async (c) => {

@@ -6,6 +6,7 @@ import type { Accessor } from 'solid-js';
 import type { AckView, CaseDetail, MessageView } from '../../../../worker/protocol/api.ts';
 import { Composer, type ComposerApi } from '../../components/composer/Composer.tsx';
 import { Loadable } from '../../components/Loadable.tsx';
+import { MergePanel } from '../../components/MergeDialog.tsx';
 import { CasePresence } from '../../components/Presence.tsx';
 import { isTyping } from '../../lib/util.ts';
 import { assignTarget, changeCase, withPending } from '../../stores/caseActions.ts';
@@ -77,6 +78,7 @@ function CaseBody(props: { detail: Accessor<CaseDetail>; onPosted: (view: Messag
     <>
       <CaseHeader case={props.detail().case} />
       <CasePresence caseId={props.detail().case.id} />
+      <MergePanel detail={props.detail} />
       <History caseId={props.detail().case.id} seq={props.detail().seq} />
 
       <section class="participants" aria-label="Participants">
