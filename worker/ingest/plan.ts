@@ -10,7 +10,7 @@ import { planAck } from '../mail/ack.ts';
 import { languagePreferences } from '../mail/templates.ts';
 import { planNotification } from '../mail/notify.ts';
 import { looksLikeThreadMarker, tokenFromAddress, verifyReplyToken, verifyThreadMarker, type TokenCheck } from '../mail/tokens.ts';
-import { slaContextFrom, type SlaContext } from '../sla/transition.ts';
+import { slaContextFrom, slaOnCreate, type SlaContext } from '../sla/transition.ts';
 import type { Analysis } from './analyze.ts';
 import { parseBounce, type BounceReport } from './bounce.ts';
 import { ackEligibility, decide, type Decision, type Flood } from './decide.ts';
@@ -245,6 +245,7 @@ async function followUps(
   decision: Decision,
   kase: { id: string; number: number; subject: string; assigneeId: string | null },
   notes: Record<string, string>,
+  firstResponseDueAt: number | null = null,
 ): Promise<FollowUps> {
   const more: FollowUps = { writes: [], blobs: [], outgoing: [] };
   if ((decision.action !== 'new-case' && decision.action !== 'append') || decision.kind !== 'human') return more;
@@ -263,6 +264,7 @@ async function followUps(
         threadIds: isNew ? [] : (facts.threadIds[kase.id] ?? []),
         // The language the customer writes in (or reads) picks the built-in wording's language.
         customerLanguages: languagePreferences(mail.headers),
+        firstResponseDueAt,
         secret: p.secret,
         now: p.now,
       },
@@ -313,7 +315,9 @@ export async function planInbound(p: Prepared, facts: InboundFacts, decided: Dec
       const attachments = await planAttachments(p.analysis.mail.attachments, p.mailbox, messageId, p.now);
       const newFacts = { number: facts.caseCounter + 1, assignee: importing ? null : assignee, sla: importing ? null : slaContextOf(p.mailbox, facts, p.mailbox.slaPolicyId) };
       const notes: Record<string, string> = {};
-      const more = importing ? undefined : await followUps(p, facts, decision, newCaseRef(ctx, newFacts), notes);
+      // The acknowledgement promises the first response the new case's SLA clock will start with.
+      const due = decision.kind === 'human' ? slaOnCreate(newFacts.sla, 'normal', p.now).firstResponseDueAt : null;
+      const more = importing ? undefined : await followUps(p, facts, decision, newCaseRef(ctx, newFacts), notes, due);
       return planNewCase(withNotes({ ...ctx, attachments }, notes), decision, newFacts, more);
     }
     case 'append': {

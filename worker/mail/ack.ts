@@ -36,7 +36,8 @@ export interface AckRequest {
   customerMessageId: string | null;
   threadIds: string[];
   agentName?: string | null;
-  firstResponse?: string | null;
+  /** When the new case's first response is due (its SLA), for `{{sla.first_response}}`. */
+  firstResponseDueAt?: number | null;
   /** The languages the customer's mail asks for, most wanted first (templates.ts languagePreferences). */
   customerLanguages?: readonly string[];
   secret: string;
@@ -97,6 +98,19 @@ function offHours(row: typeof calendars.$inferSelect, now: number): Away | null 
  * wrote it), or the built-in one; the off-hours one speaks the customer's language when it can
  * (English otherwise) and says when the office opens again.
  */
+/** When the first response is due, as the acknowledgement says it: in the office's zone (UTC without a calendar). */
+function firstResponseText(req: AckRequest, limits: AckLimits, language: AckLanguage): string | null {
+  const at = req.firstResponseDueAt;
+  if (at === null || at === undefined || !Number.isFinite(at)) return null;
+  const zone = limits.calendar?.id === req.mailbox.calendarId ? limits.calendar?.timeZone : undefined;
+  try {
+    return formatReopening(at, req.now, zone ?? 'UTC', language);
+  } catch {
+    // An unknown zone in a calendar row: UTC says the same moment.
+    return formatReopening(at, req.now, 'UTC', language);
+  }
+}
+
 function wording(req: AckRequest, away: Away | null): { custom: Partial<AckTemplate> | undefined; language: AckLanguage; reopens: string | null } {
   const { mailbox } = req;
   if (!away) return { custom: customTemplate(req.kind === 'create' ? mailbox.ackCreateTemplate : mailbox.ackUpdateTemplate), language: 'en', reopens: null };
@@ -126,7 +140,7 @@ export async function planAck(req: AckRequest, limits: AckLimits): Promise<AckPl
       'customer.name': req.recipient.name,
       'mailbox.name': mailbox.displayName,
       'agent.name': req.agentName,
-      'sla.first_response': req.firstResponse,
+      'sla.first_response': firstResponseText(req, limits, language),
       'office.reopens': reopens,
     },
     custom,
