@@ -29,7 +29,7 @@ describe('assigning to another agent', () => {
     return page;
   }
 
-  test('Ada assigns a case to Ben with the picker; it appears in Ben’s Mine without a reload', async () => {
+  test('Ada assigns a case to Ben with the picker; it appears in Ben’s Mine without a reload; Ben unassigns it from the row', async () => {
     const subject = `Invoice twice ${suffix()}`;
     const customer = `assign-${suffix()}@example.com`;
     const ada = await signedIn('ada', 'ada@acme.test');
@@ -61,5 +61,22 @@ describe('assigning to another agent', () => {
     expect(await ben.evaluate(() => window.__marker)).toBe(1);
     await screenshot(ben, 'assign-mine.png');
     await screenshot(ada, 'assign-history.png');
+
+    // From the list row: Ben gives it back to nobody; it leaves his Mine and the count follows.
+    await caseRow(ben, subject).locator('[data-testid="row-assign"]').click();
+    await ben.locator('[data-testid="assign-filter"]').fill('nob');
+    await ben.locator('[data-testid="assign-option"]', { hasText: 'Nobody' }).waitFor({ timeout: LIVE_BOUND_MS });
+    // Not clipped by the list: the option is what is under its own centre.
+    const onTop = await ben.locator('[data-testid="assign-option"]', { hasText: 'Nobody' }).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return hit !== null && el.contains(hit);
+    });
+    expect(onTop).toBe(true);
+    await screenshot(ben, 'assign-row-picker.png');
+    await ben.locator('[data-testid="assign-filter"]').press('Enter');
+    await caseRow(ben, subject).waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
+    await expect.poll(() => count.textContent(), { timeout: LIVE_BOUND_MS }).toBe('0');
+    await ada.locator('[data-testid="history-line"]', { hasText: 'Ben Agent unassigned this' }).waitFor({ timeout: LIVE_BOUND_MS });
   });
 });

@@ -3,7 +3,7 @@
 import type { CaseSummary } from '../../../worker/protocol/api.ts';
 import type { CaseHistory } from '../../../worker/protocol/history.ts';
 import type { Assignables } from '../../../worker/protocol/teams.ts';
-import type { ViewInfo } from '../../../worker/protocol/views.ts';
+import type { ViewInfo, ViewSort } from '../../../worker/protocol/views.ts';
 import { request, sendJson } from './request.ts';
 
 const enc = encodeURIComponent;
@@ -23,4 +23,12 @@ export function getHistory(caseId: string): Promise<CaseHistory> {
 
 export async function getViews(): Promise<ViewInfo[]> {
   return (await request<{ views: ViewInfo[] }>('/api/views')).views;
+}
+
+export function createView(body: { name: string; query: string; sort: ViewSort; shared: boolean }): Promise<{ id: string }> {
+  return sendJson('POST', '/api/views', body);
+}
+
+export function deleteView(id: string): Promise<void> {
+  return request(`/api/views/${enc(id)}`, { method: 'DELETE' });
 }

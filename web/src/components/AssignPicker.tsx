@@ -2,6 +2,7 @@
 // agent, or keeps the case in the team's queue), or nobody. Type to filter; ArrowUp/ArrowDown move,
 // Enter chooses, Escape closes. The server's copy of the case goes to every screen showing it.
 import { For, Show, createMemo, createResource, createSignal } from 'solid-js';
+import { Portal } from 'solid-js/web';
 import type { CaseSummary } from '../../../worker/protocol/api.ts';
 import type { AssignMode } from '../../../worker/protocol/teams.ts';
 import { assignCase, getAssignables } from '../api/assign.ts';
@@ -20,12 +21,23 @@ interface Option {
 
 const MODE_HINT: Record<AssignMode, string> = { off: "team's queue", 'round-robin': 'round-robin', 'least-open': 'fewest open, present' };
 
-export function AssignPicker(props: { case: Pick<CaseSummary, 'id' | 'number' | 'assignee' | 'team'>; compact?: boolean }) {
+/** `inRow`: the list row's small trigger (the row already shows who has the case). */
+export function AssignPicker(props: { case: Pick<CaseSummary, 'id' | 'number' | 'assignee' | 'team'>; compact?: boolean; inRow?: boolean }) {
   const [open, setOpen] = createSignal(false);
   const [text, setText] = createSignal('');
   const [active, setActive] = createSignal(0);
   const [error, setError] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
+  // In a list row the popover is fixed to the viewport: the virtual list clips its rows.
+  const [at, setAt] = createSignal<{ top: number; right: number } | null>(null);
+  let trigger: HTMLButtonElement | undefined;
+  function toggle(): void {
+    if (!open() && props.inRow && trigger) {
+      const r = trigger.getBoundingClientRect();
+      setAt({ top: r.bottom + 2, right: window.innerWidth - r.right });
+    }
+    setOpen(!open());
+  }
   const listId = `assign-options-${Math.random().toString(36).slice(2)}`;
   // Read when first opened: who can be chosen changes rarely, and only admins change it.
   const [who] = createResource(open, async (o) => (o ? getAssignables() : null));
@@ -85,63 +97,80 @@ export function AssignPicker(props: { case: Pick<CaseSummary, 'id' | 'number' | 
     return 'Unassigned';
   };
 
+  const popover = () => (
+    <div class="assign-popover" style={at() && props.inRow ? { position: 'fixed', top: `${at()!.top}px`, right: `${at()!.right}px`, left: 'auto' } : undefined}>
+      <input
+        type="text"
+        data-testid="assign-filter"
+        placeholder="Agent or team…"
+        aria-label="Assign to"
+        role="combobox"
+        aria-expanded={options().length > 0}
+        aria-controls={listId}
+        aria-autocomplete="list"
+        aria-activedescendant={options().length ? `${listId}-${active()}` : undefined}
+        value={text()}
+        ref={(el) => queueMicrotask(() => el.focus())}
+        onInput={(e) => {
+          setText(e.currentTarget.value);
+          setActive(0);
+        }}
+        onKeyDown={onKey}
+      />
+      <Show when={!who.loading} fallback={<p class="muted">Loading…</p>}>
+        <div role="listbox" id={listId} data-testid="assign-options">
+          <For each={options()} fallback={<p class="muted">Nobody matches.</p>}>
+            {(o, i) => (
+              // biome-ignore lint/a11y/useKeyWithClickEvents: the input above owns the keys (ArrowUp/ArrowDown/Enter)
+              <div
+                id={`${listId}-${i()}`}
+                role="option"
+                tabIndex={-1}
+                aria-selected={i() === active()}
+                classList={{ option: true, active: i() === active() }}
+                data-testid="assign-option"
+                data-key={o.key}
+                onMouseEnter={() => setActive(i())}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => void choose(o)}
+              >
+                <Show when={o.present}>
+                  <span class="present-dot" title="Online now" />
+                </Show>
+                {o.label}
+                <Show when={o.hint}>
+                  <span class="muted"> {o.hint}</span>
+                </Show>
+              </div>
+            )}
+          </For>
+        </div>
+      </Show>
+    </div>
+  );
+
   return (
     // Keys and clicks inside stay here: the list row's and the page's shortcuts must not see them.
     // biome-ignore lint/a11y/noStaticElementInteractions: only stops propagation; the controls inside are a button and a combobox
-    <span class="assign-picker" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
-      <button type="button" class="link-button" data-testid="assign-picker" aria-haspopup="listbox" aria-expanded={open()} onClick={() => setOpen(!open())} title="Assign to an agent or a team">
-        {props.compact ? label() : `Assignee: ${label()}`} ▾
+    <span classList={{ 'assign-picker': true, 'row-assign': !!props.inRow }} onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+      <button
+        type="button"
+        class="link-button"
+        data-testid={props.inRow ? 'row-assign' : 'assign-picker'}
+        aria-label={props.inRow ? `Assign #${props.case.number}` : undefined}
+        aria-haspopup="listbox"
+        aria-expanded={open()}
+        ref={trigger}
+        onClick={toggle}
+        title="Assign to an agent or a team"
+      >
+        {props.inRow ? 'Assign' : props.compact ? label() : `Assignee: ${label()}`} ▾
       </button>
       <Show when={open()}>
-        <div class="assign-popover">
-          <input
-            type="text"
-            data-testid="assign-filter"
-            placeholder="Agent or team…"
-            aria-label="Assign to"
-            role="combobox"
-            aria-expanded={options().length > 0}
-            aria-controls={listId}
-            aria-autocomplete="list"
-            aria-activedescendant={options().length ? `${listId}-${active()}` : undefined}
-            value={text()}
-            ref={(el) => queueMicrotask(() => el.focus())}
-            onInput={(e) => {
-              setText(e.currentTarget.value);
-              setActive(0);
-            }}
-            onKeyDown={onKey}
-          />
-          <Show when={!who.loading} fallback={<p class="muted">Loading…</p>}>
-            <div role="listbox" id={listId} data-testid="assign-options">
-              <For each={options()} fallback={<p class="muted">Nobody matches.</p>}>
-                {(o, i) => (
-                  // biome-ignore lint/a11y/useKeyWithClickEvents: the input above owns the keys (ArrowUp/ArrowDown/Enter)
-                  <div
-                    id={`${listId}-${i()}`}
-                    role="option"
-                    tabIndex={-1}
-                    aria-selected={i() === active()}
-                    classList={{ option: true, active: i() === active() }}
-                    data-testid="assign-option"
-                    data-key={o.key}
-                    onMouseEnter={() => setActive(i())}
-                    onMouseDown={(e) => e.preventDefault()}
-                    onClick={() => void choose(o)}
-                  >
-                    <Show when={o.present}>
-                      <span class="present-dot" title="Online now" />
-                    </Show>
-                    {o.label}
-                    <Show when={o.hint}>
-                      <span class="muted"> {o.hint}</span>
-                    </Show>
-                  </div>
-                )}
-              </For>
-            </div>
-          </Show>
-        </div>
+        {/* In a list row the popover goes to the body: the row is transformed and clipped by the virtual list. */}
+        <Show when={props.inRow} fallback={popover()}>
+          <Portal>{popover()}</Portal>
+        </Show>
       </Show>
       <Show when={error()}>
         <span class="error" role="alert">

@@ -23,5 +23,5 @@ export function createViews() {
     },
     () => void refetch(),
   );
-  return views;
+  return [views, refetch] as const;
 }

@@ -1,6 +1,7 @@
 // One row of the case list, placed by the virtual scroll (its index times the row height).
 import { Show } from 'solid-js';
 import type { CaseSummary } from '../../../../worker/protocol/api.ts';
+import { AssignPicker } from '../../components/AssignPicker.tsx';
 import { RowPresence } from '../../components/Presence.tsx';
 import { SlaBadge } from '../../components/SlaBadge.tsx';
 import { TagChips } from '../../components/TagChips.tsx';
@@ -74,6 +75,7 @@ export function CaseRow(props: { case: CaseSummary; index: number; setSize: numb
           {c.messageCount} msg{c.messageCount === 1 ? '' : 's'}
         </span>
       </a>
+      <AssignPicker case={v()} inRow />
     </li>
   );
 }

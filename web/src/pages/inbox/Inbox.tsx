@@ -8,6 +8,7 @@ import { inboxTab, setInboxTab, type InboxTab } from '../../lib/route.ts';
 import { createViews } from '../../stores/views.ts';
 import { HeldMail } from '../held/HeldMail.tsx';
 import { CaseList } from './CaseList.tsx';
+import { SaveView } from './SaveView.tsx';
 
 const AS_STATUS: Record<string, InboxTab> = { 'builtin:open': 'active', 'builtin:breaching': 'breaching', 'builtin:snoozed': 'snoozed' };
 
@@ -43,7 +44,7 @@ function Tab(props: { tab: InboxTab; label: string; count?: number }) {
 }
 
 export function Inbox() {
-  const views = createViews();
+  const [views, refetchViews] = createViews();
   const listView = () => {
     const t = inboxTab();
     return t === 'held' ? undefined : t;
@@ -55,6 +56,13 @@ export function Inbox() {
         <For each={views.latest ?? []}>{(v) => <Tab tab={tabOf(v)} label={v.name} count={v.count} />}</For>
         <For each={MORE}>{(t) => <Tab tab={t.key} label={t.label} />}</For>
       </nav>
+      <SaveView
+        current={(views.latest ?? []).find((v) => tabOf(v) === inboxTab())}
+        onSaved={(id) => {
+          void refetchViews();
+          setInboxTab(id ? `view:${id}` : 'active');
+        }}
+      />
       <Show when={listView()} fallback={<HeldMail />}>
         {(view) => <CaseList view={view()} />}
       </Show>
