@@ -106,13 +106,13 @@ function filterCondition(f: Filter, ctx: MatchContext, params: Param[]): string 
       return `c.assignee_id IN ${ids(ctx.names.agents[v], params)}`;
     }
     case 'team':
-      return `c.team_id IN ${ids(ctx.names.teams[key(f.value)], params)}`;
+      return key(f.value) === 'none' ? 'c.team_id IS NULL' : `c.team_id IN ${ids(ctx.names.teams[key(f.value)], params)}`;
     case 'mailbox':
       return `c.mailbox_id IN ${ids(ctx.names.mailboxes[key(f.value)], params)}`;
     case 'before':
-      return `c.active_at < ${p(dayStart(f.value, ctx.now))}`;
+      return `c.created_at < ${p(dayStart(f.value, ctx.now))}`;
     case 'after':
-      return `c.active_at >= ${p(dayStart(f.value, ctx.now))}`;
+      return `c.created_at >= ${p(dayStart(f.value, ctx.now))}`;
   }
   return '1';
 }

@@ -25,7 +25,7 @@ export async function search(deps: { db: Db; search: D1Database }, q: Query, ctx
   const key = (v: string) => v.trim().toLowerCase();
   const wanted = (k: string) => [...new Set(q.filters.filter((f) => f.key === k && typeof f.value === 'string').map((f) => key(f.value as string)))];
   const agents = wanted('assignee').filter((v) => v !== 'me' && v !== 'none');
-  const teams = wanted('team');
+  const teams = wanted('team').filter((v) => v !== 'none');
   const mailboxes = wanted('mailbox');
   const names = agents.length || teams.length || mailboxes.length ? await resolveNames(deps.db, ctx.workspaceId, { agents, teams, mailboxes }) : { agents: {}, teams: {}, mailboxes: {} };
   const stmt = matchStatement(q, { workspaceId: ctx.workspaceId, now: ctx.now, names: { me: ctx.me, ...names } }, page);

@@ -2,7 +2,7 @@
 // search writes (writes.ts) go to SEARCH in one batch; if that fails the mail is filed all the same,
 // its cases are named in search_stale, and the scheduled handler writes them again from the main
 // database. A rebuild writes every case that way.
-import { asc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import { insert, type Change, type Write } from '../changes/change.ts';
 import type { Db } from '../db/client.ts';
 import { attachments, caseTags, cases, messages, searchStale, tags } from '../db/schema.ts';
@@ -28,9 +28,11 @@ export async function runStmts(d1: D1Database, stmts: SearchStmt[]): Promise<voi
 export async function indexChange(deps: { db: Db; search?: SearchIndex | null }, change: Change, at: number): Promise<void> {
   const search = deps.search;
   if (!search) return;
-  const { stmts, caseIds } = searchWritesOf(change, at);
+  const { stmts, caseIds, resync } = searchWritesOf(change, at);
   try {
     await runStmts(search.d1, stmts);
+    // Rare (merges, splits): a read of the main database, never on the path of a mail.
+    if (resync.length) await writeCases(deps.db, search.d1, sql`SELECT ${cases.id} FROM ${cases} WHERE ${inArray(cases.id, resync)}`, resync);
   } catch (err) {
     console.error(`search index write failed; ${caseIds.length} case(s) marked for re-indexing`, err);
     try {
@@ -62,9 +64,10 @@ function dropStmts(caseId: string): SearchStmt[] {
 /**
  * The index rows of the cases `which` selects (a subquery of case ids, so that no list of ids is
  * bound), written from scratch: the same derivation a commit uses, over the rows as stored.
+ * `alsoDrop` names cases to remove from the index when the main database no longer has them.
  * Returns the case ids written.
  */
-export async function writeCases(db: Db, search: D1Database, which: SQL): Promise<string[]> {
+export async function writeCases(db: Db, search: D1Database, which: SQL, alsoDrop: string[] = []): Promise<string[]> {
   const [caseRows, messageRows, attachmentRows, tagRows] = await db.batch([
     db.select().from(cases).where(sql`${cases.id} IN (${which})`),
     db.select().from(messages).where(sql`${messages.caseId} IN (${which})`).orderBy(asc(messages.createdAt), asc(messages.id)),
@@ -77,7 +80,7 @@ export async function writeCases(db: Db, search: D1Database, which: SQL): Promis
     db.select({ caseId: caseTags.caseId, tag: tags }).from(caseTags).innerJoin(tags, eq(tags.id, caseTags.tagId)).where(sql`${caseTags.caseId} IN (${which})`),
   ]);
   const stmts: SearchStmt[] = [];
-  for (const c of caseRows) stmts.push(...dropStmts(c.id));
+  for (const id of new Set([...caseRows.map((c) => c.id), ...alsoDrop])) stmts.push(...dropStmts(id));
   const seenTags = new Set<string>();
   const writes: Write[] = [];
   for (const c of caseRows) writes.push(insert('cases', c));

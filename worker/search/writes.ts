@@ -15,6 +15,11 @@ export interface SearchWrites {
   stmts: SearchStmt[];
   /** Every case the change touches in the index: what to write again if the batch fails. */
   caseIds: string[];
+  /**
+   * Cases whose messages moved or went (a merge, a split, a deletion): their rows cannot be derived
+   * from the change alone, so they are written again from the main database after the batch.
+   */
+  resync: string[];
 }
 
 /** Longest text of one message kept in the index, in characters: a case is found by its words, not its whole archive. */
@@ -89,6 +94,7 @@ function activity(v: Record<string, unknown>): number | null {
 export function searchWritesOf(change: Change, at: number): SearchWrites {
   const stmts: SearchStmt[] = [];
   const touched = new Set<string>();
+  const resync = new Set<string>();
   const caseOfMessage = new Map<string, string>();
   for (const w of change.writes as Write[]) {
     const values = (w.op === 'insert' ? w.values : {}) as Record<string, unknown>;
@@ -174,6 +180,11 @@ export function searchWritesOf(change: Change, at: number): SearchWrites {
         const { workspaceId, key } = (tag as { $tagId: { workspaceId: string; key: string } }).$tagId;
         stmts.push({ sql: 'INSERT OR IGNORE INTO search_case_tags (case_id, tag_id) SELECT ?, tag_id FROM search_tags WHERE workspace_id = ? AND key = ?', params: [caseId, workspaceId, key] });
       }
+    } else if (w.table === 'messages' || w.table === 'attachments') {
+      const named = [...idsOf(w.where as Record<string, unknown>, 'caseId'), ...(w.op === 'update' ? idsOf(w.set as Record<string, unknown>, 'caseId') : [])];
+      for (const id of named) resync.add(id), touched.add(id);
+    } else if (w.table === 'cases' && w.op === 'delete') {
+      for (const id of idsOf(w.where as Record<string, unknown>, 'id')) resync.add(id), touched.add(id);
     } else if (w.table === 'caseTags' && (w.op === 'delete' || w.op === 'update')) {
       // By case, by tag or both (a tag removed from a case, a tag deleted or merged into another).
       const where = w.where as Record<string, unknown>;
@@ -200,5 +211,5 @@ export function searchWritesOf(change: Change, at: number): SearchWrites {
       for (const id of idsOf(w.where as Record<string, unknown>, 'id')) stmts.push({ sql: 'DELETE FROM search_tags WHERE tag_id = ?', params: [id] });
     }
   }
-  return { stmts, caseIds: [...touched] };
+  return { stmts, caseIds: [...touched], resync: [...resync] };
 }

@@ -4,9 +4,11 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { searchStale } from '../../../worker/db/schema.ts';
 import type { SearchPage } from '../../../worker/protocol/search.ts';
+import { update } from '../../../worker/changes/change.ts';
+import { commit } from '../../../worker/changes/commit.ts';
 import { runScheduled } from '../../../worker/scheduled.ts';
 import { rebuildSearch } from '../../../worker/search/sync.ts';
-import { mail, seeded } from '../helpers.ts';
+import { DEMO, mail, seeded } from '../helpers.ts';
 import { call, deliver, getJson, newCase, ORIGIN, patch } from '../http/client.ts';
 
 async function find(q: string): Promise<SearchPage> {
@@ -35,6 +37,27 @@ function failingSearch(): D1Database {
 }
 
 describe('search index sync', () => {
+  it('messages moved to another case (a merge) are found in the case they moved to', async () => {
+    const deps = await seeded();
+    const a = await newCase(deps, 'Toaster sparks', undefined, 'eve@example.com');
+    const b = await newCase(deps, 'Kitchen trouble', undefined, 'eve@example.com');
+    expect((await find('toaster')).items.map((h) => h.case.id)).toEqual([a]);
+    await commit(deps, {
+      workspaceId: DEMO.workspaceId,
+      writes: [update('messages', { caseId: a }, { caseId: b }), update('cases', { id: a }, { status: 'closed' })],
+      events: [],
+      outgoing: [],
+      blobs: [],
+    });
+    // The moved message's text is in the case it went to, and no longer in the one it left.
+    const hits = (await find('toaster')).items;
+    // The case it left still has its subject (ranked first); the text is the other case's.
+    expect(hits.map((h) => [h.case.id, h.snippet?.field ?? null])).toEqual([
+      [a, null],
+      [b, 'body'],
+    ]);
+  });
+
   it('a rebuild from the main database answers what the incremental index answered', async () => {
     const deps = await seeded();
     const a = await newCase(deps, 'Refund for my order', undefined, 'ana@example.com');
