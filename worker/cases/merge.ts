@@ -4,14 +4,13 @@
 // due time per SLA target. They stay as closed rows pointing at the survivor (merged_into_id), so that
 // their reply tokens, our References markers and their [#n] tags lead to it forever after (the ingest
 // follows the pointer in its facts batch: ingest/facts.ts, ingest/thread.ts liveCaseId).
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { agentActor, insert, remove, update, type Change, type Write } from '../changes/change.ts';
 import { commit } from '../changes/commit.ts';
 import { calendars, cases, mailboxes, participants, slaPolicies, type Case, type Mailbox, type Participant, type Tag } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
 import type { Deps } from '../deps.ts';
 import { derivedId } from '../protocol/ids.ts';
-import { writeCases } from '../search/sync.ts';
 import { slaContextFrom, type SlaContext } from '../sla/transition.ts';
 import { CaseActionError } from './errors.ts';
 import { caseTagsOf } from './facts.ts';
@@ -193,11 +192,6 @@ export async function mergeCases(deps: Deps, workspaceId: string, survivorId: st
   const facts = await gatherMergeFacts(deps.db, workspaceId, survivorId, asked);
   const change = planMerge(facts, asked, { by, now: deps.now() });
   await commit(deps, change);
-  // Moved messages are updates the index does not follow: the cases are written to it again.
-  if (deps.search) {
-    const ids = [survivorId, ...asked];
-    await writeCases(deps.db, deps.search.d1, sql`SELECT ${cases.id} FROM ${cases} WHERE ${inArray(cases.id, ids)}`).catch((err) => console.error('search index after a merge failed', err));
-  }
   await deps.settle();
   return { caseId: survivorId, absorbed: facts.absorbed.map((c) => ({ id: c.id, number: c.number })) };
 }

@@ -2,15 +2,14 @@
 // commit. The messages keep their Message-IDs and our mail its deliveries, so a later reply to any of
 // them threads into the new case (ingest/plan.ts: a reply to a message moved out of the token's case
 // goes where the message went).
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { agentActor, insert, update, type Change, type Write } from '../changes/change.ts';
 import { commit } from '../changes/commit.ts';
-import { agents, cases, messages, outbox, participants, workspaces, type Agent, type Case, type Participant } from '../db/schema.ts';
+import { agents, messages, outbox, participants, workspaces, type Agent, type Case, type Participant } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
 import type { Deps } from '../deps.ts';
 import { derivedId } from '../protocol/ids.ts';
 import type { SplitResult } from '../protocol/merge.ts';
-import { writeCases } from '../search/sync.ts';
 import { slaOnCreate } from '../sla/transition.ts';
 import { CaseActionError } from './errors.ts';
 import { gatherCaseFacts } from './facts.ts';
@@ -150,10 +149,6 @@ export async function splitCase(deps: Deps, workspaceId: string, caseId: string,
   const facts = await gatherSplitFacts(deps.db, workspaceId, caseId);
   const planned = planSplit(facts, messageId, { by, now: deps.now() });
   await commit(deps, planned.change);
-  if (deps.search) {
-    const ids = [caseId, planned.newCase.id];
-    await writeCases(deps.db, deps.search.d1, sql`SELECT ${cases.id} FROM ${cases} WHERE ${inArray(cases.id, ids)}`).catch((err) => console.error('search index after a split failed', err));
-  }
   await deps.settle();
   return { caseId, newCase: planned.newCase, moved: planned.moved.length };
 }

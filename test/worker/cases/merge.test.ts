@@ -8,6 +8,8 @@ import PostalMime, { type Email } from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { cases, mailboxes, messages, outbox, outboxRecipients, participants } from '../../../worker/db/schema.ts';
 import type { Deps } from '../../../worker/deps.ts';
+import { countingD1, isDeliveryRecord, type D1Call } from '../../../worker/bench/d1-count.ts';
+import { mergeCases } from '../../../worker/cases/merge.ts';
 import { outgoingMime } from '../../../worker/mail/outbox.ts';
 import type { CaseDetail } from '../../../worker/protocol/api.ts';
 import type { MergeResult } from '../../../worker/protocol/merge.ts';
@@ -83,6 +85,34 @@ describe('merge keeps threading', () => {
     expect(await caseOfMessage(deps, 'r5@example.com')).toMatchObject({ caseId: c, threadRule: 'token' });
     await deliver(deps, mail({ Subject: `Re: [#${bNumber}] again`, 'Message-ID': '<r6@example.com>' }, 'by tag, twice merged'));
     expect((await caseOfMessage(deps, 'r6@example.com')).caseId).toBe(c);
+  });
+});
+
+describe('round trips', () => {
+  it('a merge reads in one batch and writes in one (the search index re-reads the cases); a reply to an absorbed case is filed in the same two calls as any reply', async () => {
+    const calls: D1Call[] = [];
+    const deps = await seeded({ d1: countingD1(env.DB, calls) });
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      // A sender each: twenty mails of one sender in minutes would trip the flood breaker.
+      await deliver(deps, mail({ From: `s${i}@example.com`, Subject: `part ${i}`, 'Message-ID': `<rt${i}@example.com>` }), { from: `s${i}@example.com` });
+      ids.push((await caseOfMessage(deps, `rt${i}@example.com`)).caseId);
+    }
+    const [survivor, ...rest] = ids as [string, ...string[]];
+    const before = calls.length;
+    const done = await mergeCases(deps, DEMO.workspaceId, survivor, rest, { id: null, name: 'Local agent' });
+    const merging = calls.length - before;
+    expect(done.absorbed).toHaveLength(19);
+    // One read, one write, and the search index's re-read of the cases whose messages moved.
+    expect(merging).toBeLessThanOrEqual(3);
+    const absorbed = await caseRow(deps, rest[7]!);
+    const start = calls.length;
+    await deliver(deps, mail({ From: 's7@example.com', Subject: `Re: [#${absorbed.number}] part 7`, 'Message-ID': '<rt-reply@example.com>' }), { from: 's7@example.com' });
+    const filing = calls.slice(start).filter((c) => !isDeliveryRecord(c)).length;
+    console.log(`d1 calls: merge of 20 cases ${merging}, reply by [#n] to an absorbed case ${filing}`);
+    expect(filing).toBe(2);
+    expect((await caseOfMessage(deps, 'rt-reply@example.com')).caseId).toBe(survivor);
+    expect((await caseRow(deps, survivor)).messageCount).toBe(20 + 1 + 1);
   });
 });
 
