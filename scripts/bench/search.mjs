@@ -178,17 +178,27 @@ export async function searchLatency({ messages = 100_000, perCase = 5, rounds = 
     };
     // Warm-up: the Worker's first requests compile code and fill SQLite's page cache.
     for (const query of mix) await ask(query);
+    // The baseline, interleaved: a page of the case list, the cheapest API read of the same size.
+    const list = async () => {
+      const s = performance.now();
+      const res = await fetch(`${server.url}/api/cases?status=all&limit=25`);
+      await res.text();
+      if (res.status !== 200) throw new Error(`the case list answered ${res.status}`);
+      return performance.now() - s;
+    };
     const times = [];
+    const baseline = [];
     const found = new Map();
     for (let r = 0; r < rounds; r++)
       for (const query of mix) {
         const { ms, hits } = await ask(query);
         times.push(ms);
         found.set(query, hits);
+        baseline.push(await list());
       }
     const empty = [...found].filter(([, n]) => n === 0).map(([k]) => k);
     if (empty.length > 3) throw new Error(`the mix finds nothing for ${empty.join(', ')}: the corpus or the index is broken`);
-    return { messages: cases * perCase, seeded, p50: percentile(times, 50), p99: percentile(times, 99), count: times.length, empty };
+    return { messages: cases * perCase, seeded, p50: percentile(times, 50), p99: percentile(times, 99), listP50: percentile(baseline, 50), listP99: percentile(baseline, 99), count: times.length, empty };
   } finally {
     await server?.stop();
     rmSync(persist, { recursive: true, force: true });
