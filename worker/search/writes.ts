@@ -95,6 +95,16 @@ export function searchWritesOf(change: Change, at: number): SearchWrites {
   const stmts: SearchStmt[] = [];
   const touched = new Set<string>();
   const resync = new Set<string>();
+  /** The text insert's parameters of each case this change creates: [subject, people, files, notes, body, id]. */
+  const fresh = new Map<string, Array<string | number | null>>();
+  const COLUMN_AT = { people: 1, files: 2, notes: 3, body: 4 } as const;
+  const appendText = (caseId: string, parts: Partial<Record<keyof typeof COLUMN_AT, string>>) => {
+    const entries = Object.entries(parts).filter(([, v]) => v) as Array<[keyof typeof COLUMN_AT, string]>;
+    if (!entries.length) return;
+    const text = fresh.get(caseId);
+    if (text) for (const [col, v] of entries) text[COLUMN_AT[col]] = `${text[COLUMN_AT[col]]}${v}`;
+    else stmts.push({ sql: `UPDATE search_text SET ${entries.map(([col]) => `${col} = ${col} || ?`).join(', ')} WHERE rowid = ${DOC}`, params: [...entries.map(([, v]) => v), caseId] });
+  };
   const caseOfMessage = new Map<string, string>();
   for (const w of change.writes as Write[]) {
     const values = (w.op === 'insert' ? w.values : {}) as Record<string, unknown>;
@@ -109,10 +119,13 @@ export function searchWritesOf(change: Change, at: number): SearchWrites {
         sql: `INSERT INTO search_cases (case_id, ${names.join(', ')}) VALUES (?, ${names.map(() => '?').join(', ')}) ON CONFLICT (case_id) DO UPDATE SET ${set.join(', ')}`,
         params: [id, ...names.map((n) => sqlValue(cols[n as keyof typeof cols] as Plain))],
       });
-      // A case filed again (a retried batch) keeps its text row.
+      // A case filed again (a retried batch) keeps its text row. The text of this change's messages
+      // goes into the insert (filled in below): FTS5 tokenizes a row again on every update.
+      const text: Array<string | number | null> = [typeof values.subject === 'string' ? values.subject : '', '', '', '', '', id];
+      fresh.set(id, text);
       stmts.push({
-        sql: `INSERT INTO search_text (rowid, subject, people, files, notes, body) SELECT doc, ?, '', '', '', '' FROM search_cases WHERE case_id = ? AND NOT EXISTS (SELECT 1 FROM search_text WHERE rowid = search_cases.doc)`,
-        params: [typeof values.subject === 'string' ? values.subject : '', id],
+        sql: `INSERT INTO search_text (rowid, subject, people, files, notes, body) SELECT doc, ?, ?, ?, ?, ? FROM search_cases WHERE case_id = ? AND NOT EXISTS (SELECT 1 FROM search_text WHERE rowid = search_cases.doc)`,
+        params: text,
       });
     } else if (w.table === 'cases' && w.op === 'update') {
       const ids = idsOf(w.where as Record<string, unknown>, 'id');
@@ -138,10 +151,7 @@ export function searchWritesOf(change: Change, at: number): SearchWrites {
       const text = typeof values.text === 'string' ? values.text : '';
       const note = values.direction === 'note';
       const subject = typeof values.subject === 'string' ? values.subject : '';
-      stmts.push({
-        sql: `UPDATE search_text SET people = people || ?, notes = notes || ?, body = body || ? WHERE rowid = ${DOC}`,
-        params: [line(people.join(', ')), note ? line(text) : '', note ? '' : line(subject ? `${subject}\n${text}` : text), caseId],
-      });
+      appendText(caseId, { people: line(people.join(', ')), notes: note ? line(text) : '', body: note ? '' : line(subject ? `${subject}\n${text}` : text) });
       const kind = typeof values.kind === 'string' ? values.kind : 'human';
       const sets = [addToList('kinds')];
       const params: Plain[] = [kind];
@@ -165,7 +175,7 @@ export function searchWritesOf(change: Change, at: number): SearchWrites {
     } else if (w.table === 'attachments' && w.op === 'insert') {
       const caseId = typeof values.messageId === 'string' ? caseOfMessage.get(values.messageId) : undefined;
       if (!caseId || typeof values.filename !== 'string') continue;
-      stmts.push({ sql: `UPDATE search_text SET files = files || ? WHERE rowid = ${DOC}`, params: [line(values.filename), caseId] });
+      appendText(caseId, { files: line(values.filename) });
       if (!values.inline) stmts.push({ sql: 'UPDATE search_cases SET has_attachment = 1 WHERE case_id = ?', params: [caseId] });
     } else if (w.table === 'tags' && w.op === 'insert') {
       if (typeof values.id === 'string' && typeof values.key === 'string' && typeof values.workspaceId === 'string')
