@@ -10,7 +10,8 @@ import { and, asc, inArray, isNotNull, lte } from 'drizzle-orm';
 import { cases } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { commit } from '../changes/commit.ts';
-import type { PlannedEvent } from '../changes/change.ts';
+import { update, type PlannedEvent } from '../changes/change.ts';
+import { indexChange } from '../search/sync.ts';
 import { AWAKE } from './snooze.ts';
 
 /** Cases woken per claim (one statement), and events per commit (one D1 batch). */
@@ -21,7 +22,7 @@ export interface WakeResult {
   woken: number;
 }
 
-export async function wakeSnoozed(deps: Pick<Deps, 'db' | 'raw' | 'hub' | 'now' | 'background' | 'send' | 'settle'>, now: number, options: { maxCases?: number } = {}): Promise<WakeResult> {
+export async function wakeSnoozed(deps: Pick<Deps, 'db' | 'raw' | 'hub' | 'now' | 'background' | 'send' | 'settle' | 'search'>, now: number, options: { maxCases?: number } = {}): Promise<WakeResult> {
   const maxCases = options.maxCases ?? 5000;
   let woken = 0;
   while (woken < maxCases) {
@@ -47,7 +48,11 @@ export async function wakeSnoozed(deps: Pick<Deps, 'db' | 'raw' | 'hub' | 'now' 
     }
     for (const [workspaceId, events] of byWorkspace) {
       for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) {
-        await commit(deps, { workspaceId, writes: [], events: events.slice(i, i + EVENTS_PER_BATCH), outgoing: [], blobs: [] });
+        const slice = events.slice(i, i + EVENTS_PER_BATCH);
+        await commit(deps, { workspaceId, writes: [], events: slice, outgoing: [], blobs: [] });
+        // The claim wrote the rows itself, so the index learns of the wake here (not written again to the main database).
+        const ids = slice.map((e) => e.caseId!);
+        await indexChange(deps, { workspaceId, writes: [update('cases', { id: { $in: ids } }, { ...AWAKE, updatedAt: now })], events: [], outgoing: [], blobs: [] }, now);
       }
     }
     if (claimed.length < CLAIM_SIZE) break;
