@@ -14,6 +14,7 @@ import { slaTransition, type SlaContext, type SlaEvent } from '../sla/transition
 import { planAssignee, type TeamFacts } from './assign.ts';
 import { planSnooze, planUnsnooze } from './snooze.ts';
 import { planTags } from './tagging.ts';
+import { CaseActionError } from './errors.ts';
 
 /** Who makes the change. */
 export interface Author {
@@ -147,6 +148,9 @@ export function assemble(facts: CaseFacts, steps: CaseStep[], ctx: PlanContext):
  * nothing is planned.
  */
 export async function planCaseChange(facts: CaseFacts, edits: CaseEdit[], ctx: PlanContext, base: CaseStep = {}): Promise<Change> {
+  // An absorbed case is a closed pointer (cases/merge.ts): reopened or written on, it would be back in
+  // the queues while its mail goes to the survivor.
+  if (facts.kase.mergedIntoId) throw new CaseActionError('bad_request', 'this case was merged into another; work on that one');
   const steps = [base];
   for (const edit of edits) steps.push(await stepOf(facts, edit, ctx));
   return assemble(facts, steps, ctx);
