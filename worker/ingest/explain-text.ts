@@ -101,3 +101,18 @@ export function renderExplanation(e: Explanation): string {
   if (e.outgoing.length) out.push(line('outgoing', e.outgoing.map((o) => `${o.kind} to ${o.to.join(', ')}`).join('; ')));
   return out.join('\n');
 }
+
+export function mib(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+const EXCERPT = 200;
+
+export function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT - 1)}…` : flat;
+}
+
+export function time(at: unknown): TimeLine | null {
+  return typeof at === 'number' ? { at, iso: new Date(at).toISOString() } : null;
+}

@@ -20,8 +20,8 @@ import { derivedId, newId } from '../protocol/ids.ts';
 import type { Publisher } from '../realtime/publish.ts';
 import { analyze, type Analysis } from './analyze.ts';
 import { firstAddress, idempotencyKey } from './dedupe.ts';
-import type { AttachmentLine, Desk, DeskSettings, ExplainModule, Explanation, MessageInput, TimeLine } from './explain-types.ts';
-import { renderExplanation } from './explain-text.ts';
+import type { AttachmentLine, Desk, DeskSettings, ExplainModule, Explanation, MessageInput } from './explain-types.ts';
+import { excerpt, mib, renderExplanation, time } from './explain-text.ts';
 import { gatherFacts, type InboundFacts } from './facts.ts';
 import type { Outcome } from './outcome.ts';
 import { assigneeOf, decideInbound, planInbound, planUnreadable, prepareInbound, slaContextOf, type Decided } from './plan.ts';
@@ -42,27 +42,12 @@ export function envelopeOf(raw: Uint8Array): string {
   return /<([^>]+@[^>]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? 'unknown@sender.invalid';
 }
 
-function mib(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 /** The email handler's refusals (receive.ts), which answer at SMTP time before anything is stored. */
 function refusal(mailbox: Mailbox | undefined, size: number, maxMessageBytes: number): string | null {
   if (!mailbox) return 'no such mailbox';
   if (!mailbox.enabled) return 'mailbox disabled';
   const limit = Math.min(maxMessageBytes, mailbox.maxMessageBytes);
   return size > limit ? `message too large: ${mib(size)}, this mailbox accepts up to ${mib(limit)}` : null;
-}
-
-const EXCERPT = 200;
-
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT - 1)}…` : flat;
-}
-
-function time(at: unknown): TimeLine | null {
-  return typeof at === 'number' ? { at, iso: new Date(at).toISOString() } : null;
 }
 
 /** The values a planned write puts into `table` (its insert values, or its update's set). */

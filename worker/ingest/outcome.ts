@@ -18,6 +18,7 @@ import { describeBounce, isPermanent, type BounceReport } from './bounce.ts';
 import type { AttachmentPlan } from './attachments.ts';
 import { insert, update, type Blob, type Change, type Staged, type Write } from '../changes/change.ts';
 import { bouncedDeliveries } from '../mail/bounced.ts';
+import { listPeople, peopleOf } from './people.ts';
 // ---- what every outcome knows ----------------------------------------------------------------
 
 export interface OutcomeContext {
@@ -93,33 +94,6 @@ function contactUpsert(workspaceId: string, a: AddressView, now: number): Write 
 
 function participantInsert(ws: string, caseId: string, p: AddressView & { role: 'requester' | 'cc' }, now: number): Write {
   return insert('participants', { caseId, email: p.email, name: p.name, role: p.role, contactId: { $contactId: { workspaceId: ws, email: p.email } }, addedAt: now }, 'ignore');
-}
-
-function isOurReplyAddress(email: string, own: Set<string>): boolean {
-  const [local, domain] = email.split('@');
-  if (!local || !domain || !local.includes('+')) return false;
-  return [...own].some((o) => o.endsWith(`@${domain}`));
-}
-
-/** The people a message brings into its case: sender as `role`, the other To/Cc as cc. */
-/**
- * More copied people than this and the mail went to a crowd (a broadcast, a leaked list): its To/Cc
- * become nobody's participants, so an agent's reply goes to the sender alone and filing it is not ten
- * thousand contact rows. Helpdesks cap CCs near here (Zendesk at 48).
- */
-export const MAX_COPIED_PARTICIPANTS = 50;
-
-function peopleOf(ctx: OutcomeContext, senderRole: 'requester' | 'cc'): Array<AddressView & { role: 'requester' | 'cc' }> {
-  const own = new Set(ctx.ownAddresses);
-  const seen = new Set<string>();
-  const out: Array<AddressView & { role: 'requester' | 'cc' }> = [];
-  for (const [a, role] of [[ctx.sender, senderRole] as const, ...ctx.mail.to.map((a) => [a, 'cc'] as const), ...ctx.mail.cc.map((a) => [a, 'cc'] as const)]) {
-    if (!a.email || own.has(a.email) || seen.has(a.email) || isOurReplyAddress(a.email, own)) continue;
-    seen.add(a.email);
-    out.push({ ...a, role });
-  }
-  const copied = out.filter((p) => p.email !== ctx.sender.email);
-  return copied.length > MAX_COPIED_PARTICIPANTS ? out.filter((p) => p.email === ctx.sender.email) : out;
 }
 
 function authColumns(ctx: OutcomeContext) {
@@ -198,11 +172,6 @@ export interface NewCaseFacts {
 /** The case a new case will be, for planning its follow-ups before its rows. */
 export function newCaseRef(ctx: OutcomeContext, facts: NewCaseFacts) {
   return { id: derivedId('case', ctx.inboundId), number: facts.number, subject: ctx.mail.subject || '(no subject)', assigneeId: facts.assignee?.id ?? null };
-}
-
-/** The people a list message brings: its sender alone. Its To/Cc are the list and its readers, nobody who asked us anything. */
-function listPeople(people: Array<AddressView & { role: 'requester' | 'cc' }>, sender: AddressView) {
-  return people.filter((p) => p.email === sender.email);
 }
 
 export function planNewCase(ctx: OutcomeContext, decision: Decision & { action: 'new-case' }, facts: NewCaseFacts, more?: FollowUps): Outcome {

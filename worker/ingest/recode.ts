@@ -15,6 +15,8 @@
 // cannot be decided stays as it was.
 import { charsetLabel, chooseCharset, DETECT_SAMPLE_BYTES, decodeIfFits, isAscii } from './charset.ts';
 import { PARSE_LIMITS } from './limits.ts';
+import { binary, concat, fromBase64, fromQuotedPrintable, latin1Bytes } from './transfer.ts';
+import { wordBytes, wordGroups } from './encoded-words.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -63,33 +65,6 @@ interface Change {
 // would turn a line the parser sees as junk into a header.
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const encoder = new TextEncoder();
-
-/** Bytes as the characters U+0000–U+00FF, one each (TextDecoder's "latin1" is windows-1252). */
-function binary(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  return out;
-}
-
-function latin1Bytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
-  return out;
-}
-
-function concat(parts: Uint8Array[], max = Number.POSITIVE_INFINITY): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(Math.min(size, max));
-  let at = 0;
-  for (const p of parts) {
-    if (at >= out.length) break;
-    const piece = p.subarray(0, out.length - at);
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}
 
 function param(value: string, name: string): string | null {
   const m = new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^\\s;"]+))`, 'i').exec(value);
@@ -226,61 +201,6 @@ function scan(raw: Uint8Array): Entity[] | null {
   return entities;
 }
 
-const B64 = new Int16Array(256).fill(-1);
-for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries()) B64[c.charCodeAt(0)] = i;
-
-function fromBase64(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Math.floor((bytes.length * 3) / 4) + 3);
-  let n = 0;
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    const v = B64[b]!;
-    if (v < 0) continue;
-    acc = ((acc << 6) | v) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[n++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out.subarray(0, n);
-}
-
-function hex(b: number | undefined): number {
-  if (b === undefined) return -1;
-  if (b >= 0x30 && b <= 0x39) return b - 0x30;
-  const l = b | 0x20;
-  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
-}
-
-function fromQuotedPrintable(bytes: Uint8Array, underscores = false): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  let n = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0x3d) {
-      const h = hex(bytes[i + 1]);
-      const l = hex(bytes[i + 2]);
-      if (h >= 0 && l >= 0) {
-        out[n++] = (h << 4) | l;
-        i += 2;
-        continue;
-      }
-      // A soft line break: `=` at the end of a line.
-      let j = i + 1;
-      while (bytes[j] === SP || bytes[j] === TAB) j++;
-      if (bytes[j] === CR) j++;
-      if (bytes[j] === LF) {
-        i = j;
-        continue;
-      }
-    }
-    out[n++] = underscores && b === 0x5f ? SP : b;
-  }
-  return out.subarray(0, n);
-}
-
 /** The decoded start of a text part, and whether that is only part of it. */
 function bodySample(raw: Uint8Array, e: Entity): { bytes: Uint8Array; partial: boolean } {
   const body = raw.subarray(e.bodyStart, e.bodyEnd);
@@ -290,49 +210,6 @@ function bodySample(raw: Uint8Array, e: Entity): { bytes: Uint8Array; partial: b
   }
   const slice = body.subarray(0, BODY_CHECK_BYTES);
   return { bytes: e.encoding === 'quoted-printable' ? fromQuotedPrintable(slice) : slice, partial: body.length > slice.length };
-}
-
-const WORD = /=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=/g;
-
-interface Word {
-  at: number;
-  charset: string;
-  encoding: string;
-  text: string;
-  labelAt: number;
-}
-
-/** Encoded words in groups the parser decodes as one (adjacent, same charset and encoding). */
-function wordGroups(value: string): Word[][] {
-  const groups: Word[][] = [];
-  let last: Word | null = null;
-  let lastEnd = -1;
-  let joined = '';
-  for (const m of value.matchAll(WORD)) {
-    const word = { at: m.index, charset: m[1]!, encoding: m[2]!.toUpperCase(), text: m[3]!, labelAt: m.index + 2 };
-    const between = lastEnd >= 0 ? value.slice(lastEnd, m.index) : null;
-    const joins =
-      last !== null &&
-      between !== null &&
-      /^[ \t\r\n]*$/.test(between) &&
-      last.charset === word.charset &&
-      last.encoding === word.encoding &&
-      (word.encoding !== 'B' || (joined.length % 4 === 0 && !joined.endsWith('=')));
-    if (joins) {
-      groups.at(-1)!.push(word);
-      joined += word.text;
-    } else {
-      groups.push([word]);
-      joined = word.text;
-    }
-    last = word;
-    lastEnd = m.index + m[0].length;
-  }
-  return groups;
-}
-
-function wordBytes(group: Word[]): Uint8Array {
-  return concat(group.map((w) => (w.encoding === 'B' ? fromBase64(latin1Bytes(w.text)) : fromQuotedPrintable(latin1Bytes(w.text), true))));
 }
 
 /** Label edits for the encoded words of a header value whose bytes do not fit their label. */

@@ -371,27 +371,8 @@ export interface ApiError {
   error: { code: string; message: string; requestId?: string; issues?: unknown };
 }
 
-export interface SlaReportRow {
-  id: string;
-  name: string;
-  cases: number;
-  /** Resolved or closed without a breach. */
-  met: number;
-  breached: number;
-  /** Still running, not breached. */
-  open: number;
-  /** In business minutes when the mailbox counts office hours only. */
-  medianFirstResponseMinutes: number | null;
-}
-
-export interface SlaReport {
-  from: string;
-  to: string;
-  byMailbox: SlaReportRow[];
-  byAgent: SlaReportRow[];
-  /** Cases opened per day and how they fared, for the chart. */
-  daily: Array<{ date: string; met: number; breached: number; open: number }>;
-}
+// The SLA report's shapes live in reports.ts; importers of api.ts keep finding them here.
+export type { SlaReport, SlaReportRow } from './reports.ts';
 
 /** A mailbox as every agent may see it (GET /api/mailboxes): enough to name it and filter by it. */
 export interface MailboxRef {

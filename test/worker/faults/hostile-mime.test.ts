@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { cases, contacts, inbound, messages, participants } from '../../../worker/db/schema.ts';
 import { receiveEmail } from '../../../worker/ingest/receive.ts';
-import { MAX_COPIED_PARTICIPANTS } from '../../../worker/ingest/outcome.ts';
+import { MAX_COPIED_PARTICIPANTS } from '../../../worker/ingest/people.ts';
 import { incoming, mail, seeded } from '../helpers.ts';
 
 const HEAD = 'From: Mallory <mallory@example.com>\r\nTo: support@acme.test\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n';
