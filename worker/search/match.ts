@@ -135,8 +135,10 @@ export interface TextRow {
 export function matchStatement(q: Query, ctx: MatchContext, page: { limit: number; offset: number }): SearchStmt {
   const params: Param[] = [];
   const where: string[] = [];
-  const long = q.terms.filter((t) => indexable(t.text));
-  const short = q.terms.filter((t) => !indexable(t.text));
+  // FTS5 reads its query as a C string: a NUL ends it inside our quotes ("unterminated string").
+  const terms = q.terms.map((t) => ({ ...t, text: t.text.replace(/\0/g, '') })).filter((t) => t.text);
+  const long = terms.filter((t) => indexable(t.text));
+  const short = terms.filter((t) => !indexable(t.text));
   const positive = long.filter((t) => !t.negated);
   const negative = long.filter((t) => t.negated);
   let fts: string | null = null;
