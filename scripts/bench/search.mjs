@@ -198,7 +198,16 @@ export async function searchLatency({ messages = 100_000, perCase = 5, rounds = 
       }
     const empty = [...found].filter(([, n]) => n === 0).map(([k]) => k);
     if (empty.length > 3) throw new Error(`the mix finds nothing for ${empty.join(', ')}: the corpus or the index is broken`);
-    return { messages: cases * perCase, seeded, p50: percentile(times, 50), p99: percentile(times, 99), listP50: percentile(baseline, 50), listP99: percentile(baseline, 99), count: times.length, empty };
+    return {
+      messages: cases * perCase,
+      seeded,
+      p50: percentile(times, 50),
+      p99: percentile(times, 99),
+      listP50: percentile(baseline, 50),
+      listP99: percentile(baseline, 99),
+      count: times.length,
+      empty,
+    };
   } finally {
     await server?.stop();
     rmSync(persist, { recursive: true, force: true });

@@ -164,7 +164,11 @@ export class ForwardedD1 {
   }
   async call(q: Call): Promise<unknown> {
     // Uncompressed: the answers stay on this machine, and gzip costs more CPU than it saves.
-    const res = await this.mf.dispatchFetch('http://d1.local/', { method: 'POST', body: JSON.stringify(this.binding ? { ...q, binding: this.binding } : q), headers: { 'accept-encoding': 'identity' } });
+    const res = await this.mf.dispatchFetch('http://d1.local/', {
+      method: 'POST',
+      body: JSON.stringify(this.binding ? { ...q, binding: this.binding } : q),
+      headers: { 'accept-encoding': 'identity' },
+    });
     const answer = (await res.json()) as { ok: true; result: unknown } | { ok: false; error: { name: string; message: string; cause: string | null } };
     if (answer.ok) return fromWire(answer.result);
     // The error D1 raised, message and cause, so callers that read them (a UNIQUE collision) see the same.

@@ -30,7 +30,9 @@ describe('bulk actions', () => {
     for (const s of subjects) await caseRow(b, s).waitFor();
     // Newest first: the third case is on top, the first below the other two.
     await caseRow(a, subjects[2]!).locator('[data-testid="row-choose"]').click();
-    await caseRow(a, subjects[0]!).locator('[data-testid="row-choose"]').click({ modifiers: ['Shift'] });
+    await caseRow(a, subjects[0]!)
+      .locator('[data-testid="row-choose"]')
+      .click({ modifiers: ['Shift'] });
     await expect.poll(() => a.locator('[data-testid="bulk-count"]').textContent()).toBe('3 chosen');
     const input = a.locator('[data-testid="bulk-tag"]');
     await input.fill(tagName);

@@ -11,7 +11,7 @@ import type { CasePriority, CaseStatus } from '../protocol/api.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { agentActor, combine, emptyChange, update, type Change, type Patch } from '../changes/change.ts';
 import { slaTransition, type SlaContext, type SlaEvent } from '../sla/transition.ts';
-import { planAssignee, type TeamFacts } from './assign.ts';
+import { planAssignee, type TeamFacts } from './assign-plan.ts';
 import { planSnooze, planUnsnooze } from './snooze.ts';
 import { planTags } from './tagging.ts';
 import { CaseActionError } from './errors.ts';

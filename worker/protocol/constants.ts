@@ -60,3 +60,6 @@ export const REPROCESSABLE_REASONS = ['parse-failed', 'too-many-parts', 'headers
  */
 export const INBOUND_LIST_STATUSES = [...INBOUND_STATUSES, 'held', 'exceptions', 'released', 'all'] as const;
 export type InboundListStatus = (typeof INBOUND_LIST_STATUSES)[number];
+
+/** Longest search or view query accepted, in characters; more is refused rather than cut. */
+export const MAX_QUERY_LENGTH = 500;

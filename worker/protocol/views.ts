@@ -1,7 +1,7 @@
 // Views of the case list: the built-in ones and saved ones have one shape (a query in the search
 // language and a sort). A personal view is its owner's; a shared one (no owner) is edited by admins.
 import { z } from 'zod';
-import { MAX_QUERY_LENGTH } from '../search/query.ts';
+import { MAX_QUERY_LENGTH } from './constants.ts';
 
 export const VIEW_SORTS = ['due', 'activity', 'created'] as const;
 export type ViewSort = (typeof VIEW_SORTS)[number];

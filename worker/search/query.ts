@@ -8,6 +8,9 @@
 // word), so nothing a user types is an error except a filter value that cannot mean anything
 // (`status:bogus`), which is reported with what the key accepts.
 import type { CasePriority, CaseStatus, MessageKind } from '../protocol/api.ts';
+import { MAX_QUERY_LENGTH } from '../protocol/constants.ts';
+
+export { MAX_QUERY_LENGTH };
 
 export const FILTER_KEYS = ['from', 'to', 'status', 'mailbox', 'assignee', 'team', 'tag', 'has', 'kind', 'before', 'after', 'is', 'priority'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
@@ -54,8 +57,6 @@ export interface QueryProblem {
 
 export type Parsed = { ok: true; query: Query } | { ok: false; problems: QueryProblem[] };
 
-/** Longest query accepted, in characters; more is refused rather than cut. */
-export const MAX_QUERY_LENGTH = 500;
 /** At most this many words, phrases and filters. */
 export const MAX_QUERY_PARTS = 32;
 

@@ -36,7 +36,12 @@ export async function resolveNames(
       db
         .select({ id: mailboxes.id })
         .from(mailboxes)
-        .where(and(eq(mailboxes.workspaceId, workspaceId), or(eq(mailboxes.id, v), eq(mailboxes.address, v), like(mailboxes.address, `${v.replace(/[\\%_]/g, '')}@%`), eq(sql`lower(${mailboxes.displayName})`, v)))),
+        .where(
+          and(
+            eq(mailboxes.workspaceId, workspaceId),
+            or(eq(mailboxes.id, v), eq(mailboxes.address, v), like(mailboxes.address, `${v.replace(/[\\%_]/g, '')}@%`), eq(sql`lower(${mailboxes.displayName})`, v)),
+          ),
+        ),
     ),
   ];
   if (reads.length === 0) return out;
