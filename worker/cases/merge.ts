@@ -12,6 +12,7 @@ import type { Db } from '../db/client.ts';
 import type { Deps } from '../deps.ts';
 import { derivedId } from '../protocol/ids.ts';
 import { slaContextFrom, type SlaContext } from '../sla/transition.ts';
+import { systemLine } from './system-line.ts';
 import { CaseActionError } from './errors.ts';
 import { caseTagsOf } from './facts.ts';
 import { mergedSlaColumns } from './merge-sla.ts';
@@ -90,19 +91,7 @@ export function mergeLine(by: Author, numbers: number[]): string {
   return `${by.name} merged ${list} into this case`;
 }
 
-function systemLine(kase: Case, id: string, text: string, now: number): Write {
-  return insert('messages', {
-    id,
-    workspaceId: kase.workspaceId,
-    caseId: kase.id,
-    mailboxId: kase.mailboxId,
-    direction: 'system',
-    threadRule: 'agent',
-    threadReason: 'a merge of cases',
-    text,
-    createdAt: now,
-  });
-}
+const LINE_REASON = 'a merge of cases';
 
 /** The merge as one Change. Pure. Throws CaseActionError('bad_request') for a merge that cannot be made. */
 export function planMerge(facts: MergeFacts, absorbIds: string[], ctx: { by: Author; now: number }): Change {
@@ -146,13 +135,14 @@ export function planMerge(facts: MergeFacts, absorbIds: string[], ctx: { by: Aut
         ctx.by,
         absorbed.map((c) => c.number),
       ),
+      LINE_REASON,
       now,
     ),
     update('cases', { id: survivor.id, workspaceId: ws }, { messageCount: { $add: moved + 1 }, lastMessageAt: { $max: last }, ...mergedSlaColumns(survivor, absorbed, facts.sla), updatedAt: now }),
   );
   for (const c of absorbed) {
     writes.push(
-      systemLine(c, derivedId('message', c.id, `m${now.toString(36)}`), `${ctx.by.name} merged this case into #${survivor.number}`, now),
+      systemLine(c, derivedId('message', c.id, `m${now.toString(36)}`), `${ctx.by.name} merged this case into #${survivor.number}`, LINE_REASON, now),
       // Closed, out of every queue and clock; the row stays so that what names it finds the survivor.
       update(
         'cases',

@@ -11,6 +11,7 @@ import type { Deps } from '../deps.ts';
 import { derivedId } from '../protocol/ids.ts';
 import type { SplitResult } from '../protocol/merge.ts';
 import { slaOnCreate } from '../sla/transition.ts';
+import { systemLine } from './system-line.ts';
 import { CaseActionError } from './errors.ts';
 import { gatherCaseFacts } from './facts.ts';
 import type { Author, CaseFacts } from './plan.ts';
@@ -59,19 +60,7 @@ function slices<T>(xs: T[]): T[][] {
   return out;
 }
 
-function systemLine(kase: Pick<Case, 'id' | 'workspaceId' | 'mailboxId'>, id: string, text: string, now: number): Write {
-  return insert('messages', {
-    id,
-    workspaceId: kase.workspaceId,
-    caseId: kase.id,
-    mailboxId: kase.mailboxId,
-    direction: 'system',
-    threadRule: 'agent',
-    threadReason: 'a split of a case',
-    text,
-    createdAt: now,
-  });
-}
+const LINE_REASON = 'a split of a case';
 
 /** The split as one Change, and the new case's id and number. Pure. Throws CaseActionError('bad_request'). */
 export function planSplit(facts: SplitFacts, messageId: string, ctx: { by: Author; now: number }): { change: Change; newCase: { id: string; number: number }; moved: string[] } {
@@ -123,8 +112,8 @@ export function planSplit(facts: SplitFacts, messageId: string, ctx: { by: Autho
     ...slices(outboxIds).flatMap((ids) => [update('outbox', { workspaceId: ws, id: { $in: ids } }, { caseId: id }), update('outboxRecipients', { outboxId: { $in: ids } }, { caseId: id })]),
     // Everyone who took part may answer in either case.
     ...facts.participants.map((p) => insert('participants', { caseId: id, email: p.email, name: p.name, role: p.role, contactId: p.contactId, addedAt: now }, 'ignore')),
-    systemLine(kase, lineOld, `${ctx.by.name} split ${moving.length === 1 ? 'a message' : `${moving.length} messages`} off into #${number}`, now),
-    systemLine(row, lineNew, `${ctx.by.name} split this case off #${kase.number}`, now),
+    systemLine(kase, lineOld, `${ctx.by.name} split ${moving.length === 1 ? 'a message' : `${moving.length} messages`} off into #${number}`, LINE_REASON, now),
+    systemLine(row, lineNew, `${ctx.by.name} split this case off #${kase.number}`, LINE_REASON, now),
     update('cases', { id: kase.id, workspaceId: ws }, { messageCount: { $add: 1 - moving.length }, lastMessageAt: Math.max(kase.createdAt, ...staying.map((m) => m.createdAt)), updatedAt: now }),
   ];
   const actor = agentActor(ctx.by.id);
