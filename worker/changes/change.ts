@@ -41,8 +41,6 @@ export type Expr =
   | { $contactId: { workspaceId: string; email: string } }
   /** In an upsert: keep the stored value unless it is empty, then take the new one. */
   | { $fillEmpty: true }
-  /** A team's next round-robin turn: MAX(n, the team's latest turn + 1), so turns strictly increase. */
-  | { $nextTurn: { workspaceId: string; team: string; now: number } }
   /** The id of the workspace's tag with this key (created earlier in the same batch, or by a change that raced it). */
   | { $tagId: { workspaceId: string; key: string } };
 

@@ -49,9 +49,7 @@ function expr(table: SQLiteTable, name: string, e: Expr): SQL {
     const t = schema.tags;
     return sql`(SELECT ${t.id} FROM ${t} WHERE ${t.workspaceId} = ${e.$tagId.workspaceId} AND ${t.key} = ${e.$tagId.key})`;
   }
-  if ('$fillEmpty' in e) return sql`CASE WHEN ${col} = '' THEN excluded.${sql.identifier(col.name)} ELSE ${col} END`;
-  const { workspaceId, team, now } = e.$nextTurn;
-  return sql`MAX(${now}, (SELECT COALESCE(MAX(a2.last_assigned_at), 0) + 1 FROM ${schema.agents} a2 WHERE a2.workspace_id = ${workspaceId} AND a2.team = ${team}))`;
+  return sql`CASE WHEN ${col} = '' THEN excluded.${sql.identifier(col.name)} ELSE ${col} END`;
 }
 
 function values(table: SQLiteTable, record: Record<string, unknown>): Record<string, unknown> {
