@@ -23,6 +23,12 @@ export interface Tables {
   auditLog: typeof schema.auditLog;
   tags: typeof schema.tags;
   caseTags: typeof schema.caseTags;
+  snippets: typeof schema.snippets;
+  organisations: typeof schema.organisations;
+  notifications: typeof schema.notifications;
+  drafts: typeof schema.drafts;
+  rules: typeof schema.rules;
+  ruleRuns: typeof schema.ruleRuns;
 }
 export type TableName = keyof Tables;
 export type Insert<T extends TableName> = Tables[T]['$inferInsert'];

@@ -25,6 +25,12 @@ const TABLES: Record<TableName, SQLiteTable> = {
   auditLog: schema.auditLog,
   tags: schema.tags,
   caseTags: schema.caseTags,
+  snippets: schema.snippets,
+  organisations: schema.organisations,
+  notifications: schema.notifications,
+  drafts: schema.drafts,
+  rules: schema.rules,
+  ruleRuns: schema.ruleRuns,
 };
 
 function column(table: SQLiteTable, name: string): SQLiteColumn {

@@ -12,3 +12,4 @@ export * from './schema/outbox.ts';
 export * from './schema/sla.ts';
 export * from './schema/work.ts';
 export * from './schema/search.ts';
+export * from './schema/answer.ts';

@@ -200,6 +200,7 @@ export function planNewCase(ctx: OutcomeContext, decision: Decision & { action: 
     snoozedBy: null,
     linkedCaseId: decision.linkedCaseId,
     mergedIntoId: null,
+    statusChangedAt: at,
     messageCount: 1,
     createdAt: at,
     updatedAt: at,

@@ -32,6 +32,7 @@ export const agents = sqliteTable(
     notifyAssignment: integer('notify_assignment', { mode: 'boolean' }).notNull().default(true),
     notifyCustomerReply: integer('notify_customer_reply', { mode: 'boolean' }).notNull().default(true),
     notifySla: integer('notify_sla', { mode: 'boolean' }).notNull().default(true),
+    notifyMention: integer('notify_mention', { mode: 'boolean' }).notNull().default(true),
     /** The team the agent answers for (a mailbox's default team hands new cases round-robin to it). */
     team: text('team'),
     /** Off while away: round-robin passes the agent by; cases already theirs stay theirs. */
@@ -85,7 +86,7 @@ export const auditLog = sqliteTable(
       .references(() => workspaces.id),
     /** The agent's id, or 'local' in open mode (as on events). */
     actor: text('actor').notNull(),
-    entity: text('entity', { enum: ['mailbox', 'agent', 'setup', 'sla-policy', 'calendar', 'tag', 'team'] }).notNull(),
+    entity: text('entity', { enum: ['mailbox', 'agent', 'setup', 'sla-policy', 'calendar', 'tag', 'team', 'snippet', 'rule', 'organisation', 'contact'] }).notNull(),
     entityId: text('entity_id').notNull(),
     /** create, update, deactivate, reactivate, password, test-message. */
     action: text('action').notNull(),

@@ -18,6 +18,12 @@ export const contacts = sqliteTable(
     undeliverable: integer('undeliverable', { mode: 'boolean' }).notNull().default(false),
     undeliverableReason: text('undeliverable_reason'),
     undeliverableAt: integer('undeliverable_at'),
+    /** What the team knows about this person, editable in the customer panel. */
+    note: text('note').notNull().default(''),
+    phone: text('phone').notNull().default(''),
+    /** Set when this address was merged into another contact (two addresses, one person): follow it. */
+    mergedIntoId: text('merged_into_id'),
+    updatedAt: integer('updated_at'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('contacts_workspace_email').on(t.workspaceId, t.email)],
@@ -56,6 +62,8 @@ export const cases = sqliteTable(
     linkedCaseId: text('linked_case_id'),
     /** Set when a merge absorbed this case: its tokens, markers and [#n] tags resolve to that case (follow the chain). */
     mergedIntoId: text('merged_into_id'),
+    /** When the status last changed (time rules: "pending for 7 days"). Null on cases from before it was kept: read createdAt. */
+    statusChangedAt: integer('status_changed_at'),
     messageCount: integer('message_count').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),

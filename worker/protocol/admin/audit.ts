@@ -1,7 +1,7 @@
 // /api/admin/audit: who changed which setting, when.
 import { z } from 'zod';
 
-export const AUDIT_ENTITIES = ['mailbox', 'agent', 'setup', 'sla-policy', 'calendar', 'tag', 'team'] as const;
+export const AUDIT_ENTITIES = ['mailbox', 'agent', 'setup', 'sla-policy', 'calendar', 'tag', 'team', 'snippet', 'rule', 'organisation', 'contact'] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 export const auditQuery = z.object({
