@@ -1,7 +1,7 @@
 // saved-views: the built-in views (defined here, in the same shape as saved ones), the saved views
 // an agent sees (their own and the shared ones), their counts in one batch, and the case list of a
-// view or of a typed query. Words in a query need the search index, which views do not use yet: a
-// query with words is refused with a message that says so.
+// view or of a typed query. A query's words are looked up in the search index first (text-cases.ts);
+// its filters and sort are the main database's.
 import { and, count, eq, isNull, or } from 'drizzle-orm';
 import { views, type SavedView } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
@@ -11,7 +11,8 @@ import type { ViewBody, ViewInfo, ViewSort } from '../protocol/views.ts';
 import { caseSummaries } from '../cases/detail.ts';
 import { cases } from '../db/schema.ts';
 import { filterWhere, sortOrder, type FilterContext } from './filters.ts';
-import { hasText, parseQuery, type Query, type QueryProblem } from './query.ts';
+import { parseQuery, type Query, type QueryProblem } from './query.ts';
+import { amongCases, textCaseIds } from './text-cases.ts';
 
 export interface ViewDef {
   id: string;
@@ -31,15 +32,15 @@ export const BUILTIN_VIEWS: readonly ViewDef[] = [
 
 export type QueryCheck = { ok: true; query: Query } | { ok: false; problems: QueryProblem[] };
 
-/** A view's query parsed, refusing words (the search index answers those, not the case table). */
+/** A view's query parsed. */
 export function checkViewQuery(text: string): QueryCheck {
-  const parsed = parseQuery(text);
-  if (!parsed.ok) return parsed;
-  if (hasText(parsed.query)) {
-    const words = parsed.query.terms.map((t) => t.text).join(' ');
-    return { ok: false, problems: [{ token: words, message: 'views and the list filter take filters (status:, assignee:, tag:, …) only; words need full-text search, which views do not use yet' }] };
-  }
-  return parsed;
+  return parseQuery(text);
+}
+
+/** The cases a query selects: its filters, and when it has words, among the cases whose text holds them. */
+async function whereOf(index: D1Database | null, ctx: FilterContext, q: Query) {
+  const ids = await textCaseIds(index, ctx.workspaceId, q);
+  return ids === null ? filterWhere(q, ctx) : and(filterWhere(q, ctx), amongCases(ids))!;
 }
 
 /** The saved views `me` sees: their own, then the shared ones, in position order. */
@@ -56,11 +57,13 @@ function defOf(v: SavedView): ViewDef & { kind: ViewInfo['kind'] } {
 }
 
 /** Every view `me` sees with how many cases each holds (one batch of counts). */
-export async function listViews(db: Db, ctx: FilterContext): Promise<ViewInfo[]> {
+export async function listViews(db: Db, index: D1Database | null, ctx: FilterContext): Promise<ViewInfo[]> {
   const saved = await savedViews(db, ctx.workspaceId, ctx.me);
   const all = [...BUILTIN_VIEWS.map((v) => ({ ...v, kind: 'builtin' as const })), ...saved.map(defOf)];
   const countable = all.map((v) => ({ v, q: checkViewQuery(v.query) }));
-  const queries = countable.flatMap(({ q }) => (q.ok ? [db.select({ n: count() }).from(cases).where(filterWhere(q.query, ctx))] : []));
+  // The views with words ask the index first, side by side; then every count is one batch.
+  const wheres = await Promise.all(countable.map(({ q }) => (q.ok ? whereOf(index, ctx, q.query) : null)));
+  const queries = wheres.flatMap((w) => (w ? [db.select({ n: count() }).from(cases).where(w)] : []));
   const counts = queries.length ? await db.batch(queries as [(typeof queries)[number], ...(typeof queries)[number][]]) : [];
   let i = 0;
   // A saved view whose query no longer parses (the language changed) still lists, holding nothing.
@@ -80,8 +83,8 @@ export async function findView(db: Db, workspaceId: string, me: string | null, i
 }
 
 /** One page of the cases a query selects, in the sort's order; `offset` is where the page starts. */
-export async function casesOfQuery(db: Db, ctx: FilterContext, q: Query, sort: ViewSort, limit: number, offset: number): Promise<{ items: CaseSummary[]; next: number | null }> {
-  const items = await caseSummaries(db, filterWhere(q, ctx), limit + 1, sortOrder(sort), offset);
+export async function casesOfQuery(db: Db, index: D1Database | null, ctx: FilterContext, q: Query, sort: ViewSort, limit: number, offset: number): Promise<{ items: CaseSummary[]; next: number | null }> {
+  const items = await caseSummaries(db, await whereOf(index, ctx, q), limit + 1, sortOrder(sort), offset);
   const more = items.length > limit;
   if (more) items.pop();
   return { items, next: more ? offset + limit : null };

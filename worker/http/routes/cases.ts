@@ -12,6 +12,7 @@ import { changeCase, editsOf } from '../../cases/update.ts';
 import { bulkBody, forwardBody, listCasesQuery, noteBody, replyBody, updateCaseBody, type CaseSummary, type ListCasesQuery, type Page } from '../../protocol/api.ts';
 import type { CaseHistory } from '../../protocol/history.ts';
 import { casesOfQuery, checkViewQuery, findView } from '../../search/saved-views.ts';
+import { hasText } from '../../search/query.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiFailure, CollisionFailure, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
@@ -47,8 +48,10 @@ async function listOfQuery(c: Context<AppEnv>, q: ListCasesQuery): Promise<Page<
   if (q.view !== undefined && !view) throw notFound('view');
   const checked = checkViewQuery(view ? view.query : (q.q ?? ''));
   if (!checked.ok) throw new ApiFailure('bad_request', checked.problems.map((p) => `${p.token}: ${p.message}`).join('; '), checked.problems);
+  const index = c.var.deps.search?.d1 ?? null;
+  if (!index && hasText(checked.query)) throw new ApiFailure('not_configured', 'this deployment keeps no search index: a view or filter with words cannot be answered');
   const offset = decodeCursor(q.cursor)?.[0] ?? 0;
-  const page = await casesOfQuery(c.var.deps.db, ctx, checked.query, q.sort ?? view?.sort ?? 'activity', q.limit, offset);
+  const page = await casesOfQuery(c.var.deps.db, index, ctx, checked.query, q.sort ?? view?.sort ?? 'activity', q.limit, offset);
   return { items: page.items, nextCursor: page.next === null ? null : encodeCursor([page.next, 'offset']) };
 }
 

@@ -28,7 +28,7 @@ function refused(err: unknown): never {
   throw err;
 }
 
-viewRoutes.get('/', async (c) => c.json({ views: (await listViews(c.var.deps.db, filterContext(c))) satisfies ViewInfo[] }));
+viewRoutes.get('/', async (c) => c.json({ views: (await listViews(c.var.deps.db, c.var.deps.search?.d1 ?? null, filterContext(c))) satisfies ViewInfo[] }));
 
 viewRoutes.post('/', async (c) => {
   const body = await parseBody(c, viewBody);
