@@ -351,8 +351,8 @@ describe('10,000 cases in the inbox', () => {
     const second = page.locator('[data-testid="case-row"].selected');
     expect(await second.locator('.num').textContent()).toBe('#2');
 
-    // The filter box (/) narrows the loaded rows by subject.
-    await page.keyboard.press('/');
+    // The filter box (f) narrows the loaded rows by subject.
+    await page.keyboard.press('f');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('case-filter');
     await page.keyboard.type('number 4242');
     await page.locator('[data-testid="case-row"]').first().waitFor();

@@ -35,7 +35,7 @@ describe('search in a browser', () => {
     expect(await page.locator('[data-testid="search-results"]').count()).toBe(0);
   });
 
-  test('/ focuses the box on a case page; a bad filter says what is wrong', async () => {
+  test('/ focuses the box on a case page and in the inbox list; a bad filter says what is wrong', async () => {
     const subject = `Slash focus ${suffix()}`;
     await send('slash@example.com', mail({ from: 'Slash <slash@example.com>', subject, body: 'Hello.' }));
     const kase = await caseBySubject(subject);
@@ -47,5 +47,17 @@ describe('search in a browser', () => {
     const error = page.locator('[data-testid="search-error"]');
     await error.waitFor();
     expect(await error.textContent()).toContain('status: takes');
+
+    // In the inbox list too: `/` is the search box's, `f` the list's filter of loaded rows.
+    const inbox = await openInbox(await newAgent('agent'));
+    await inbox.locator('[data-testid="case-row"]').first().waitFor();
+    const blur = () => inbox.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await blur();
+    await inbox.keyboard.press('/');
+    expect(await inbox.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('search-input');
+    await inbox.keyboard.press('Escape');
+    await blur();
+    await inbox.keyboard.press('f');
+    expect(await inbox.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('case-filter');
   });
 });

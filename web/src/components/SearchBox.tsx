@@ -90,7 +90,7 @@ export function SearchBox() {
     }
   }
 
-  // Bubbling to the window: a page that uses `/` itself (the inbox's filter) has handled it first.
+  // Bubbling to the window: a page that used the key itself has marked it handled.
   function onGlobalKey(e: KeyboardEvent): void {
     if (e.key !== '/' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
     e.preventDefault();

@@ -94,7 +94,7 @@ export function CaseList(props: { view: ListView }) {
               type="search"
               class="case-filter"
               data-testid="case-filter"
-              placeholder="Filter loaded cases by subject or contact  ( / )"
+              placeholder="Filter loaded cases by subject or contact  ( f )"
               aria-label="Filter the loaded cases by subject or contact"
               autocomplete="off"
               spellcheck={false}

@@ -25,7 +25,8 @@ function actOnSelected(key: 'a' | 'e', row: CaseSummary): boolean {
 export function useListKeys(rows: Accessor<CaseSummary[]>, select: (index: number) => void, filter: () => HTMLInputElement | undefined, choose: (id: string) => void) {
   function onKeyDown(e: KeyboardEvent): void {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-    if (e.key === '/' && !isTyping(e.target)) {
+    // `/` is the search box's, on every page; `f` filters the rows already loaded.
+    if (e.key === 'f' && !isTyping(e.target)) {
       e.preventDefault();
       filter()?.focus();
       filter()?.select();
