@@ -16,6 +16,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { adminTeamRoutes } from './routes/admin-teams.ts';
 import { viewRoutes } from './routes/views.ts';
+import { snippetRoutes } from './routes/snippets.ts';
 import { adminTagRoutes, tagRoutes } from './routes/tags.ts';
 import type { ApiError } from '../protocol/api.ts';
 import type { AppEnv } from './env.ts';
@@ -55,6 +56,7 @@ export function createApp() {
   app.route('/api/views', viewRoutes);
   app.route('/api/teams', teamRoutes);
   app.route('/api/search', searchRoutes);
+  app.route('/api/snippets', snippetRoutes);
   app.route('/api/tags', tagRoutes);
   app.route('/api/admin/tags', adminTagRoutes);
   app.route('/api/admin/teams', adminTeamRoutes);

@@ -13,6 +13,8 @@ import { ACK_PLACEHOLDERS, type AckPlaceholder } from '../protocol/admin/mailbox
 export const TEMPLATE_PLACEHOLDERS = ACK_PLACEHOLDERS;
 export type PlaceholderName = AckPlaceholder;
 export type TemplateValues = Partial<Record<PlaceholderName, string | number | null | undefined>>;
+/** Values for any placeholder list (canned replies have their own). */
+export type AnyTemplateValues = Readonly<Record<string, string | number | null | undefined>>;
 export type TemplateMode = 'text' | 'html';
 
 export interface RenderResult {
@@ -34,9 +36,9 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function isKnown(name: string): name is PlaceholderName {
-  return KNOWN.has(name);
-}
+/** Which placeholders a template may use; acknowledgements' by default. */
+type Known = ReadonlySet<string>;
+const knownSet = (placeholders: readonly string[] | undefined): Known => (placeholders ? new Set(placeholders) : KNOWN);
 
 /**
  * Fill the placeholders of `template`. Values are single lines either way: control characters and
@@ -45,13 +47,22 @@ function isKnown(name: string): name is PlaceholderName {
  * control characters.
  */
 export function renderTemplate(template: string, values: TemplateValues, mode: TemplateMode): RenderResult {
+  return fillTemplate(template, values, mode) as RenderResult;
+}
+
+/**
+ * renderTemplate over another list of placeholders (`placeholders`, e.g. a canned reply's), with the
+ * same rules for values: single lines, and HTML-escaped in `html` mode.
+ */
+export function fillTemplate(template: string, values: AnyTemplateValues, mode: TemplateMode, placeholders?: readonly string[]): { output: string; unknown: string[]; missing: string[] } {
+  const known = knownSet(placeholders);
   const unknown: string[] = [];
-  const missing: PlaceholderName[] = [];
+  const missing: string[] = [];
   const output = String(template ?? '')
     .replace(TEMPLATE_CONTROLS, '')
     .replace(PLACEHOLDER, (_m, rawName: string) => {
       const name = rawName.trim();
-      if (!isKnown(name)) {
+      if (!known.has(name)) {
         const shown = safeHeaderValue(name, 100);
         if (!unknown.includes(shown)) unknown.push(shown);
         return '';
@@ -75,7 +86,9 @@ export interface TemplateProblem {
 }
 
 /** What an admin is told before saving a template. `ok` when there is nothing to fix. */
-export function validateTemplate(template: string, mode: TemplateMode): { ok: boolean; problems: TemplateProblem[] } {
+export function validateTemplate(template: string, mode: TemplateMode, placeholders?: readonly string[]): { ok: boolean; problems: TemplateProblem[] } {
+  const known = knownSet(placeholders);
+  const listed = placeholders ?? TEMPLATE_PLACEHOLDERS;
   const problems: TemplateProblem[] = [];
   const text = String(template ?? '');
   if (text.length > TEMPLATE_MAX_CHARS) problems.push({ code: 'too-long', message: `A template may have at most ${TEMPLATE_MAX_CHARS} characters.` });
@@ -87,16 +100,16 @@ export function validateTemplate(template: string, mode: TemplateMode): { ok: bo
   const reported = new Set<string>();
   for (const m of text.matchAll(PLACEHOLDER)) {
     const name = m[1]!.trim();
-    if (isKnown(name) || reported.has(name)) continue;
+    if (known.has(name) || reported.has(name)) continue;
     reported.add(name);
     const shown = safeHeaderValue(name, 100);
-    if (/body|message|text|html|content/i.test(name)) {
+    if (!placeholders && /body|message|text|html|content/i.test(name)) {
       problems.push({
         code: 'body-not-allowed',
         message: `{{${shown}}}: acknowledgements never repeat the customer's message, since they go to whatever address a mail claims as its sender.`,
       });
     } else {
-      problems.push({ code: 'unknown-placeholder', message: `{{${shown}}} is not a placeholder; known: ${TEMPLATE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.` });
+      problems.push({ code: 'unknown-placeholder', message: `{{${shown}}} is not a placeholder; known: ${listed.map((p) => `{{${p}}}`).join(', ')}.` });
     }
   }
 

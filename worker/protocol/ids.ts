@@ -15,6 +15,7 @@ export const ID_PREFIX = {
   tag: 'tag',
   view: 'view',
   team: 'team',
+  snippet: 'snip',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 
