@@ -1,8 +1,8 @@
 // sync: keeping the search index in step with the main database. After each commit the change's own
 // search writes (writes.ts) go to SEARCH in one batch; if that fails the mail is filed all the same,
 // its cases are named in search_stale, and the scheduled handler writes them again from the main
-// database. A rebuild writes every case that way.
-import { asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+// database. A rebuild writes every case that way (all of them, or one workspace's).
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import { insert, type Change, type Write } from '../changes/change.ts';
 import type { Db } from '../db/client.ts';
 import { attachments, caseTags, cases, messages, searchStale, tags } from '../db/schema.ts';
@@ -122,12 +122,24 @@ export async function catchUpSearch(deps: { db: Db; search?: SearchIndex | null 
 }
 
 /** Empties the index and writes every case of the main database again. Returns how many cases. */
-export async function rebuildSearch(db: Db, search: D1Database, onPage?: (cases: number) => void): Promise<number> {
-  await search.batch(['DELETE FROM search_text', 'DELETE FROM search_case_tags', 'DELETE FROM search_cases', 'DELETE FROM search_tags'].map((q) => search.prepare(q)));
+export async function rebuildSearch(db: Db, search: D1Database, onPage?: (cases: number) => void, workspaceId?: string): Promise<number> {
+  if (workspaceId === undefined) {
+    await search.batch(['DELETE FROM search_text', 'DELETE FROM search_case_tags', 'DELETE FROM search_cases', 'DELETE FROM search_tags'].map((q) => search.prepare(q)));
+  } else {
+    // One workspace's rows only: its cases' text and tag links first, found through search_cases.
+    await search.batch(
+      [
+        'DELETE FROM search_text WHERE rowid IN (SELECT doc FROM search_cases WHERE workspace_id = ?1)',
+        'DELETE FROM search_case_tags WHERE case_id IN (SELECT case_id FROM search_cases WHERE workspace_id = ?1)',
+        'DELETE FROM search_cases WHERE workspace_id = ?1',
+        'DELETE FROM search_tags WHERE workspace_id = ?1',
+      ].map((q) => search.prepare(q).bind(workspaceId)),
+    );
+  }
   let after = '';
   let total = 0;
   for (;;) {
-    const page = sql`SELECT ${cases.id} FROM ${cases} WHERE ${gt(cases.id, after)} ORDER BY ${cases.id} LIMIT ${PAGE}`;
+    const page = sql`SELECT ${cases.id} FROM ${cases} WHERE ${and(gt(cases.id, after), workspaceId === undefined ? undefined : eq(cases.workspaceId, workspaceId))} ORDER BY ${cases.id} LIMIT ${PAGE}`;
     const ids = await writeCases(db, search, page);
     if (ids.length === 0) break;
     total += ids.length;

@@ -9,7 +9,7 @@ import { commit } from '../../../worker/changes/commit.ts';
 import { runScheduled } from '../../../worker/scheduled.ts';
 import { rebuildSearch } from '../../../worker/search/sync.ts';
 import { DEMO, mail, seeded } from '../helpers.ts';
-import { call, deliver, getJson, newCase, ORIGIN, patch } from '../http/client.ts';
+import { call, deliver, getJson, newCase, ORIGIN, OTHER, otherWorkspace, patch } from '../http/client.ts';
 
 async function find(q: string): Promise<SearchPage> {
   const { res, body } = await getJson<SearchPage>(`/api/search?q=${encodeURIComponent(q)}&limit=100`);
@@ -85,6 +85,26 @@ describe('search index sync', () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { cases: number }).cases).toBeGreaterThanOrEqual(4);
     expect(await answers()).toEqual(incremental);
+  });
+
+  it('the admin route rebuilds its own workspace only: another workspace keeps its index rows', async () => {
+    const deps = await seeded();
+    await otherWorkspace(deps);
+    await newCase(deps, 'Quokka sighting', undefined, 'ana@example.com');
+    await deliver(deps, mail({ Subject: 'Quokka elsewhere', From: 'Ola <ola@example.net>', To: OTHER.mailbox }, 'Their quokka.'), { from: 'ola@example.net', to: OTHER.mailbox });
+    const rows = async (workspaceId: string) =>
+      (await env.SEARCH.prepare('SELECT count(*) AS n FROM search_cases c JOIN search_text t ON t.rowid = c.doc WHERE c.workspace_id = ?1').bind(workspaceId).first<{ n: number }>())?.n;
+    expect(await rows(OTHER.workspaceId)).toBe(1);
+    const demoBefore = await rows(DEMO.workspaceId);
+    // The other workspace's index row is made stale by hand: a whole-index rebuild would rewrite it.
+    await env.SEARCH.prepare("UPDATE search_text SET subject = 'stale' WHERE rowid = (SELECT doc FROM search_cases WHERE workspace_id = ?1)").bind(OTHER.workspaceId).run();
+    const res = await call('/api/search/rebuild', { method: 'POST', headers: { 'Sec-Fetch-Site': 'same-origin', Origin: ORIGIN } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { cases: number }).cases).toBe(demoBefore);
+    expect(await rows(DEMO.workspaceId)).toBe(demoBefore);
+    const other = await env.SEARCH.prepare('SELECT t.subject FROM search_cases c JOIN search_text t ON t.rowid = c.doc WHERE c.workspace_id = ?1').bind(OTHER.workspaceId).first<{ subject: string }>();
+    expect(other?.subject).toBe('stale');
+    expect((await find('quokka')).items.map((h) => h.case.subject)).toEqual(['Quokka sighting']);
   });
 
   it('a failed index write leaves the mail filed, marks the case, and the scheduled run indexes it', async () => {

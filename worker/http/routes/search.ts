@@ -28,12 +28,13 @@ searchRoutes.get('/', async (c) => {
 });
 
 /**
- * Rebuilds the whole index from the main database (what `npm run search:rebuild` does locally).
- * A page of cases per round trip; a very large deployment may outgrow one request's time.
+ * Rebuilds the admin's workspace's part of the index from the main database (`npm run
+ * search:rebuild` rebuilds every workspace's locally). A page of cases per round trip; a very large
+ * workspace may outgrow one request's time.
  */
 searchRoutes.post('/rebuild', requireRole('admin'), async (c) => {
   const deps = c.var.deps;
   if (!deps.search) throw new ApiFailure('not_configured', 'this deployment keeps no search index');
-  const cases = await rebuildSearch(deps.db, deps.search.d1);
+  const cases = await rebuildSearch(deps.db, deps.search.d1, undefined, c.var.workspaceId);
   return c.json({ cases });
 });
