@@ -18,6 +18,7 @@ import { adminTeamRoutes } from './routes/admin-teams.ts';
 import { viewRoutes } from './routes/views.ts';
 import { snippetRoutes } from './routes/snippets.ts';
 import { adminTagRoutes, tagRoutes } from './routes/tags.ts';
+import { contactRoutes, organisationRoutes } from './routes/contacts.ts';
 import type { ApiError } from '../protocol/api.ts';
 import type { AppEnv } from './env.ts';
 
@@ -58,6 +59,8 @@ export function createApp() {
   app.route('/api/search', searchRoutes);
   app.route('/api/snippets', snippetRoutes);
   app.route('/api/tags', tagRoutes);
+  app.route('/api/contacts', contactRoutes);
+  app.route('/api/organisations', organisationRoutes);
   app.route('/api/admin/tags', adminTagRoutes);
   app.route('/api/admin/teams', adminTeamRoutes);
   app.route('/api/admin', adminRoutes);

@@ -18,6 +18,11 @@ export type ServerEvent =
    * it: a tag may be on thousands of cases, and every list applies it to its rows by the tag's id.
    */
   | (Base & { type: 'tag.updated'; caseId: null; tagId: string; tag: TagView | null; mergedInto: TagView | null })
+  /**
+   * What the team knows about a customer changed: the contacts named (every address of the person;
+   * a merge names both people's) or the organisation of `domain`. Open customer panels refetch.
+   */
+  | (Base & { type: 'contact.updated'; caseId: null; contactIds: string[]; domain: string | null })
   | (Base & { type: 'message.added'; caseId: string; messageId: string; direction: 'inbound' | 'outbound' | 'note' | 'system'; kind: MessageKind; reopened: boolean; status: CaseStatus })
   | (Base & { type: 'inbound.held'; caseId: string | null; inboundId: string; status: InboundStatus; reason: string })
   /** A held message was released into a case or discarded by an agent. */

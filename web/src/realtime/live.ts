@@ -263,6 +263,7 @@ const EVENT_TYPES: Record<ServerEventType, true> = {
   'sla.updated': true,
   'flood.detected': true,
   'tag.updated': true,
+  'contact.updated': true,
   'case.merged': true,
   'case.split': true,
 };

@@ -24,6 +24,7 @@ const REFETCH_ON = {
   'delivery.updated': true,
   'flood.detected': false,
   'tag.updated': false,
+  'contact.updated': false,
   'case.merged': true,
   'case.split': true,
 } satisfies RefetchOn;

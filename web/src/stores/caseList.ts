@@ -124,6 +124,7 @@ const REFETCH_ON = {
   'delivery.updated': false,
   'flood.detected': false,
   'tag.updated': false,
+  'contact.updated': false,
   'case.merged': true,
   'case.split': true,
 } satisfies RefetchOn;

@@ -34,6 +34,7 @@ const REFETCH_ON = {
   'sla.updated': false,
   'flood.detected': false,
   'tag.updated': false,
+  'contact.updated': false,
   'case.merged': false,
   'case.split': false,
 } satisfies RefetchOn;

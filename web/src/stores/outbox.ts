@@ -20,6 +20,7 @@ const REFETCH_ON = {
   'inbound.reprocessed': false,
   'flood.detected': false,
   'tag.updated': false,
+  'contact.updated': false,
   'case.merged': true,
   'case.split': true,
 } satisfies RefetchOn;

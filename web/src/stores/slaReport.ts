@@ -23,6 +23,7 @@ const REFETCH_ON = {
   'delivery.updated': false,
   'flood.detected': false,
   'tag.updated': false,
+  'contact.updated': false,
   'case.merged': false,
   'case.split': false,
 } satisfies RefetchOn;

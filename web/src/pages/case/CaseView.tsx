@@ -13,6 +13,7 @@ import { assignTarget, changeCase, withPending } from '../../stores/caseActions.
 import { createCaseDetail } from '../../stores/caseDetail.ts';
 import { AckLine } from './AckLine.tsx';
 import { CaseHeader } from './CaseHeader.tsx';
+import { CustomerPanel } from './CustomerPanel.tsx';
 import { History } from './History.tsx';
 import { Message, SystemLine } from './Message.tsx';
 
@@ -97,6 +98,8 @@ function CaseBody(props: { detail: Accessor<CaseDetail>; onPosted: (view: Messag
           </For>
         </ul>
       </section>
+
+      <CustomerPanel caseId={props.detail().case.id} />
 
       <section class="thread" aria-label="Messages">
         <For each={thread()} fallback={<p class="empty">No messages.</p>}>

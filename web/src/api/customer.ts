@@ -1,0 +1,22 @@
+// The customer panel: the contact of a case with their organisation and cases, and its edits.
+import type { CustomerView, OrganisationView } from '../../../worker/protocol/customer.ts';
+import { request, sendJson } from './request.ts';
+
+const enc = encodeURIComponent;
+
+export function customerOfCase(caseId: string): Promise<CustomerView> {
+  return request(`/api/contacts/of-case/${enc(caseId)}`);
+}
+
+export function editContact(id: string, body: { name?: string; phone?: string; note?: string }): Promise<CustomerView> {
+  return sendJson('PATCH', `/api/contacts/${enc(id)}`, body);
+}
+
+export function editOrganisation(domain: string, body: { name?: string; note?: string }): Promise<OrganisationView> {
+  return sendJson('PUT', `/api/organisations/${enc(domain)}`, body);
+}
+
+/** Contact `id` becomes an address of `into`. */
+export function mergeContact(id: string, into: string): Promise<CustomerView> {
+  return sendJson('POST', `/api/contacts/${enc(id)}/merge`, { into });
+}
