@@ -164,7 +164,9 @@ export function matchStatement(q: Query, ctx: MatchContext, page: { limit: numbe
   const n = params.length;
   return {
     // Only ids: the text of every matching case would otherwise travel through the sort.
-    sql: `SELECT c.case_id AS caseId, c.doc AS doc FROM search_cases c JOIN search_text ON search_text.rowid = c.doc WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?${n - 1} OFFSET ?${n}`,
+    // The text table is joined only when a term reads it: filters alone walk search_cases in
+    // active_at order (its index) and stop at the page.
+    sql: `SELECT c.case_id AS caseId, c.doc AS doc FROM search_cases c${fts || short.length ? ' JOIN search_text ON search_text.rowid = c.doc' : ''} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?${n - 1} OFFSET ?${n}`,
     params,
   };
 }
