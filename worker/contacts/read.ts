@@ -113,6 +113,16 @@ export async function customerView(db: Db, workspaceId: string, id: string): Pro
   };
 }
 
+/** The workspace's contact with this address (addresses are stored lower case). */
+export async function contactIdByEmail(db: Db, workspaceId: string, email: string): Promise<string | undefined> {
+  const row = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.email, email.trim().toLowerCase())))
+    .get();
+  return row?.id;
+}
+
 /** The contact of a case, for the panel opened on it. */
 export async function contactIdOfCase(db: Db, workspaceId: string, caseId: string): Promise<string | null | undefined> {
   const row = await db

@@ -118,3 +118,5 @@ export const domainParam = z
   .string()
   .transform((d) => d.trim().toLowerCase())
   .pipe(z.string().regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/, 'not a domain name'));
+
+export const contactQuery = z.object({ email: z.string().trim().min(3, 'name an email address').max(320, 'not an email address').includes('@', { message: 'not an email address' }) });

@@ -98,6 +98,10 @@ describe('the customer panel', () => {
     const a = await newCase(deps, 'work address', t, 'hank@hooli.test');
     const b = await newCase(deps, 'home address', t + 1000, 'hank@gmail.com');
     const [pa, pb] = [await panelOf(a), await panelOf(b)];
+    // The other address is found by its address (any case), for the panel's merge.
+    expect((await getJson<CustomerView>('/api/contacts?email=Hank@Gmail.com')).body.contact.id).toBe(pb.contact.id);
+    await expectError(await call('/api/contacts?email=nobody@nowhere.test'), 404, 'not_found');
+    await expectError(await call('/api/contacts?email=nope'), 400, 'bad_request');
     const other = await openSocket();
     const res = await send('POST', `/api/contacts/${pb.contact.id}/merge`, { into: pa.contact.id });
     expect(res.status).toBe(200);

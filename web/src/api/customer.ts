@@ -16,6 +16,11 @@ export function editOrganisation(domain: string, body: { name?: string; note?: s
   return sendJson('PUT', `/api/organisations/${enc(domain)}`, body);
 }
 
+/** The person with this address, or a 404. */
+export function customerByEmail(email: string): Promise<CustomerView> {
+  return request(`/api/contacts?${new URLSearchParams({ email })}`);
+}
+
 /** Contact `id` becomes an address of `into`. */
 export function mergeContact(id: string, into: string): Promise<CustomerView> {
   return sendJson('POST', `/api/contacts/${enc(id)}/merge`, { into });

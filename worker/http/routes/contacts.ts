@@ -2,13 +2,13 @@
 // worker/contacts/ (read.ts, plan.ts, write.ts); these handlers validate, call and map refusals.
 import { Hono, type Context } from 'hono';
 import { AdminRefused } from '../../admin/errors.ts';
-import { contactIdOfCase, customerView } from '../../contacts/read.ts';
+import { contactIdByEmail, contactIdOfCase, customerView } from '../../contacts/read.ts';
 import { editContact, editOrganisation, mergeContact } from '../../contacts/write.ts';
 import type { Who } from '../../contacts/plan.ts';
-import { domainParam, mergeContactBody, organisationBody, patchContactBody, type CustomerView } from '../../protocol/customer.ts';
+import { contactQuery, domainParam, mergeContactBody, organisationBody, patchContactBody, type CustomerView } from '../../protocol/customer.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiFailure } from '../errors.ts';
-import { parseBody } from '../validate.ts';
+import { parseBody, parseQuery } from '../validate.ts';
 
 export const contactRoutes = new Hono<AppEnv>();
 export const organisationRoutes = new Hono<AppEnv>();
@@ -21,6 +21,15 @@ function refused(err: unknown): never {
   if (err instanceof AdminRefused) throw new ApiFailure(err.code, err.message, err.issues);
   throw err;
 }
+
+/** The panel of the contact with this address (`?email=`), to find the other address of a person. */
+contactRoutes.get('/', async (c) => {
+  const q = parseQuery(c, contactQuery);
+  const id = await contactIdByEmail(c.var.deps.db, c.var.workspaceId, q.email);
+  const view = id ? await customerView(c.var.deps.db, c.var.workspaceId, id) : undefined;
+  if (!view) throw new ApiFailure('not_found', `no contact with the address ${q.email} in this workspace`);
+  return c.json(view satisfies CustomerView);
+});
 
 /** The panel of a case's contact; 404 when the case has none. */
 contactRoutes.get('/of-case/:caseId', async (c) => {

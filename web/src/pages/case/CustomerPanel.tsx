@@ -4,11 +4,12 @@
 // another agent saves arrives live (stores/customer.ts).
 import { For, Show, createSignal } from 'solid-js';
 import type { CustomerView } from '../../../../worker/protocol/customer.ts';
-import { editContact, editOrganisation, mergeContact } from '../../api/customer.ts';
+import { editContact, editOrganisation } from '../../api/customer.ts';
 import { errorMessage } from '../../api/errors.ts';
 import { Loadable } from '../../components/Loadable.tsx';
 import { STATUS_LABELS, caseHref, now, relativeTime } from '../../lib/format.ts';
 import { createCustomer } from '../../stores/customer.ts';
+import { MergeContact } from './MergeContact.tsx';
 import '../../styles/customer.css';
 
 const OPEN = new Set(['new', 'open', 'pending']);
@@ -84,17 +85,6 @@ function Body(props: { view: CustomerView; caseId: string; saved: (v: CustomerVi
   const others = () => props.view.cases.filter((c) => c.id !== props.caseId);
   const otherCount = () => props.view.caseCount - (props.view.cases.some((c) => c.id === props.caseId) ? 1 : 0);
   const contact = () => props.view.contact;
-  const [mergeInto, setMergeInto] = createSignal('');
-  const [mergeError, setMergeError] = createSignal<string | null>(null);
-  const merge = async () => {
-    setMergeError(null);
-    try {
-      props.saved(await mergeContact(contact().id, mergeInto().trim()));
-      setMergeInto('');
-    } catch (err) {
-      setMergeError(errorMessage(err));
-    }
-  };
   return (
     <>
       <Editable label="Name" testid="customer-name" value={contact().name} placeholder={contact().email} save={async (name) => props.saved(await editContact(contact().id, { name }))} />
@@ -130,19 +120,7 @@ function Body(props: { view: CustomerView; caseId: string; saved: (v: CustomerVi
           )}
         </For>
       </ul>
-      <details class="customer-merge">
-        <summary>Same person, another address…</summary>
-        <p class="muted">Merge this contact into another one (its id); its cases and address become theirs.</p>
-        <input aria-label="Contact to merge into" data-testid="customer-merge-into" value={mergeInto()} onInput={(e) => setMergeInto(e.currentTarget.value)} />
-        <button type="button" data-testid="customer-merge" disabled={!mergeInto().trim()} onClick={() => void merge()}>
-          Merge
-        </button>
-        <Show when={mergeError()}>
-          <p class="error" role="alert">
-            {mergeError()}
-          </p>
-        </Show>
-      </details>
+      <MergeContact contactId={contact().id} email={contact().email} done={props.reload} />
     </>
   );
 }
