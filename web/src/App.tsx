@@ -10,6 +10,7 @@ import { openCaseId, route } from './lib/route.ts';
 import { auth, currentSession, loadSession, signOutNow } from './stores/session.ts';
 import { SignIn } from './pages/SignIn.tsx';
 import { SlaReport } from './pages/reports/SlaReport.tsx';
+import { Snippets } from './pages/Snippets.tsx';
 import { SearchBox } from './components/SearchBox.tsx';
 
 const CONNECTION_LABELS = {
@@ -108,6 +109,9 @@ function Shell() {
             <a href="#/reports" data-testid="reports-link" classList={{ current: route().name === 'reports' }}>
               Reports
             </a>
+            <a href="#/snippets" data-testid="snippets-link" classList={{ current: route().name === 'snippets' }}>
+              Canned replies
+            </a>
             <Show when={isAdmin()}>
               <a href="#/admin/mailboxes" data-testid="admin-link" classList={{ current: route().name.startsWith('admin-') }}>
                 Admin
@@ -134,6 +138,9 @@ function Shell() {
           </Match>
           <Match when={route().name === 'reports'}>
             <SlaReport />
+          </Match>
+          <Match when={route().name === 'snippets'}>
+            <Snippets />
           </Match>
           <Match when={route().name.startsWith('admin-')}>
             <AdminPage page={route().name as AdminRoute} />

@@ -1,5 +1,5 @@
 // A small hash router: `#/` is the inbox, `#/cases/<id>` a case, `#/outbox` the sent mail (local mode),
-// `#/reports` the SLA report, `#/admin/{mailboxes,agents,setup,teams,tags,audit,import}` the admin pages (`#/admin`: mailboxes).
+// `#/reports` the SLA report, `#/snippets` the canned replies, `#/admin/{mailboxes,agents,setup,teams,tags,audit,import}` the admin pages (`#/admin`: mailboxes).
 import { createSignal } from 'solid-js';
 import type { ListView } from '../api/cases.ts';
 
@@ -8,6 +8,7 @@ export type Route =
   | { name: 'case'; id: string }
   | { name: 'outbox' }
   | { name: 'reports' }
+  | { name: 'snippets' }
   | { name: 'admin-mailboxes' }
   | { name: 'admin-agents' }
   | { name: 'admin-setup' }
@@ -19,6 +20,7 @@ export type Route =
 function parse(hash: string): Route {
   if (/^#\/outbox\/?$/.test(hash)) return { name: 'outbox' };
   if (/^#\/reports\/?$/.test(hash)) return { name: 'reports' };
+  if (/^#\/snippets\/?$/.test(hash)) return { name: 'snippets' };
   const admin = /^#\/admin(?:\/(mailboxes|agents|setup|teams|tags|audit|import))?\/?$/.exec(hash);
   if (admin) return { name: `admin-${(admin[1] ?? 'mailboxes') as 'mailboxes' | 'agents' | 'setup' | 'teams' | 'tags' | 'audit' | 'import'}` };
   const m = /^#\/cases\/([^/?#]+)/.exec(hash);

@@ -14,6 +14,7 @@ import { BounceWarning } from './BounceWarning.tsx';
 import { type Collision, CollisionNotice } from './CollisionNotice.tsx';
 import { Forward } from './Forward.tsx';
 import { followSeen, newsSince, postedHere } from './seen.ts';
+import { isSnippetKey, SNIPPET_KEY_LABEL, SnippetPicker } from './SnippetPicker.tsx';
 
 export interface ComposerApi {
   focus(tab: ComposerTab): void;
@@ -40,6 +41,8 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
   const [error, setError] = createSignal<string | null>(null);
   const [done, setDone] = createSignal<string | null>(null);
   const [collision, setCollision] = createSignal<Collision | null>(null);
+  /** Where the canned reply goes: the selection when the picker opened. */
+  const [picking, setPicking] = createSignal<{ start: number; end: number } | null>(null);
   let textEl: HTMLTextAreaElement | undefined;
   let noticeEl: HTMLElement | undefined;
 
@@ -140,7 +143,30 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
     }
   }
 
+  function openPicker(): void {
+    if (busy()) return;
+    setPicking({ start: textEl?.selectionStart ?? 0, end: textEl?.selectionEnd ?? 0 });
+  }
+
+  function insertSnippet(text: string): void {
+    const at = picking() ?? { start: 0, end: 0 };
+    const current = draft().tab === 'reply' ? draft().reply : draft().note;
+    setText(current.slice(0, at.start) + text + current.slice(at.end));
+    setPicking(null);
+    const cursor = at.start + text.length;
+    requestAnimationFrame(() => {
+      textEl?.focus();
+      textEl?.setSelectionRange(cursor, cursor);
+    });
+  }
+
   function onKeyDown(e: KeyboardEvent): void {
+    if (isSnippetKey(e)) {
+      e.preventDefault();
+      openPicker();
+      return;
+    }
+    if (picking()) return;
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
       e.preventDefault();
       void submit(false);
@@ -236,6 +262,17 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
             onInput={(e) => setText(e.currentTarget.value)}
           />
 
+          <Show when={picking()}>
+            <SnippetPicker
+              caseId={caseId()}
+              onInsert={insertSnippet}
+              onClose={() => {
+                setPicking(null);
+                textEl?.focus();
+              }}
+            />
+          </Show>
+
           <Show when={arrivedMeanwhile() > 0 && !collision()}>
             <p class="composer-hint-new" data-testid="arrived-meanwhile">
               {arrivedMeanwhile() === 1 ? 'A new message arrived' : `${arrivedMeanwhile()} new messages arrived`} while you were writing; you will be asked to confirm before sending.
@@ -270,6 +307,9 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
               </label>
             </Show>
             <span class="spacer" />
+            <button type="button" class="link-button" data-testid="snippet-open" disabled={busy()} onClick={openPicker} title={`Insert a canned reply (${SNIPPET_KEY_LABEL})`}>
+              Canned reply <kbd>{SNIPPET_KEY_LABEL}</kbd>
+            </button>
             <span class="hint">
               <kbd>{SEND_KEY}</kbd>+<kbd>Enter</kbd> {draft().tab === 'reply' ? 'sends' : 'adds'}
             </span>
