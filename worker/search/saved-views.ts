@@ -83,7 +83,15 @@ export async function findView(db: Db, workspaceId: string, me: string | null, i
 }
 
 /** One page of the cases a query selects, in the sort's order; `offset` is where the page starts. */
-export async function casesOfQuery(db: Db, index: D1Database | null, ctx: FilterContext, q: Query, sort: ViewSort, limit: number, offset: number): Promise<{ items: CaseSummary[]; next: number | null }> {
+export async function casesOfQuery(
+  db: Db,
+  index: D1Database | null,
+  ctx: FilterContext,
+  q: Query,
+  sort: ViewSort,
+  limit: number,
+  offset: number,
+): Promise<{ items: CaseSummary[]; next: number | null }> {
   const items = await caseSummaries(db, await whereOf(index, ctx, q), limit + 1, sortOrder(sort), offset);
   const more = items.length > limit;
   if (more) items.pop();
