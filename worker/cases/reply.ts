@@ -10,7 +10,7 @@ import type { AddressView, CaseStatus, MessageView } from '../protocol/api.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { newId } from '../protocol/ids.ts';
 import { commit } from '../changes/commit.ts';
-import { agentActor, insert, type Write } from '../changes/change.ts';
+import { agentActor, insert, remove, type Write } from '../changes/change.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from '../mail/compose.ts';
 import { validateAddress } from '../mail/headers.ts';
@@ -168,7 +168,7 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
     set: { messageCount: { $add: 1 }, lastMessageAt: now },
     sla: { agentReply: true },
     more: {
-      writes: [message, ...participantWrites(workspaceId, caseId, people, now), ...out.writes],
+      writes: [message, ...participantWrites(workspaceId, caseId, people, now), ...out.writes, ...(author.id ? [remove('drafts', { caseId, agentId: author.id })] : [])],
       events: [{ caseId, actor: agentActor(author.id), body: added(facts, messageId, 'outbound', status) }],
       outgoing: out.outgoing,
       blobs: out.blobs,

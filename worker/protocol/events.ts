@@ -58,7 +58,9 @@ export type ServerEvent =
   /** Messages of `caseId` (`messageIds`, oldest first) became the new case `newCaseId`, linked to it. */
   | (Base & { type: 'case.split'; caseId: string; newCaseId: string; newNumber: number; messageIds: string[]; by: string })
   /** The flood breaker tripped for a sender (or a text): raised once per window, for admins. */
-  | (Base & { type: 'flood.detected'; caseId: null; inboundId: string; by: 'sender' | 'identical'; sender: string; count: number; windowMinutes: number });
+  | (Base & { type: 'flood.detected'; caseId: null; inboundId: string; by: 'sender' | 'identical'; sender: string; count: number; windowMinutes: number })
+  /** An agent saved (active) or cleared their draft on the case; never its text. */
+  | (Base & { type: 'draft.updated'; caseId: string; agentId: string; agentName: string; mode: 'reply' | 'note'; active: boolean });
 
 export type ServerEventType = ServerEvent['type'];
 export type EventBody = ServerEvent extends infer E ? (E extends ServerEvent ? Omit<E, 'seq' | 'at'> : never) : never;

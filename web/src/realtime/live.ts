@@ -266,6 +266,7 @@ const EVENT_TYPES: Record<ServerEventType, true> = {
   'contact.updated': true,
   'case.merged': true,
   'case.split': true,
+  'draft.updated': true,
 };
 
 function hasKnownType(v: unknown, types: Record<string, true>): boolean {

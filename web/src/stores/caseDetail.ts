@@ -27,6 +27,7 @@ const REFETCH_ON = {
   'contact.updated': false,
   'case.merged': true,
   'case.split': true,
+  'draft.updated': false,
 } satisfies RefetchOn;
 
 export function createCaseDetail(id: Accessor<string>) {

@@ -37,6 +37,7 @@ const REFETCH_ON = {
   'contact.updated': false,
   'case.merged': false,
   'case.split': false,
+  'draft.updated': false,
 } satisfies RefetchOn;
 
 export function createHeldMail(filters: Accessor<InboundFilters>) {

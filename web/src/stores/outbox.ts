@@ -23,6 +23,7 @@ const REFETCH_ON = {
   'contact.updated': false,
   'case.merged': true,
   'case.split': true,
+  'draft.updated': false,
 } satisfies RefetchOn;
 
 export function createOutbox() {

@@ -26,6 +26,7 @@ const REFETCH_ON = {
   'contact.updated': false,
   'case.merged': false,
   'case.split': false,
+  'draft.updated': false,
 } satisfies RefetchOn;
 
 export function createSlaReport(range: Accessor<ReportRange>) {

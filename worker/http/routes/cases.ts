@@ -18,6 +18,7 @@ import { ApiFailure, CollisionFailure, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../validate.ts';
 import { filterContext } from './views.ts';
 import { mergeRoutes } from './merge.ts';
+import { draftRoutes } from './drafts.ts';
 
 export const caseRoutes = new Hono<AppEnv>();
 
@@ -107,3 +108,6 @@ caseRoutes.post('/:id/forward', async (c) => {
 
 /** Merge and split (routes/merge.ts). */
 caseRoutes.route('/', mergeRoutes);
+
+/** The agent's own draft and who else drafts (routes/drafts.ts). */
+caseRoutes.route('/', draftRoutes);
