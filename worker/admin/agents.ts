@@ -38,6 +38,7 @@ function view(a: Agent, openCases: number): AgentAdminView {
     notifyAssignment: a.notifyAssignment,
     notifyCustomerReply: a.notifyCustomerReply,
     notifySla: a.notifySla,
+    notifyMention: a.notifyMention,
     hasPassword: a.passwordHash !== null,
     lastAssignedAt: a.lastAssignedAt,
     openCases,

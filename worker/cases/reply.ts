@@ -4,13 +4,14 @@
 // is plan.ts's, so a reply's new status follows the same rules as any other status change. The
 // collision guard refuses to send when the agent has not seen what arrived since they started writing.
 import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
-import { contacts, events, messages } from '../db/schema.ts';
+import { agents, contacts, events, messages, type Agent } from '../db/schema.ts';
+import type { Db } from '../db/client.ts';
 import type { Deps } from '../deps.ts';
 import type { AddressView, CaseStatus, MessageView } from '../protocol/api.ts';
 import type { EventBody } from '../protocol/events.ts';
 import { newId } from '../protocol/ids.ts';
 import { commit } from '../changes/commit.ts';
-import { agentActor, insert, remove, type Write } from '../changes/change.ts';
+import { agentActor, insert, remove, type Change, type Write } from '../changes/change.ts';
 import { workspaceAddresses } from '../db/queries/mailboxes.ts';
 import { buildCaseHeaders, composeMail, subjectWithTag } from '../mail/compose.ts';
 import { validateAddress } from '../mail/headers.ts';
@@ -18,6 +19,7 @@ import { ownMessageId, stageMail } from '../mail/stage.ts';
 import { escapeHtml } from '../mail/templates.ts';
 import { caseSeq, messageViews } from './detail.ts';
 import { CaseActionError } from './errors.ts';
+import { mentionTokens, planMentions } from './mentions.ts';
 import { gatherCaseFacts } from './facts.ts';
 import { planCaseChange, type Author, type CaseFacts, type CaseStep } from './plan.ts';
 
@@ -76,8 +78,16 @@ function participantWrites(workspaceId: string, caseId: string, people: AddressV
   ]);
 }
 
-function contextOf(deps: Deps, author: Author) {
+export function contextOf(deps: Deps, author: Author) {
   return { by: author, now: deps.now(), secret: deps.secrets.replyTokenKey, appUrl: deps.config.appUrl };
+}
+
+/** The workspace's active agents, whom a note may mention. */
+function activeAgents(db: Db, workspaceId: string): Promise<Agent[]> {
+  return db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.workspaceId, workspaceId), eq(agents.active, true)));
 }
 
 /** The message.added event of a message an agent wrote. */
@@ -179,34 +189,53 @@ export async function replyToCase(deps: Deps, workspaceId: string, caseId: strin
   return (await messageViews(deps.db, caseId, [messageId]))[0]!;
 }
 
-export async function addNote(deps: Deps, workspaceId: string, caseId: string, author: Author, input: { text: string; seenSeq?: number; force: boolean }): Promise<MessageView> {
-  const facts = await gatherCaseFacts(deps.db, workspaceId, caseId);
+export interface NoteInput {
+  text: string;
+  seenSeq?: number;
+  force: boolean;
+}
+
+/** The change a note makes: the message, and the mentions in it (mentions.ts). */
+export async function planNote(facts: CaseFacts, author: Author, ctx: ReturnType<typeof contextOf>, text: string, mentionable: Agent[]): Promise<{ messageId: string; change: Change }> {
   const { kase, mailbox } = facts;
-  await guard(deps, workspaceId, caseId, input, author);
-  const ctx = contextOf(deps, author);
   const messageId = newId('message', ctx.now);
   const message = insert('messages', {
     id: messageId,
-    workspaceId,
-    caseId,
+    workspaceId: kase.workspaceId,
+    caseId: kase.id,
     mailboxId: mailbox.id,
     direction: 'note',
     kind: 'human',
     fromEmail: '',
     fromName: author.name,
     subject: kase.subject,
-    text: input.text,
+    text,
     threadRule: 'agent',
     threadReason: `internal note by ${author.name}`,
     authorAgentId: author.id,
     createdAt: ctx.now,
   });
+  const mentions = await planMentions({ kase, mailbox, noteId: messageId, text, agents: mentionable }, ctx);
   // A note is not customer-visible activity: it does not move the case in the inbox.
   const note: CaseStep = {
     set: { messageCount: { $add: 1 } },
-    more: { writes: [message], events: [{ caseId, actor: agentActor(author.id), body: added(facts, messageId, 'note', kase.status) }] },
+    more: {
+      writes: [message, ...mentions.writes],
+      events: [{ caseId: kase.id, actor: agentActor(author.id), body: added(facts, messageId, 'note', kase.status) }, ...mentions.events],
+      outgoing: mentions.outgoing,
+      blobs: mentions.blobs,
+    },
   };
-  await commit(deps, await planCaseChange(facts, [], ctx, note));
+  return { messageId, change: await planCaseChange(facts, [], ctx, note) };
+}
+
+export async function addNote(deps: Deps, workspaceId: string, caseId: string, author: Author, input: NoteInput): Promise<MessageView> {
+  const facts = await gatherCaseFacts(deps.db, workspaceId, caseId);
+  await guard(deps, workspaceId, caseId, input, author);
+  const mentionable = mentionTokens(input.text).length ? await activeAgents(deps.db, workspaceId) : [];
+  const { messageId, change } = await planNote(facts, author, contextOf(deps, author), input.text, mentionable);
+  await commit(deps, change);
+  if (change.outgoing.length) await deps.settle();
   return (await messageViews(deps.db, caseId, [messageId]))[0]!;
 }
 

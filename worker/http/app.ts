@@ -9,6 +9,7 @@ import { devRoutes } from './routes/dev.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { liveRoutes } from './routes/live.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { searchRoutes } from './routes/search.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -58,6 +59,7 @@ export function createApp() {
   app.route('/api/teams', teamRoutes);
   app.route('/api/search', searchRoutes);
   app.route('/api/snippets', snippetRoutes);
+  app.route('/api/notifications', notificationRoutes);
   app.route('/api/tags', tagRoutes);
   app.route('/api/contacts', contactRoutes);
   app.route('/api/organisations', organisationRoutes);

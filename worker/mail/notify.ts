@@ -1,5 +1,5 @@
 // Notifications to agents: a case was assigned to them, their customer replied, an SLA is about to
-// be (or was) breached. Each agent can turn each kind off. A notification's Reply-To carries a token
+// be (or was) breached, someone mentioned them in a note. Each agent can turn each kind off. A notification's Reply-To carries a token
 // bound to that agent, so answering it by mail can post to the case as that agent (see pipeline.ts).
 import type { Agent, Mailbox } from '../db/schema.ts';
 import { update, type Write } from '../changes/change.ts';
@@ -8,13 +8,14 @@ import { buildCaseHeaders, composeMail, subjectWithTag } from './compose.ts';
 import { ownMessageId, stageMail, type StagedMail } from './stage.ts';
 import { REPLY_LOCAL_PART, signReplyToken } from './tokens.ts';
 
-export type NotificationKind = 'assignment' | 'customer-reply' | 'sla-warning' | 'sla-breach';
+export type NotificationKind = 'assignment' | 'customer-reply' | 'sla-warning' | 'sla-breach' | 'mention';
 
-const WANTS: Record<NotificationKind, 'notifyAssignment' | 'notifyCustomerReply' | 'notifySla'> = {
+const WANTS: Record<NotificationKind, 'notifyAssignment' | 'notifyCustomerReply' | 'notifySla' | 'notifyMention'> = {
   assignment: 'notifyAssignment',
   'customer-reply': 'notifyCustomerReply',
   'sla-warning': 'notifySla',
   'sla-breach': 'notifySla',
+  mention: 'notifyMention',
 };
 
 const HEADLINE: Record<NotificationKind, string> = {
@@ -22,6 +23,7 @@ const HEADLINE: Record<NotificationKind, string> = {
   'customer-reply': 'Customer replied',
   'sla-warning': 'SLA due soon',
   'sla-breach': 'SLA breached',
+  mention: 'You were mentioned',
 };
 
 const CODE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';

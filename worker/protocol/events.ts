@@ -57,6 +57,11 @@ export type ServerEvent =
   | (Base & { type: 'case.merged'; caseId: string; absorbed: Array<{ id: string; number: number }>; by: string })
   /** Messages of `caseId` (`messageIds`, oldest first) became the new case `newCaseId`, linked to it. */
   | (Base & { type: 'case.split'; caseId: string; newCaseId: string; newNumber: number; messageIds: string[]; by: string })
+  /**
+   * Something for one agent (`agentId`), e.g. a mention of them in a note. Every app receives it;
+   * only that agent's shows it.
+   */
+  | (Base & { type: 'notification.added'; caseId: string; agentId: string; notificationId: string; kind: 'mention'; by: string; caseNumber: number; excerpt: string })
   /** The flood breaker tripped for a sender (or a text): raised once per window, for admins. */
   | (Base & { type: 'flood.detected'; caseId: null; inboundId: string; by: 'sender' | 'identical'; sender: string; count: number; windowMinutes: number })
   /** An agent saved (active) or cleared their draft on the case; never its text. */

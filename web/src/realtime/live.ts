@@ -266,6 +266,7 @@ const EVENT_TYPES: Record<ServerEventType, true> = {
   'contact.updated': true,
   'case.merged': true,
   'case.split': true,
+  'notification.added': true,
   'draft.updated': true,
 };
 

@@ -23,6 +23,7 @@ const REFETCH_ON = {
   'inbound.reprocessed': true,
   'delivery.updated': true,
   'flood.detected': false,
+  'notification.added': false,
   'tag.updated': false,
   'contact.updated': false,
   'case.merged': true,

@@ -123,6 +123,7 @@ const REFETCH_ON = {
   'inbound.reprocessed': false,
   'delivery.updated': false,
   'flood.detected': false,
+  'notification.added': false,
   'tag.updated': false,
   'contact.updated': false,
   'case.merged': true,

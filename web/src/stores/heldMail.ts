@@ -33,6 +33,7 @@ const REFETCH_ON = {
   'delivery.updated': false,
   'sla.updated': false,
   'flood.detected': false,
+  'notification.added': false,
   'tag.updated': false,
   'contact.updated': false,
   'case.merged': false,

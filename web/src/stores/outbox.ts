@@ -19,6 +19,7 @@ const REFETCH_ON = {
   'inbound.resolved': false,
   'inbound.reprocessed': false,
   'flood.detected': false,
+  'notification.added': false,
   'tag.updated': false,
   'contact.updated': false,
   'case.merged': true,

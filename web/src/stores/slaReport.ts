@@ -22,6 +22,7 @@ const REFETCH_ON = {
   'inbound.reprocessed': false,
   'delivery.updated': false,
   'flood.detected': false,
+  'notification.added': false,
   'tag.updated': false,
   'contact.updated': false,
   'case.merged': false,

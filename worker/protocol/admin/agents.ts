@@ -32,6 +32,7 @@ export const updateAgentBody = z
     notifyAssignment: z.boolean('notifyAssignment must be true or false'),
     notifyCustomerReply: z.boolean('notifyCustomerReply must be true or false'),
     notifySla: z.boolean('notifySla must be true or false'),
+    notifyMention: z.boolean('notifyMention must be true or false'),
   })
   .partial()
   .strict()
@@ -64,6 +65,7 @@ export interface AgentAdminView {
   notifyAssignment: boolean;
   notifyCustomerReply: boolean;
   notifySla: boolean;
+  notifyMention: boolean;
   /** Whether a password is set (AUTH_MODE=password); the hash never leaves the Worker. */
   hasPassword: boolean;
   lastAssignedAt: number | null;
