@@ -14,6 +14,7 @@ import { BounceWarning } from './BounceWarning.tsx';
 import { type Collision, CollisionNotice } from './CollisionNotice.tsx';
 import { Forward } from './Forward.tsx';
 import { followSeen, newsSince, postedHere } from './seen.ts';
+import { useServerDraft } from './serverDraft.ts';
 import { isSnippetKey, SNIPPET_KEY_LABEL, SnippetPicker } from './SnippetPicker.tsx';
 
 export interface ComposerApi {
@@ -51,6 +52,10 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
 
   const me = () => currentSession()?.id ?? null;
   followSeen(() => props.detail(), me);
+  const draftProblem = useServerDraft(
+    () => props.detail(),
+    () => me() !== null,
+  );
   /** Messages on screen from others that arrived after the agent started writing (a hint before they send). */
   const arrivedMeanwhile = createMemo(() => newsSince(draft(), props.detail(), me()));
 
@@ -317,6 +322,13 @@ export function Composer(props: { detail: Accessor<CaseDetail>; onPosted: (view:
               {busy() ? (draft().tab === 'reply' ? 'Sending…' : 'Adding…') : draft().tab === 'reply' ? 'Send reply' : 'Add note'}
             </button>
           </div>
+          <Show when={draftProblem()}>
+            {(msg) => (
+              <p class="composer-hint-new" data-testid="draft-problem">
+                {msg()}
+              </p>
+            )}
+          </Show>
           <Show when={error()}>
             {(msg) => (
               <p class="error-text" role="alert" data-testid="composer-error">

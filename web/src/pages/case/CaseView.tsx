@@ -1,6 +1,7 @@
 // One case: the header (CaseHeader.tsx), who else is on it, participants, the thread (Message.tsx,
 // with the acknowledgements sent on the case laid in by time: AckLine.tsx) and the composer. Live:
 // any event about the case refetches it (stores/caseDetail.ts).
+import { DraftingLine } from '../../components/Drafting.tsx';
 import { For, Show, createEffect, createMemo, onCleanup } from 'solid-js';
 import type { Accessor } from 'solid-js';
 import type { AckView, CaseDetail, MessageView } from '../../../../worker/protocol/api.ts';
@@ -79,6 +80,7 @@ function CaseBody(props: { detail: Accessor<CaseDetail>; onPosted: (view: Messag
     <>
       <CaseHeader case={props.detail().case} />
       <CasePresence caseId={props.detail().case.id} />
+      <DraftingLine caseId={props.detail().case.id} />
       <MergePanel detail={props.detail} />
       <History caseId={props.detail().case.id} seq={props.detail().seq} />
 

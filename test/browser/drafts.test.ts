@@ -1,0 +1,69 @@
+// Shared drafts in the browser: Ada types a reply and it is saved on the server after she stops
+// typing; a reload and a second device (another browser, signed in as Ada) find it; Ben, in his own
+// browser, sees "Ada Admin is drafting a reply" on the case, never the text.
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { caseRow, LIVE_BOUND_MS, mail, newAgent, screenshot, send, startPasswordServer, suffix, useBrowserHarness, useSuiteServer, waitLive } from './harness.ts';
+
+useBrowserHarness();
+
+describe('shared drafts', () => {
+  const PASSWORD = `pw-${suffix()}-${suffix()}`;
+  const pw = useSuiteServer('password-mode', () => startPasswordServer(PASSWORD, ['agt_ada', 'agt_ben']));
+
+  async function signedIn(name: string, email: string): Promise<Page> {
+    const page = await (await newAgent(name)).newPage();
+    await page.goto(`${pw().url}/`);
+    await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="signin-email"]').fill(email);
+    await page.locator('[data-testid="signin-password"]').fill(PASSWORD);
+    await page.locator('[data-testid="signin-submit"]').click();
+    await page.locator('[data-testid="session-name"]').waitFor({ timeout: LIVE_BOUND_MS });
+    await waitLive(page);
+    return page;
+  }
+
+  async function openCase(page: Page, subject: string): Promise<void> {
+    const row = caseRow(page, subject);
+    await row.waitFor({ timeout: LIVE_BOUND_MS });
+    await row.locator('a').click();
+    await page.locator('[data-testid="composer-text"]').waitFor({ timeout: LIVE_BOUND_MS });
+  }
+
+  test('a typed reply survives a reload and shows on another device; Ben sees that Ada is drafting', async () => {
+    const subject = `Lost parcel ${suffix()}`;
+    const customer = `drafts-${suffix()}@example.com`;
+    const text = `Your parcel left the depot today ${suffix()}.`;
+    const ada = await signedIn('ada', 'ada@acme.test');
+    const ben = await signedIn('ben', 'ben@acme.test');
+    await send(customer, mail({ from: `Pat Parcel <${customer}>`, subject, body: 'Where is my parcel?', messageId: `drafts-${suffix()}@example.com` }), pw().url);
+    await openCase(ada, subject);
+    await openCase(ben, subject);
+
+    const saved = ada.waitForResponse((r) => r.url().endsWith('/draft') && r.request().method() === 'PUT' && r.status() === 200, { timeout: 15_000 });
+    await ada.locator('[data-testid="composer-text"]').fill(text);
+    await saved;
+
+    // Ben: who drafts, live, and not what.
+    const line = ben.locator('[data-testid="case-drafting"]');
+    await line.locator('[data-testid="drafting-entry"]', { hasText: 'Ada Admin is drafting a reply' }).waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await ben.locator('body').textContent()).not.toContain(text);
+    await screenshot(ben, 'drafts-ben-sees-ada-drafting.png');
+
+    // Ada reloads: the draft is back.
+    await ada.reload();
+    await ada.locator('[data-testid="composer-text"]').waitFor({ timeout: LIVE_BOUND_MS });
+    await expect.poll(() => ada.locator('[data-testid="composer-text"]').inputValue(), { timeout: LIVE_BOUND_MS }).toBe(text);
+
+    // Another device: a fresh browser signed in as Ada finds it too (nothing local there).
+    const laptop = await signedIn('ada-laptop', 'ada@acme.test');
+    await openCase(laptop, subject);
+    await expect.poll(() => laptop.locator('[data-testid="composer-text"]').inputValue(), { timeout: LIVE_BOUND_MS }).toBe(text);
+    await screenshot(laptop, 'drafts-restored-on-another-device.png');
+
+    // Sending clears it: Ben's line goes away.
+    await laptop.locator('[data-testid="composer-send"]').click();
+    await laptop.locator('[data-testid="composer-done"]', { hasText: 'Reply queued' }).waitFor({ timeout: LIVE_BOUND_MS });
+    await line.waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
+  });
+});
