@@ -3,6 +3,7 @@ import { AdminPage, isAdmin, type AdminRoute } from './pages/admin/AdminPage.tsx
 import { CaseView } from './pages/case/CaseView.tsx';
 import { errorMessage } from './api/errors.ts';
 import { FloodBanners } from './components/FloodBanner.tsx';
+import { NotificationBell } from './components/NotificationBell.tsx';
 import { Inbox } from './pages/inbox/Inbox.tsx';
 import { connectionState } from './realtime/live.ts';
 import { Outbox } from './pages/Outbox.tsx';
@@ -126,6 +127,7 @@ function Shell() {
           <SearchBox />
         </div>
         <div class="topbar-right">
+          <NotificationBell />
           <SessionBox />
           <ConnectionIndicator />
         </div>

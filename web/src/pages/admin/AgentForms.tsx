@@ -43,6 +43,7 @@ export function EditAgent(props: { agent: AgentAdminView; onDone: (message: stri
   const [notifyAssignment, setNotifyAssignment] = createSignal(a.notifyAssignment);
   const [notifyCustomerReply, setNotifyCustomerReply] = createSignal(a.notifyCustomerReply);
   const [notifySla, setNotifySla] = createSignal(a.notifySla);
+  const [notifyMention, setNotifyMention] = createSignal(a.notifyMention);
   const [errors, setErrors] = createSignal<FieldErrors>({});
   const [failure, setFailure] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
@@ -57,6 +58,7 @@ export function EditAgent(props: { agent: AgentAdminView; onDone: (message: stri
       notifyAssignment: notifyAssignment(),
       notifyCustomerReply: notifyCustomerReply(),
       notifySla: notifySla(),
+      notifyMention: notifyMention(),
     };
     const before: Record<string, unknown> = { ...a };
     const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== before[k]));
@@ -108,6 +110,7 @@ export function EditAgent(props: { agent: AgentAdminView; onDone: (message: stri
       {check('Mail me when a case is assigned to me', notifyAssignment, setNotifyAssignment, 'notifyAssignment')}
       {check('Mail me when a customer replies in my case', notifyCustomerReply, setNotifyCustomerReply, 'notifyCustomerReply')}
       {check('Mail me about SLA warnings and breaches', notifySla, setNotifySla, 'notifySla')}
+      {check('Mail me when someone mentions me in a note', notifyMention, setNotifyMention, 'notifyMention')}
       <FormFooter failure={failure()} busy={busy()} testId="agent-save">
         Save
       </FormFooter>
