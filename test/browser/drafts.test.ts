@@ -1,6 +1,7 @@
 // Shared drafts in the browser: Ada types a reply and it is saved on the server after she stops
 // typing; a reload and a second device (another browser, signed in as Ada) find it; Ben, in his own
-// browser, sees "Ada Admin is drafting a reply" on the case, never the text.
+// browser, sees "Ada Admin is drafting a reply" on the case, never the text. A draft restored after
+// the customer wrote again asks before it is sent.
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { caseRow, LIVE_BOUND_MS, mail, newAgent, screenshot, send, startPasswordServer, suffix, useBrowserHarness, useSuiteServer, waitLive } from './harness.ts';
@@ -36,7 +37,8 @@ describe('shared drafts', () => {
     const text = `Your parcel left the depot today ${suffix()}.`;
     const ada = await signedIn('ada', 'ada@acme.test');
     const ben = await signedIn('ben', 'ben@acme.test');
-    await send(customer, mail({ from: `Pat Parcel <${customer}>`, subject, body: 'Where is my parcel?', messageId: `drafts-${suffix()}@example.com` }), pw().url);
+    const first = `drafts-${suffix()}@example.com`;
+    await send(customer, mail({ from: `Pat Parcel <${customer}>`, subject, body: 'Where is my parcel?', messageId: first }), pw().url);
     await openCase(ada, subject);
     await openCase(ben, subject);
 
@@ -55,14 +57,19 @@ describe('shared drafts', () => {
     await ada.locator('[data-testid="composer-text"]').waitFor({ timeout: LIVE_BOUND_MS });
     await expect.poll(() => ada.locator('[data-testid="composer-text"]').inputValue(), { timeout: LIVE_BOUND_MS }).toBe(text);
 
-    // Another device: a fresh browser signed in as Ada finds it too (nothing local there).
+    // The customer writes again; then another device (a fresh browser signed in as Ada, nothing
+    // local there) finds the draft, written against the older message: sending asks first.
+    await send(customer, mail({ from: `Pat Parcel <${customer}>`, subject: `Re: ${subject}`, body: 'Found a tracking number: 42.', headers: { 'In-Reply-To': `<${first}>` } }), pw().url);
     const laptop = await signedIn('ada-laptop', 'ada@acme.test');
     await openCase(laptop, subject);
+    await laptop.locator('text=Found a tracking number: 42.').first().waitFor({ timeout: LIVE_BOUND_MS });
     await expect.poll(() => laptop.locator('[data-testid="composer-text"]').inputValue(), { timeout: LIVE_BOUND_MS }).toBe(text);
     await screenshot(laptop, 'drafts-restored-on-another-device.png');
-
-    // Sending clears it: Ben's line goes away.
     await laptop.locator('[data-testid="composer-send"]').click();
+    await laptop.locator('[data-testid="collision-notice"]').waitFor({ timeout: LIVE_BOUND_MS });
+
+    // Sending anyway clears it: Ben's line goes away.
+    await laptop.locator('[data-testid="composer-send-anyway"]').click();
     await laptop.locator('[data-testid="composer-done"]', { hasText: 'Reply queued' }).waitFor({ timeout: LIVE_BOUND_MS });
     await line.waitFor({ state: 'detached', timeout: LIVE_BOUND_MS });
   });
