@@ -220,7 +220,8 @@ export async function planNote(facts: CaseFacts, author: Author, ctx: ReturnType
   const note: CaseStep = {
     set: { messageCount: { $add: 1 } },
     more: {
-      writes: [message, ...mentions.writes],
+      // The note sent is the agent's note draft no more (a reply draft of theirs stays).
+      writes: [message, ...mentions.writes, ...(author.id ? [remove('drafts', { caseId: facts.kase.id, agentId: author.id, mode: 'note' })] : [])],
       events: [{ caseId: kase.id, actor: agentActor(author.id), body: added(facts, messageId, 'note', kase.status) }, ...mentions.events],
       outgoing: mentions.outgoing,
       blobs: mentions.blobs,

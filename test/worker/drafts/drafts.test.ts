@@ -128,4 +128,14 @@ describe('drafts', () => {
     expect(await json<{ draft: DraftView | null }>(await get(who.ada, `/api/cases/${caseId}/draft`))).toEqual({ draft: null });
     expect((await json<{ draft: DraftView }>(await get(who.ben, `/api/cases/${caseId}/draft`))).draft.body).toBe('Ben writes');
   });
+
+  it('sending a note clears the sender’s note draft in the note’s commit; a reply draft stays', async () => {
+    const { who, caseId, baseMessageId } = await setup();
+    await json(await put(who.ada, caseId, { mode: 'note', body: 'Ada notes', baseMessageId }));
+    await json(await put(who.ben, caseId, { mode: 'reply', body: 'Ben replies', baseMessageId }));
+    expect((await send(`/api/cases/${caseId}/notes`, { text: 'Ada notes' }, 'POST', PASSWORD, { Cookie: who.ada })).status).toBe(201);
+    expect(await json<{ draft: DraftView | null }>(await get(who.ada, `/api/cases/${caseId}/draft`))).toEqual({ draft: null });
+    expect((await send(`/api/cases/${caseId}/notes`, { text: 'Ben notes' }, 'POST', PASSWORD, { Cookie: who.ben })).status).toBe(201);
+    expect((await json<{ draft: DraftView }>(await get(who.ben, `/api/cases/${caseId}/draft`))).draft.body).toBe('Ben replies');
+  });
 });
