@@ -29,7 +29,9 @@ export function NotificationBell() {
   return (
     <div class="bell-box">
       <button type="button" class="bell" data-testid="bell" data-unread={list().unread} aria-label={`Notifications, ${list().unread} unread`} onClick={() => setOpen(!open())}>
-        <span aria-hidden="true">🔔</span>
+        <svg class="bell-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+          <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
+        </svg>
         <Show when={list().unread > 0}>
           <span class="bell-count" data-testid="bell-count">
             {list().unread}
