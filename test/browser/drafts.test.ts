@@ -4,7 +4,7 @@
 // the customer wrote again asks before it is sent.
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { caseRow, LIVE_BOUND_MS, mail, newAgent, screenshot, send, startPasswordServer, suffix, useBrowserHarness, useSuiteServer, waitLive } from './harness.ts';
+import { caseRow, LIVE_BOUND_MS, mail, screenshot, send, signInAgent, startPasswordServer, suffix, useBrowserHarness, useSuiteServer } from './harness.ts';
 
 useBrowserHarness();
 
@@ -12,17 +12,7 @@ describe('shared drafts', () => {
   const PASSWORD = `pw-${suffix()}-${suffix()}`;
   const pw = useSuiteServer('password-mode', () => startPasswordServer(PASSWORD, ['agt_ada', 'agt_ben']));
 
-  async function signedIn(name: string, email: string): Promise<Page> {
-    const page = await (await newAgent(name)).newPage();
-    await page.goto(`${pw().url}/`);
-    await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 15_000 });
-    await page.locator('[data-testid="signin-email"]').fill(email);
-    await page.locator('[data-testid="signin-password"]').fill(PASSWORD);
-    await page.locator('[data-testid="signin-submit"]').click();
-    await page.locator('[data-testid="session-name"]').waitFor({ timeout: LIVE_BOUND_MS });
-    await waitLive(page);
-    return page;
-  }
+  const signedIn = (name: string, email: string) => signInAgent(pw().url, name, email, PASSWORD);
 
   async function openCase(page: Page, subject: string): Promise<void> {
     const row = caseRow(page, subject);
@@ -46,16 +36,21 @@ describe('shared drafts', () => {
     await ada.locator('[data-testid="composer-text"]').fill(text);
     await saved;
 
-    // Ben: who drafts, live, and not what.
+    // Ben: while Ada is on the case, the presence line says she is writing (once, not twice).
     const line = ben.locator('[data-testid="case-drafting"]');
-    await line.locator('[data-testid="drafting-entry"]', { hasText: 'Ada Admin is drafting a reply' }).waitFor({ timeout: LIVE_BOUND_MS });
-    expect(await ben.locator('body').textContent()).not.toContain(text);
-    await screenshot(ben, 'drafts-ben-sees-ada-drafting.png');
+    await ben.locator('[data-testid="presence-entry"][data-composing="true"]', { hasText: 'Ada Admin' }).waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await line.count()).toBe(0);
 
     // Ada reloads: the draft is back.
     await ada.reload();
     await ada.locator('[data-testid="composer-text"]').waitFor({ timeout: LIVE_BOUND_MS });
     await expect.poll(() => ada.locator('[data-testid="composer-text"]').inputValue(), { timeout: LIVE_BOUND_MS }).toBe(text);
+
+    // Ada leaves the case with the draft unsent: Ben sees who drafts, live, and not what.
+    await ada.close();
+    await line.locator('[data-testid="drafting-entry"]', { hasText: 'Ada Admin is drafting a reply' }).waitFor({ timeout: LIVE_BOUND_MS });
+    expect(await ben.locator('body').textContent()).not.toContain(text);
+    await screenshot(ben, 'drafts-ben-sees-ada-drafting.png');
 
     // The customer writes again; then another device (a fresh browser signed in as Ada, nothing
     // local there) finds the draft, written against the older message: sending asks first.
