@@ -224,6 +224,19 @@ export async function waitLive(page: Page): Promise<void> {
   await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: PAGE_READY_MS });
 }
 
+/** A new agent (browser context) signed in with a password on `base`, the inbox live. */
+export async function signInAgent(base: string, name: string, email: string, password: string): Promise<Page> {
+  const page = await (await newAgent(name)).newPage();
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid="signin-email"]').fill(email);
+  await page.locator('[data-testid="signin-password"]').fill(password);
+  await page.locator('[data-testid="signin-submit"]').click();
+  await page.locator('[data-testid="session-name"]').waitFor({ timeout: LIVE_BOUND_MS });
+  await waitLive(page);
+  return page;
+}
+
 /** Opens the inbox and waits until the live connection is up and the list has rows. */
 export async function openInbox(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();

@@ -1,8 +1,7 @@
 // Mentions in the browser: Ada writes a note naming @ben; Ben, signed in in another browser, sees
 // his bell count go up without a reload, opens the list and goes to the case from it.
-import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { caseRow, LIVE_BOUND_MS, mail, newAgent, screenshot, send, startPasswordServer, suffix, useBrowserHarness, useSuiteServer, waitLive } from './harness.ts';
+import { caseRow, LIVE_BOUND_MS, mail, screenshot, send, signInAgent, startPasswordServer, suffix, useBrowserHarness, useSuiteServer } from './harness.ts';
 
 declare global {
   interface Window {
@@ -16,17 +15,7 @@ describe('mentioning an agent in a note', () => {
   const PASSWORD = `pw-${suffix()}-${suffix()}`;
   const pw = useSuiteServer('password-mode', () => startPasswordServer(PASSWORD, ['agt_ada', 'agt_ben']));
 
-  async function signedIn(name: string, email: string): Promise<Page> {
-    const page = await (await newAgent(name)).newPage();
-    await page.goto(`${pw().url}/`);
-    await page.locator('[data-testid="signin-form"]').waitFor({ timeout: 15_000 });
-    await page.locator('[data-testid="signin-email"]').fill(email);
-    await page.locator('[data-testid="signin-password"]').fill(PASSWORD);
-    await page.locator('[data-testid="signin-submit"]').click();
-    await page.locator('[data-testid="session-name"]').waitFor({ timeout: LIVE_BOUND_MS });
-    await waitLive(page);
-    return page;
-  }
+  const signedIn = (name: string, email: string) => signInAgent(pw().url, name, email, PASSWORD);
 
   test('Ada writes a note naming @ben; Ben’s bell count goes up live and its list opens the case', async () => {
     const subject = `Refund check ${suffix()}`;
